@@ -1,0 +1,47 @@
+//! Generates the C header with a pinned cbindgen. The committed
+//! include/swiftclient.h is rewritten only with SWC_UPDATE_HEADER=1; when it
+//! differs from what the code generates, the build warns, and fails under CI
+//! (CI or SWC_CHECK_HEADER set).
+
+use std::path::PathBuf;
+
+fn main() {
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=cbindgen.toml");
+    println!("cargo:rerun-if-changed=include/swiftclient.h");
+    println!("cargo:rerun-if-env-changed=SWC_UPDATE_HEADER");
+    println!("cargo:rerun-if-env-changed=SWC_CHECK_HEADER");
+    println!("cargo:rerun-if-env-changed=CI");
+
+    let dir =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let config =
+        cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
+    let bindings = match cbindgen::Builder::new()
+        .with_crate(&dir)
+        .with_config(config)
+        .generate()
+    {
+        Ok(b) => b,
+        Err(e) => panic!("cbindgen failed: {e}"),
+    };
+    let mut generated = Vec::new();
+    bindings.write(&mut generated);
+
+    let header = dir.join("include").join("swiftclient.h");
+    let committed = std::fs::read(&header).unwrap_or_default();
+    let flag = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty() && v != "0" && v != "false");
+    if flag("SWC_UPDATE_HEADER") {
+        std::fs::create_dir_all(dir.join("include")).expect("create include/");
+        if committed != generated {
+            std::fs::write(&header, &generated).expect("write include/swiftclient.h");
+        }
+    } else if committed != generated {
+        if flag("CI") || flag("SWC_CHECK_HEADER") {
+            panic!("include/swiftclient.h is stale: regenerate it with `SWC_UPDATE_HEADER=1 cargo build` and commit it");
+        }
+        println!("cargo:warning=include/swiftclient.h is stale: regenerate with SWC_UPDATE_HEADER=1 cargo build");
+    }
+    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
+    std::fs::write(out.join("swiftclient.h"), &generated).expect("write OUT_DIR header");
+}

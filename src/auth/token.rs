@@ -1,0 +1,184 @@
+//! The token cache: one current token per client, refreshed before it
+//! expires, and a single-flight re-authentication — however many requests
+//! find the token rejected at once, one auth request is made.
+
+use super::{authenticate, AuthResult};
+use crate::error::{Error, Result, Status};
+use crate::options::{AuthConfig, AuthVersion, Secret};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+use tokio::sync::Mutex;
+
+/// A token and the storage URL it is good for.
+#[derive(Debug, Clone)]
+pub struct Token {
+    pub storage_url: String,
+    pub token: Secret,
+    pub expires: Option<SystemTime>,
+    /// `None` for a pre-authenticated token.
+    pub version: Option<AuthVersion>,
+    pub project: Option<(String, String)>,
+    pub obtained: SystemTime,
+    /// Increases with every new token; identifies which token a request used.
+    pub generation: u64,
+}
+
+impl Token {
+    /// True when the token expires within `margin` — or within half its
+    /// lifetime, if that is shorter, so a short-lived token is not refreshed
+    /// on every request.
+    pub fn expiring(&self, margin: Duration, now: SystemTime) -> bool {
+        let Some(exp) = self.expires else {
+            return false;
+        };
+        let life = exp.duration_since(self.obtained).unwrap_or(Duration::ZERO);
+        let margin = margin.min(life / 2);
+        match exp.duration_since(now) {
+            Ok(left) => left <= margin,
+            Err(_) => true,
+        }
+    }
+}
+
+pub struct TokenCache {
+    config: AuthConfig,
+    margin: Duration,
+    current: Mutex<Option<Arc<Token>>>,
+    auth_requests: AtomicU64,
+}
+
+impl TokenCache {
+    pub fn new(config: AuthConfig, margin: Duration) -> TokenCache {
+        let initial = match (&config.storage_url_override, &config.preauth_token) {
+            (Some(url), Some(tok)) => Some(Arc::new(Token {
+                storage_url: url.clone(),
+                token: tok.clone(),
+                expires: None,
+                version: None,
+                project: None,
+                obtained: SystemTime::now(),
+                generation: 1,
+            })),
+            _ => None,
+        };
+        TokenCache {
+            config,
+            margin,
+            current: Mutex::new(initial),
+            auth_requests: AtomicU64::new(0),
+        }
+    }
+
+    /// How many authentications this cache has performed.
+    pub fn auth_requests(&self) -> u64 {
+        self.auth_requests.load(Ordering::Relaxed)
+    }
+
+    pub fn can_reauthenticate(&self) -> bool {
+        self.config.credentials.is_some()
+    }
+
+    /// The current token, authenticating first when there is none or it is
+    /// about to expire (and credentials allow a refresh).
+    pub async fn get(&self, http: &reqwest::Client) -> Result<Arc<Token>> {
+        let mut cur = self.current.lock().await;
+        if let Some(t) = cur.as_ref() {
+            if !t.expiring(self.margin, SystemTime::now()) || !self.can_reauthenticate() {
+                return Ok(t.clone());
+            }
+        }
+        self.renew(http, &mut cur).await
+    }
+
+    /// Authenticates now, whatever the cache holds.
+    pub async fn force(&self, http: &reqwest::Client) -> Result<Arc<Token>> {
+        let mut cur = self.current.lock().await;
+        self.renew(http, &mut cur).await
+    }
+
+    /// Called when `rejected` got a 401. If another caller already replaced
+    /// it, that newer token is returned without a new auth request.
+    pub async fn refresh_after_reject(
+        &self,
+        http: &reqwest::Client,
+        rejected: &Token,
+    ) -> Result<Arc<Token>> {
+        let mut cur = self.current.lock().await;
+        if let Some(t) = cur.as_ref() {
+            if t.generation != rejected.generation {
+                return Ok(t.clone());
+            }
+        }
+        if !self.can_reauthenticate() {
+            return Err(Error::new(
+                Status::Auth,
+                "the token was rejected (401) and there are no credentials to authenticate again",
+            ));
+        }
+        self.renew(http, &mut cur).await
+    }
+
+    async fn renew(
+        &self,
+        http: &reqwest::Client,
+        cur: &mut Option<Arc<Token>>,
+    ) -> Result<Arc<Token>> {
+        let Some(creds) = &self.config.credentials else {
+            return cur.clone().ok_or_else(|| {
+                Error::config("auth", "no credentials and no pre-authenticated token")
+            });
+        };
+        self.auth_requests.fetch_add(1, Ordering::Relaxed);
+        let AuthResult {
+            storage_url,
+            token,
+            expires,
+            version,
+            project,
+        } = authenticate(http, creds, self.config.storage_url_override.as_deref()).await?;
+        let generation = cur.as_ref().map_or(0, |t| t.generation) + 1;
+        let t = Arc::new(Token {
+            storage_url,
+            token,
+            expires,
+            version: Some(version),
+            project,
+            obtained: SystemTime::now(),
+            generation,
+        });
+        *cur = Some(t.clone());
+        Ok(t)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(life: u64) -> Token {
+        let now = SystemTime::now();
+        Token {
+            storage_url: String::new(),
+            token: Secret::new("t"),
+            expires: Some(now + Duration::from_secs(life)),
+            version: None,
+            project: None,
+            obtained: now,
+            generation: 1,
+        }
+    }
+
+    #[test]
+    fn expiry_margin() {
+        let now = SystemTime::now();
+        assert!(!token(3600).expiring(Duration::from_secs(120), now));
+        assert!(token(3600).expiring(Duration::from_secs(120), now + Duration::from_secs(3500)));
+        // A 60 s token with a 120 s margin is refreshed after 30 s, not at once.
+        assert!(!token(60).expiring(Duration::from_secs(120), now + Duration::from_secs(10)));
+        assert!(token(60).expiring(Duration::from_secs(120), now + Duration::from_secs(31)));
+        let mut t = token(1);
+        t.expires = None;
+        assert!(!t.expiring(Duration::from_secs(120), now + Duration::from_secs(99999)));
+    }
+}

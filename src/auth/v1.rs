@@ -1,0 +1,61 @@
+//! v1 auth (tempauth, swauth, and vendors such as ViPR / ECS): a GET on the
+//! auth URL with the user and key in headers; the storage URL and token come
+//! back in headers.
+
+use super::AuthResult;
+use crate::error::{Error, Result, Status};
+use crate::http;
+use crate::options::{AuthVersion, Secret, V1Credentials};
+use std::time::{Duration, SystemTime};
+
+pub async fn authenticate(client: &reqwest::Client, c: &V1Credentials) -> Result<AuthResult> {
+    let (user_h, key_h) = if c.storage_headers {
+        ("X-Storage-User", "X-Storage-Pass")
+    } else {
+        ("X-Auth-User", "X-Auth-Key")
+    };
+    let resp = client
+        .get(&c.auth_url)
+        .header(user_h, &c.user)
+        .header(key_h, c.key.expose())
+        .send()
+        .await
+        .map_err(|e| http::transport_error("GET", &c.auth_url, &e))?;
+    if !resp.status().is_success() {
+        let mut e = http::status_error("GET", &c.auth_url, resp, "v1 authentication failed").await;
+        if e.http_status.is_some_and(|s| s < 500) && e.status != Status::NotFound {
+            e.status = Status::Auth;
+        }
+        return Err(e);
+    }
+    let h = resp.headers();
+    let get = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let token = get("x-storage-token").or_else(|| get("x-auth-token"));
+    let storage_url = get("x-storage-url");
+    let (Some(token), Some(storage_url)) = (token, storage_url) else {
+        let mut e = Error::new(
+            Status::Auth,
+            "v1 auth answered without X-Storage-Url and a token (X-Storage-Token or X-Auth-Token)",
+        )
+        .with_request("GET", &c.auth_url);
+        e.http_status = Some(resp.status().as_u16());
+        e.transaction_id = http::transaction_id(h);
+        return Err(e);
+    };
+    let expires = get("x-auth-token-expires")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| SystemTime::now() + Duration::from_secs_f64(s));
+    Ok(AuthResult {
+        storage_url: storage_url.to_string(),
+        token: Secret::new(token),
+        expires,
+        version: AuthVersion::V1,
+        project: None,
+    })
+}

@@ -1,0 +1,97 @@
+//! `Client`: validated settings, the HTTP client and the token cache. Cheap
+//! to share (`Arc` inside) and safe to use from many tasks at once.
+
+use crate::auth::format_time;
+use crate::auth::token::{Token, TokenCache};
+use crate::error::Result;
+use crate::http;
+use crate::options::{Options, Settings};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    settings: Settings,
+    http: reqwest::Client,
+    tokens: TokenCache,
+}
+
+impl Client {
+    /// Validates the options and prepares the client; no network traffic.
+    pub fn new(options: &Options) -> Result<Client> {
+        let settings = options.resolve()?;
+        let http = http::build_client(&settings)?;
+        let tokens = TokenCache::new(settings.auth.clone(), settings.refresh_margin);
+        Ok(Client {
+            inner: Arc::new(Inner {
+                settings,
+                http,
+                tokens,
+            }),
+        })
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.inner.settings
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.inner.http
+    }
+
+    /// A valid token: cached, or fetched (or refreshed) now.
+    pub async fn token(&self) -> Result<Arc<Token>> {
+        self.inner.tokens.get(&self.inner.http).await
+    }
+
+    /// Authenticates now, even if a cached token is still good.
+    pub async fn reauthenticate(&self) -> Result<Arc<Token>> {
+        self.inner.tokens.force(&self.inner.http).await
+    }
+
+    /// One shared re-authentication after `rejected` got a 401.
+    pub async fn token_after_reject(&self, rejected: &Token) -> Result<Arc<Token>> {
+        self.inner
+            .tokens
+            .refresh_after_reject(&self.inner.http, rejected)
+            .await
+    }
+
+    /// How many authentication round trips this client has made.
+    pub fn auth_requests(&self) -> u64 {
+        self.inner.tokens.auth_requests()
+    }
+
+    /// The auth record: storage URL, auth version, expiry, and the token only
+    /// when `include_token`.
+    pub async fn auth_record(&self, force: bool, include_token: bool) -> Result<Value> {
+        let t = if force {
+            self.reauthenticate().await?
+        } else {
+            self.token().await?
+        };
+        Ok(token_record(&t, include_token))
+    }
+}
+
+/// The JSON record describing a token.
+pub fn token_record(t: &Token, include_token: bool) -> Value {
+    let mut v = json!({
+        "storage_url": t.storage_url,
+        "auth_version": t.version.map(|v| v.as_str()),
+        "preauthenticated": t.version.is_none(),
+        "expires_at": t.expires.map(format_time),
+        "expires_in": t.expires.map(|e| e.duration_since(SystemTime::now()).map_or(0, |d| d.as_secs())),
+        "project_id": t.project.as_ref().map(|p| p.0.clone()),
+        "project_name": t.project.as_ref().map(|p| p.1.clone()),
+    });
+    if include_token {
+        v["token"] = json!(t.token.expose());
+    }
+    v
+}

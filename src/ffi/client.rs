@@ -1,0 +1,154 @@
+//! `swc_client`: creation, freeing, authentication.
+
+use super::panic::{guard, guard_value};
+use super::strings::{check_out, optional, write_string};
+use super::swc_status;
+use crate::client::Client;
+use crate::error::{Error, Result};
+use crate::options::Options;
+use crate::runtime::RuntimeRef;
+use serde::Deserialize;
+use std::ffi::c_char;
+
+/// A client: options, token cache and connection pool. Opaque.
+///
+/// Thread-safety: every function taking `const swc_client *` may be called
+/// from any number of threads at once. Create it with `swc_client_new` or
+/// `swc_client_new_from_env`, free it with `swc_client_free`.
+pub struct swc_client {
+    // Field order is drop order: the client before the runtime it uses.
+    pub(crate) client: Client,
+    pub(crate) rt: RuntimeRef,
+}
+
+impl swc_client {
+    /// The client behind a C pointer (NULL is an error).
+    pub(crate) fn from_ptr<'a>(p: *const swc_client) -> Result<&'a swc_client> {
+        // SAFETY: a non-NULL pointer came from swc_client_new and is not yet freed.
+        unsafe { p.as_ref() }.ok_or_else(|| Error::invalid("argument \"client\" must not be NULL"))
+    }
+}
+
+fn create(options: Options, out: *mut *mut swc_client) -> Result<()> {
+    check_out(out, "client")?;
+    let client = Client::new(&options)?;
+    let rt = RuntimeRef::acquire()?;
+    let handle = Box::into_raw(Box::new(swc_client { client, rt }));
+    // SAFETY: out checked non-NULL.
+    unsafe { *out = handle };
+    Ok(())
+}
+
+/// Creates a client from `options_json`, a JSON object of options (NULL or
+/// "{}" for none). Keys follow python-swiftclient's options: `auth`, `user`,
+/// `key`, `auth_version`, `os_auth_url`, `os_username`, `os_password`,
+/// `os_user_id`, `os_user_domain_name`/`_id`, `os_project_name`/`_id`,
+/// `os_project_domain_name`/`_id`, `os_tenant_name`/`_id`,
+/// `os_domain_name`/`_id` (domain scope), `os_auth_type`, `os_auth_token`,
+/// `os_storage_url`, `os_application_credential_id`/`_name`/`_secret`,
+/// `os_service_type`, `os_service_name`, `os_endpoint_type`,
+/// `os_region_name`, `os_cacert`, `os_cert`, `os_key`, `insecure`,
+/// `auth_headers` ("auth" or "storage": X-Storage-User/X-Storage-Pass),
+/// `retries`, `starting_backoff`, `max_backoff`, `retry_on_ratelimit`,
+/// `force_auth_retry`, `timeout`, `connect_timeout`,
+/// `token_refresh_margin`, `user_agent`. See README.md for each.
+///
+/// Validates the options without touching the network. On success writes
+/// the new client to `*client` (free it with `swc_client_free`).
+///
+/// Returns SWC_OK; SWC_E_INVALID_ARGUMENT (`client` NULL, `options_json` not
+/// UTF-8); SWC_E_CONFIG (bad JSON, unknown key, wrong type, inconsistent
+/// options, unreadable certificate file — the record's `key` names the
+/// option); SWC_E_INTERNAL; SWC_E_PANIC. On failure `*err_json` (when
+/// `err_json` is non-NULL) receives an error record to free with
+/// `swc_string_free`.
+#[no_mangle]
+pub extern "C" fn swc_client_new(
+    options_json: *const c_char,
+    client: *mut *mut swc_client,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let opts = Options::from_json(optional(options_json, "options_json")?)?;
+        create(opts, client)
+    })
+}
+
+/// As `swc_client_new`, but starts from the environment the `swift` command
+/// reads — ST_AUTH, ST_USER, ST_KEY, ST_AUTH_VERSION, OS_AUTH_URL,
+/// OS_USERNAME, OS_USER_ID, OS_PASSWORD, OS_USER_DOMAIN_NAME/ID,
+/// OS_PROJECT_NAME/ID, OS_PROJECT_DOMAIN_NAME/ID, OS_TENANT_NAME/ID,
+/// OS_AUTH_TYPE, OS_AUTH_TOKEN, OS_STORAGE_URL,
+/// OS_APPLICATION_CREDENTIAL_ID/NAME/SECRET, OS_SERVICE_TYPE,
+/// OS_ENDPOINT_TYPE, OS_REGION_NAME, OS_CACERT, OS_CERT, OS_KEY,
+/// SWIFTCLIENT_INSECURE — then applies `options_json` (NULL for none) on
+/// top. Same statuses as `swc_client_new`.
+#[no_mangle]
+pub extern "C" fn swc_client_new_from_env(
+    options_json: *const c_char,
+    client: *mut *mut swc_client,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let over = Options::from_json(optional(options_json, "options_json")?)?;
+        create(Options::from_env().overlay(&over), client)
+    })
+}
+
+/// Frees a client. `swc_client_free(NULL)` does nothing. The client must not
+/// be in use by another thread. When the last client is freed the library's
+/// runtime threads are stopped and joined.
+#[no_mangle]
+pub unsafe extern "C" fn swc_client_free(client: *mut swc_client) {
+    guard_value((), || {
+        if !client.is_null() {
+            // SAFETY: the pointer came from Box::into_raw in create() and the
+            // caller gives it up here.
+            drop(unsafe { Box::from_raw(client) });
+        }
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct AuthOpts {
+    /// Authenticate now even if a cached token is still good.
+    force: bool,
+    /// Put the token itself in the record.
+    include_token: bool,
+}
+
+/// Authenticates (or returns the cached, still-valid token's details) and
+/// writes a JSON record to `*result_json`: `storage_url`, `auth_version`
+/// ("1.0", "2.0", "3", or null when pre-authenticated), `preauthenticated`,
+/// `expires_at` (RFC 3339 or null), `expires_in` (seconds or null),
+/// `project_id`, `project_name`, and `token` only if asked.
+///
+/// `opts_json` (NULL for none): `{"force": bool, "include_token": bool}`.
+///
+/// Blocks the calling thread. Thread-safe: concurrent callers share one auth
+/// request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
+/// options, no matching catalog endpoint); SWC_E_AUTH (rejected
+/// credentials: the record has `http_status` 401); SWC_E_NOT_FOUND (auth
+/// URL 404); SWC_E_HTTP; SWC_E_TIMEOUT; SWC_E_NETWORK; SWC_E_TLS;
+/// SWC_E_WOULD_DEADLOCK (called from a library thread); SWC_E_PANIC.
+#[no_mangle]
+pub extern "C" fn swc_client_auth(
+    client: *const swc_client,
+    opts_json: *const c_char,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let c = swc_client::from_ptr(client)?;
+        check_out(result_json, "result_json")?;
+        let opts: AuthOpts = match optional(opts_json, "opts_json")? {
+            None => AuthOpts::default(),
+            Some(t) => serde_json::from_str(t)
+                .map_err(|e| Error::config("", format!("auth options: {e}")))?,
+        };
+        let rec =
+            c.rt.block_on(c.client.auth_record(opts.force, opts.include_token))??;
+        write_string(result_json, &rec.to_string())
+    })
+}

@@ -1,0 +1,115 @@
+//! C strings in and out, and the out-parameter rules: strings returned to C
+//! are malloc'd (freed by `swc_string_free`), out-parameters are written only
+//! on success.
+
+use crate::error::{Error, Result, Status};
+use std::ffi::{c_char, CStr};
+
+/// An optional C string argument (NULL → `None`) as UTF-8.
+pub fn optional<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>> {
+    if p.is_null() {
+        return Ok(None);
+    }
+    // SAFETY: the caller promises a NUL-terminated string that outlives the call.
+    let c = unsafe { CStr::from_ptr(p) };
+    c.to_str().map(Some).map_err(|e| {
+        Error::invalid(format!(
+            "argument \"{name}\" is not valid UTF-8 (at byte {})",
+            e.valid_up_to()
+        ))
+    })
+}
+
+/// Copies `s` into a malloc'd NUL-terminated string.
+pub fn to_c(s: &str) -> Result<*mut c_char> {
+    if s.as_bytes().contains(&0) {
+        return Err(Error::internal("string with an interior NUL"));
+    }
+    // SAFETY: malloc of len+1, then a bounded copy and the terminator.
+    unsafe {
+        let p = libc::malloc(s.len() + 1).cast::<u8>();
+        if p.is_null() {
+            return Err(Error::new(Status::Internal, "out of memory"));
+        }
+        std::ptr::copy_nonoverlapping(s.as_ptr(), p, s.len());
+        *p.add(s.len()) = 0;
+        Ok(p.cast())
+    }
+}
+
+/// Checks that a required out-parameter is non-NULL.
+pub fn check_out<T>(p: *mut T, name: &str) -> Result<()> {
+    if p.is_null() {
+        Err(Error::invalid(format!(
+            "out-parameter \"{name}\" must not be NULL"
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes a malloc'd copy of `s` to `*out` (non-NULL, checked by the caller).
+pub fn write_string(out: *mut *mut c_char, s: &str) -> Result<()> {
+    let p = to_c(s)?;
+    // SAFETY: out was checked non-NULL by check_out before any work.
+    unsafe { *out = p };
+    Ok(())
+}
+
+/// Writes the error record to `*err_json` when `err_json` is non-NULL.
+pub fn write_error(err_json: *mut *mut c_char, e: &Error) {
+    if err_json.is_null() {
+        return;
+    }
+    if let Ok(p) = to_c(&e.to_json()) {
+        // SAFETY: err_json is non-NULL; the caller owns the string after this.
+        unsafe { *err_json = p };
+    }
+}
+
+/// The static NUL-terminated name of a status.
+pub fn static_name(s: Status) -> *const c_char {
+    let name: &'static CStr = match s {
+        Status::Ok => c"SWC_OK",
+        Status::InvalidArgument => c"SWC_E_INVALID_ARGUMENT",
+        Status::Config => c"SWC_E_CONFIG",
+        Status::Auth => c"SWC_E_AUTH",
+        Status::NotFound => c"SWC_E_NOT_FOUND",
+        Status::Conflict => c"SWC_E_CONFLICT",
+        Status::Precondition => c"SWC_E_PRECONDITION",
+        Status::Http => c"SWC_E_HTTP",
+        Status::Timeout => c"SWC_E_TIMEOUT",
+        Status::Network => c"SWC_E_NETWORK",
+        Status::Tls => c"SWC_E_TLS",
+        Status::Checksum => c"SWC_E_CHECKSUM",
+        Status::Cancelled => c"SWC_E_CANCELLED",
+        Status::WouldDeadlock => c"SWC_E_WOULD_DEADLOCK",
+        Status::Unsupported => c"SWC_E_UNSUPPORTED",
+        Status::Panic => c"SWC_E_PANIC",
+        Status::Internal => c"SWC_E_INTERNAL",
+    };
+    debug_assert_eq!(name.to_str().ok(), Some(s.name()));
+    name.as_ptr()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn utf8_and_null_checks() {
+        assert_eq!(optional(std::ptr::null(), "x").unwrap(), None);
+        let bad = [0xffu8, 0xfe, 0];
+        let e = optional(bad.as_ptr().cast(), "name").unwrap_err();
+        assert!(e.message.contains("UTF-8"));
+        assert_eq!(optional(c"ok".as_ptr(), "x").unwrap(), Some("ok"));
+    }
+
+    #[test]
+    fn names_match() {
+        for s in Status::ALL {
+            let n = unsafe { CStr::from_ptr(static_name(s)) };
+            assert_eq!(n.to_str().unwrap(), s.name());
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! The HTTP layer: one reqwest client per `Client` (TLS, timeouts, pool),
+//! turning responses and transport failures into [`Error`]s, and redaction of
+//! secrets from anything that may be logged or returned.
+
+use crate::error::{Error, Result, Status};
+use crate::options::Settings;
+use reqwest::header::HeaderMap;
+use serde_json::{Map, Value};
+
+/// Headers whose values are secrets: never logged, never in records.
+pub const SECRET_HEADERS: &[&str] = &[
+    "x-auth-token",
+    "x-auth-key",
+    "x-storage-token",
+    "x-storage-pass",
+    "x-subject-token",
+    "x-service-token",
+    "x-account-meta-temp-url-key",
+    "x-account-meta-temp-url-key-2",
+    "x-container-meta-temp-url-key",
+    "x-container-meta-temp-url-key-2",
+    "set-cookie",
+    "authorization",
+];
+
+/// Query parameters that carry signatures.
+const SECRET_QUERY: &[&str] = &["temp_url_sig", "swiftinfo_sig", "signature", "sig"];
+
+pub fn is_secret_header(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    SECRET_HEADERS.contains(&n.as_str())
+}
+
+/// The URL with signature-like query values replaced by `***`.
+pub fn redact_url(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_string();
+    };
+    let parts: Vec<String> = query
+        .split('&')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, _)) if SECRET_QUERY.contains(&k) => format!("{k}=***"),
+            _ => kv.to_string(),
+        })
+        .collect();
+    format!("{base}?{}", parts.join("&"))
+}
+
+/// Builds the reqwest client for these settings. Reads CA and client
+/// certificate files, so it can fail with a configuration error.
+pub fn build_client(s: &Settings) -> Result<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .user_agent(s.user_agent.clone())
+        .connect_timeout(s.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_idle_timeout(std::time::Duration::from_secs(60))
+        .tcp_nodelay(true);
+    if let Some(t) = s.timeout {
+        b = b.read_timeout(t);
+    }
+    if s.tls.insecure {
+        b = b
+            .danger_accept_invalid_certs(true)
+            .danger_accept_invalid_hostnames(true);
+    }
+    if let Some(path) = &s.tls.cacert {
+        let pem = std::fs::read(path).map_err(|e| {
+            Error::config(
+                "os_cacert",
+                format!("cannot read os_cacert \"{path}\": {e}"),
+            )
+        })?;
+        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+            Error::config(
+                "os_cacert",
+                format!("os_cacert \"{path}\" is not a PEM bundle: {e}"),
+            )
+        })?;
+        if certs.is_empty() {
+            return Err(Error::config(
+                "os_cacert",
+                format!("os_cacert \"{path}\" holds no certificate"),
+            ));
+        }
+        for c in certs {
+            b = b.add_root_certificate(c);
+        }
+    }
+    match (&s.tls.cert, &s.tls.cert_key) {
+        (Some(cert), key) => {
+            let mut pem = std::fs::read(cert).map_err(|e| {
+                Error::config("os_cert", format!("cannot read os_cert \"{cert}\": {e}"))
+            })?;
+            if let Some(key) = key {
+                pem.push(b'\n');
+                pem.extend(std::fs::read(key).map_err(|e| {
+                    Error::config("os_key", format!("cannot read os_key \"{key}\": {e}"))
+                })?);
+            }
+            let id = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                Error::config("os_cert", format!("client certificate/key not usable: {e}"))
+            })?;
+            b = b.identity(id);
+        }
+        (None, Some(_)) => return Err(Error::config("os_key", "os_key given without os_cert")),
+        (None, None) => {}
+    }
+    b.build()
+        .map_err(|e| Error::config("", format!("cannot build the HTTP client: {e}")))
+}
+
+/// Maps a transport failure to an error with the request's context.
+pub fn transport_error(method: &str, url: &str, e: &reqwest::Error) -> Error {
+    let chain = error_chain(e);
+    let lower = chain.to_ascii_lowercase();
+    let status = if e.is_timeout() || lower.contains("timed out") {
+        Status::Timeout
+    } else if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake")
+    {
+        Status::Tls
+    } else {
+        Status::Network
+    };
+    // Certificate problems are final; connection problems may pass.
+    let retryable = status != Status::Tls;
+    Error::new(status, format!("{method} request failed: {chain}"))
+        .with_request(method, url)
+        .retryable(retryable)
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
+}
+
+/// The transaction id Swift (X-Trans-Id) or Keystone (X-Openstack-Request-Id)
+/// put on a response.
+pub fn transaction_id(headers: &HeaderMap) -> Option<String> {
+    ["x-trans-id", "x-openstack-request-id"]
+        .iter()
+        .find_map(|h| {
+            headers
+                .get(*h)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        })
+}
+
+/// An error for a non-success response; reads (at most 1 KiB of) the body.
+pub async fn status_error(method: &str, url: &str, resp: reqwest::Response, what: &str) -> Error {
+    let code = resp.status().as_u16();
+    let reason = resp.status().canonical_reason().unwrap_or("").to_string();
+    let txn = transaction_id(resp.headers());
+    let body = read_limited(resp, 1024).await;
+    let mut e = Error::new(
+        Status::from_http(code),
+        format!("{what}: {code} {reason}").trim_end().to_string(),
+    )
+    .with_request(method, url)
+    .retryable(matches!(code, 408 | 429 | 498 | 499) || code >= 500);
+    e.http_status = Some(code);
+    e.http_reason = Some(reason);
+    e.transaction_id = txn;
+    if !body.is_empty() {
+        e.body = Some(body);
+    }
+    e
+}
+
+async fn read_limited(mut resp: reqwest::Response, limit: usize) -> String {
+    let mut buf = Vec::new();
+    while buf.len() < limit {
+        match resp.chunk().await {
+            Ok(Some(c)) => buf.extend_from_slice(&c),
+            _ => break,
+        }
+    }
+    buf.truncate(limit);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// Response headers as a JSON object with lower-case names (as
+/// python-swiftclient's `response_dict`), secret values replaced by `***`
+/// unless `show_secrets`.
+pub fn headers_json(headers: &HeaderMap, show_secrets: bool) -> Value {
+    let mut m = Map::new();
+    for (k, v) in headers {
+        let name = k.as_str().to_ascii_lowercase();
+        let val = if !show_secrets && is_secret_header(&name) {
+            "***".to_string()
+        } else {
+            // Header bytes are latin-1 on the wire; Swift sends UTF-8 in them.
+            String::from_utf8_lossy(v.as_bytes()).into_owned()
+        };
+        match m.get_mut(&name) {
+            Some(Value::String(prev)) => {
+                prev.push_str(", ");
+                prev.push_str(&val);
+            }
+            _ => {
+                m.insert(name, Value::String(val));
+            }
+        }
+    }
+    Value::Object(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_signatures() {
+        assert_eq!(
+            redact_url("http://h/v1/a/c/o?temp_url_sig=abc&temp_url_expires=1"),
+            "http://h/v1/a/c/o?temp_url_sig=***&temp_url_expires=1"
+        );
+        assert_eq!(redact_url("http://h/v1/a"), "http://h/v1/a");
+    }
+
+    #[test]
+    fn secret_headers() {
+        assert!(is_secret_header("X-Auth-Token"));
+        assert!(is_secret_header("x-storage-pass"));
+        assert!(!is_secret_header("x-trans-id"));
+        let mut h = HeaderMap::new();
+        h.insert("x-auth-token", "tok".parse().unwrap());
+        h.insert("x-trans-id", "tx1".parse().unwrap());
+        let v = headers_json(&h, false);
+        assert_eq!(v["x-auth-token"], "***");
+        assert_eq!(v["x-trans-id"], "tx1");
+        assert_eq!(headers_json(&h, true)["x-auth-token"], "tok");
+    }
+}

@@ -1,0 +1,29 @@
+//! libswiftclient: an OpenStack Swift object-storage client with a C ABI.
+//!
+//! Layers, top to bottom: [`ffi`] (the C boundary, thin) → `service` (bulk
+//! operations, to come) → [`conn`] (one function per REST call) → [`http`] +
+//! [`auth`] → Swift. Everything below `ffi` is a plain Rust API.
+//!
+//! ```no_run
+//! # async fn demo() -> swiftclient::Result<()> {
+//! let opts = swiftclient::Options::from_json(Some(
+//!     r#"{"auth":"http://127.0.0.1:8080/auth/v1.0","user":"test:tester","key":"testing"}"#,
+//! ))?;
+//! let client = swiftclient::Client::new(&opts)?;
+//! let record = swiftclient::conn::account::head(&client, &[]).await?;
+//! println!("{record}");
+//! # Ok(()) }
+//! ```
+
+pub mod auth;
+pub mod client;
+pub mod conn;
+pub mod error;
+pub mod ffi;
+pub mod http;
+pub mod options;
+pub mod runtime;
+
+pub use client::Client;
+pub use error::{Error, Result, Status};
+pub use options::Options;
