@@ -151,6 +151,9 @@ const char *swc_status_str(swc_status status);
  * Frees a string the library returned (a result or error record).
  * `swc_string_free(NULL)` does nothing. Do not pass strings handed to a
  * callback: those are borrowed.
+ *
+ * # Safety
+ * `s` is NULL or a string returned by this library and not yet freed.
  */
 void swc_string_free(char *s);
 
@@ -214,6 +217,9 @@ swc_status swc_client_new_from_env(const char *options_json, swc_client **client
  * Frees a client. `swc_client_free(NULL)` does nothing. The client must not
  * be in use by another thread. When the last client is freed the library's
  * runtime threads are stopped and joined.
+ *
+ * # Safety
+ * `client` is NULL or a pointer from `swc_client_new*` not yet freed.
  */
 void swc_client_free(swc_client *client);
 

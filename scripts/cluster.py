@@ -576,6 +576,13 @@ def up():
     write_configs()
     build_rings()
     ks_bootstrap_db()
+    port_of = {"memcached": PORTS["memcached"], "account": PORTS["account"], "container": PORTS["container"],
+               "object": PORTS["object"], "keystone": PORTS["keystone"], "proxy": PORTS["proxy"],
+               "ks-proxy": PORTS["ks_proxy"]}
+    for name, port in port_of.items():
+        if not alive(name) and port_open(port):
+            raise SystemExit("cluster: port %d (for %s) is in use by a process this cluster did not start; "
+                             "stop it or choose other ports with SWC_CLUSTER_PORT_BASE" % (port, name))
     started = []
     for name in DAEMONS:
         env = ks_env() if name == "keystone" else None

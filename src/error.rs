@@ -122,9 +122,14 @@ impl Status {
 }
 
 /// An error with enough context for a useful message: what failed, where, and
-/// what the server said. Never holds a secret.
+/// what the server said. Never holds a secret. Boxed, so `Result`s stay small;
+/// the fields are reached through `Deref` (`err.status`, `err.http_status`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Error {
+pub struct Error(Box<ErrorDetails>);
+
+/// The facts an [`Error`] carries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErrorDetails {
     pub status: Status,
     pub message: String,
     pub http_status: Option<u16>,
@@ -143,7 +148,7 @@ pub type Result<T> = std::result::Result<T, Error>;
 
 impl Error {
     pub fn new(status: Status, message: impl Into<String>) -> Error {
-        Error {
+        Error(Box::new(ErrorDetails {
             status,
             message: message.into(),
             http_status: None,
@@ -154,7 +159,7 @@ impl Error {
             retryable: false,
             key: None,
             body: None,
-        }
+        }))
     }
 
     pub fn invalid(message: impl Into<String>) -> Error {
@@ -209,6 +214,19 @@ impl Error {
 
     pub fn to_json(&self) -> String {
         self.to_value().to_string()
+    }
+}
+
+impl std::ops::Deref for Error {
+    type Target = ErrorDetails;
+    fn deref(&self) -> &ErrorDetails {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorDetails {
+        &mut self.0
     }
 }
 

@@ -339,11 +339,11 @@ impl Options {
                     }
                 }
             }
-            (Some(url), v) => Some(Credentials::Keystone(self.keystone_credentials(
+            (Some(url), v) => Some(Credentials::Keystone(Box::new(self.keystone_credentials(
                 url,
                 v,
                 token.clone(),
-            )?)),
+            )?))),
         };
         if credentials.is_none() && (storage_url.is_none() || token.is_none()) {
             return Err(Error::config(
@@ -698,7 +698,7 @@ pub struct KeystoneCredentials {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Credentials {
     V1(V1Credentials),
-    Keystone(KeystoneCredentials),
+    Keystone(Box<KeystoneCredentials>),
 }
 
 /// How a client gets (and gets again) its storage URL and token.

@@ -141,7 +141,7 @@ mod tests {
             .auth
             .credentials
         {
-            Some(crate::options::Credentials::Keystone(k)) => k,
+            Some(crate::options::Credentials::Keystone(k)) => *k,
             other => panic!("{other:?}"),
         }
     }

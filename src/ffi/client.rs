@@ -98,6 +98,9 @@ pub extern "C" fn swc_client_new_from_env(
 /// Frees a client. `swc_client_free(NULL)` does nothing. The client must not
 /// be in use by another thread. When the last client is freed the library's
 /// runtime threads are stopped and joined.
+///
+/// # Safety
+/// `client` is NULL or a pointer from `swc_client_new*` not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn swc_client_free(client: *mut swc_client) {
     guard_value((), || {

@@ -80,6 +80,9 @@ pub extern "C" fn swc_status_str(status: swc_status) -> *const c_char {
 /// Frees a string the library returned (a result or error record).
 /// `swc_string_free(NULL)` does nothing. Do not pass strings handed to a
 /// callback: those are borrowed.
+///
+/// # Safety
+/// `s` is NULL or a string returned by this library and not yet freed.
 #[no_mangle]
 pub unsafe extern "C" fn swc_string_free(s: *mut c_char) {
     panic::guard_value((), || {
