@@ -38,7 +38,7 @@ int main(int argc, char **argv) {
     printf("auth: %s\n", auth);
     swc_string_free(auth);
 
-    st = swc_account_head(client, NULL, &head, &err);
+    st = swc_account_head(client, NULL, NULL, &head, &err);
     if (st != SWC_OK) {
         swc_client_free(client);
         return fail("swc_account_head", st, err);

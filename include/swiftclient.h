@@ -31,6 +31,54 @@
 #include <stdbool.h>
 
 /**
+ * Longest container name Swift accepts by default.
+ */
+#define MAX_CONTAINER_NAME 256
+
+/**
+ * Longest object name Swift accepts by default.
+ */
+#define MAX_OBJECT_NAME 1024
+
+/**
+ * Upload chunk size: 64 KiB, as python-swiftclient.
+ */
+#define CHUNK (64 * 1024)
+
+/**
+ * Swift's maximum (and default) page size.
+ */
+#define PAGE 10000
+
+/**
+ * Log level: errors only.
+ */
+#define SWC_LOG_ERROR 1
+
+/**
+ * Log level: warnings and errors.
+ */
+#define SWC_LOG_WARN 2
+
+/**
+ * Log level: retries, re-authentication, resumed downloads.
+ */
+#define SWC_LOG_INFO 3
+
+/**
+ * Log level: every request as a `curl` line and its status, with tokens,
+ * keys and signatures replaced by "***".
+ */
+#define SWC_LOG_DEBUG 4
+
+/**
+ * A cancellation token. Pass it to blocking calls; `swc_cancel_trigger`
+ * from any thread makes them return SWC_E_CANCELLED promptly (including
+ * during a retry's backoff). Once triggered it stays triggered.
+ */
+typedef struct swc_cancel swc_cancel;
+
+/**
  * A client: options, token cache and connection pool. Opaque.
  *
  * Thread-safety: every function taking `const swc_client *` may be called
@@ -44,6 +92,37 @@ typedef struct swc_client swc_client;
  * and never renumbered; read them as integers.
  */
 typedef int32_t swc_status;
+
+/**
+ * Receives log lines: `level` is one of SWC_LOG_*, `msg` (NUL-terminated,
+ * `len` bytes) is borrowed until the callback returns. It may be called
+ * from any thread, including the library's own: it must be thread-safe,
+ * quick, and must not call blocking swc_* functions.
+ */
+typedef void (*swc_log_fn)(void *user_data, int level, const char *msg, size_t len);
+
+/**
+ * Listing page: a JSON array of entries (borrowed until return); 0 to go
+ * on, non-zero to stop.
+ */
+typedef int (*swc_page_fn)(void *user_data, const char *json, size_t len);
+
+/**
+ * Upload reader: fill `buf` with up to `cap` bytes; return how many, 0 at
+ * the end, or a negative number on error.
+ */
+typedef ptrdiff_t (*swc_read_fn)(void *user_data, uint8_t *buf, size_t cap);
+
+/**
+ * Rewinds an upload source to its start for a retry; 0 on success.
+ */
+typedef int (*swc_rewind_fn)(void *user_data);
+
+/**
+ * Download writer: consume `len` bytes; return 0 to go on, non-zero to stop
+ * (the call then fails with SWC_E_CANCELLED).
+ */
+typedef int (*swc_write_fn)(void *user_data, const uint8_t *buf, size_t len);
 
 /**
  * Success.
@@ -158,20 +237,29 @@ const char *swc_status_str(swc_status status);
 void swc_string_free(char *s);
 
 /**
- * `HEAD` the account. `headers_json` (NULL for none) is a JSON object of
- * extra request headers. On success writes `{"status", "reason",
- * "headers"}` (header names lower-case; secret values shown as "***") to
- * `*result_json`.
- *
- * Blocks; thread-safe. A 401 causes one shared re-authentication and one
- * retry. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG; SWC_E_AUTH;
- * SWC_E_NOT_FOUND; SWC_E_HTTP; SWC_E_TIMEOUT; SWC_E_NETWORK; SWC_E_TLS;
- * SWC_E_WOULD_DEADLOCK; SWC_E_PANIC.
+ * Creates a cancellation token; free it with `swc_cancel_free`.
+ * Returns SWC_OK or SWC_E_INVALID_ARGUMENT (`cancel` NULL).
  */
-swc_status swc_account_head(const swc_client *client,
-                            const char *headers_json,
-                            char **result_json,
-                            char **err_json);
+swc_status swc_cancel_new(swc_cancel **cancel);
+
+/**
+ * Triggers the token. Idempotent; safe from any thread and from callbacks.
+ * NULL does nothing.
+ */
+void swc_cancel_trigger(const swc_cancel *cancel);
+
+/**
+ * Whether the token was triggered (false for NULL).
+ */
+bool swc_cancel_is_triggered(const swc_cancel *cancel);
+
+/**
+ * Frees a token. NULL does nothing. No call may still be using it.
+ *
+ * # Safety
+ * `cancel` is NULL or from `swc_cancel_new`, not yet freed.
+ */
+void swc_cancel_free(swc_cancel *cancel);
 
 /**
  * Creates a client from `options_json`, a JSON object of options (NULL or
@@ -243,6 +331,308 @@ swc_status swc_client_auth(const swc_client *client,
                            const char *opts_json,
                            char **result_json,
                            char **err_json);
+
+/**
+ * Sets (or, with `log` NULL, removes) the client's log callback, taking
+ * lines up to `level`. Nothing is logged by default. `user_data` must stay
+ * valid until the callback is replaced or the client freed. Thread-safe.
+ * Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client, unknown level).
+ */
+swc_status swc_client_set_log(const swc_client *client, int level, swc_log_fn log, void *user_data);
+
+/**
+ * HEAD the account. `opts_json` (NULL for none): `{"headers": {..},
+ * "query": ".."}`. Writes `{"status", "reason", "headers", "attempts"}`
+ * (header names lower-case, secrets as "***") to `*result_json`.
+ *
+ * Every call below blocks the calling thread, is safe from many threads at
+ * once on one client, takes an optional `cancel` (NULL for none), retries
+ * as configured (5xx, 408, 499, 429/498, connection errors), and
+ * re-authenticates once on 401. Statuses: SWC_OK; SWC_E_INVALID_ARGUMENT
+ * (NULL, bad UTF-8, bad name); SWC_E_CONFIG (bad options: the record names
+ * the key); SWC_E_AUTH (401/403); SWC_E_NOT_FOUND; SWC_E_CONFLICT;
+ * SWC_E_PRECONDITION (304/412/416); SWC_E_HTTP; SWC_E_TIMEOUT;
+ * SWC_E_NETWORK; SWC_E_TLS; SWC_E_CHECKSUM; SWC_E_CANCELLED;
+ * SWC_E_WOULD_DEADLOCK (from a library thread); SWC_E_PANIC.
+ */
+swc_status swc_account_head(const swc_client *client,
+                            const char *opts_json,
+                            const swc_cancel *cancel,
+                            char **result_json,
+                            char **err_json);
+
+/**
+ * Lists the account's containers. `opts_json`: `{"headers", "query",
+ * "marker", "end_marker", "limit", "prefix", "delimiter", "reverse",
+ * "full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
+ * record has `listing` (every entry); otherwise each page (a JSON array,
+ * borrowed for the call) goes to `on_page` (non-zero return stops) and the
+ * record has only `count` and `pages` — constant memory.
+ */
+swc_status swc_account_list(const swc_client *client,
+                            const char *opts_json,
+                            swc_page_fn on_page,
+                            void *user_data,
+                            const swc_cancel *cancel,
+                            char **result_json,
+                            char **err_json);
+
+/**
+ * POST to the account: metadata headers, and an optional body (`body` may
+ * be NULL when `body_len` is 0), e.g. `"query": "bulk-delete"` with a
+ * newline-separated list of paths. The record has the response `body`.
+ */
+swc_status swc_account_post(const swc_client *client,
+                            const char *opts_json,
+                            const uint8_t *body,
+                            size_t body_len,
+                            const swc_cancel *cancel,
+                            char **result_json,
+                            char **err_json);
+
+/**
+ * HEAD a container (`opts_json`: `{"headers", "query"}`). As swc_account_head.
+ */
+swc_status swc_container_head(const swc_client *client,
+                              const char *container,
+                              const char *opts_json,
+                              const swc_cancel *cancel,
+                              char **result_json,
+                              char **err_json);
+
+/**
+ * PUT (create or update) a container, e.g. with `X-Storage-Policy` in
+ * `headers`. As swc_account_head.
+ */
+swc_status swc_container_put(const swc_client *client,
+                             const char *container,
+                             const char *opts_json,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
+/**
+ * POST container metadata (`X-Container-Meta-*`, ACLs, ...). As
+ * swc_account_head.
+ */
+swc_status swc_container_post(const swc_client *client,
+                              const char *container,
+                              const char *opts_json,
+                              const swc_cancel *cancel,
+                              char **result_json,
+                              char **err_json);
+
+/**
+ * DELETE a container (SWC_E_CONFLICT when it is not empty). As
+ * swc_account_head.
+ */
+swc_status swc_container_delete(const swc_client *client,
+                                const char *container,
+                                const char *opts_json,
+                                const swc_cancel *cancel,
+                                char **result_json,
+                                char **err_json);
+
+/**
+ * Lists a container's objects; as `swc_account_list`, with also `path`,
+ * `versions` and `version_marker` in `opts_json`.
+ */
+swc_status swc_container_list(const swc_client *client,
+                              const char *container,
+                              const char *opts_json,
+                              swc_page_fn on_page,
+                              void *user_data,
+                              const swc_cancel *cancel,
+                              char **result_json,
+                              char **err_json);
+
+/**
+ * HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":
+ * "multipart-manifest=get"` or `"symlink=get"`). As swc_account_head.
+ */
+swc_status swc_object_head(const swc_client *client,
+                           const char *container,
+                           const char *object,
+                           const char *opts_json,
+                           const swc_cancel *cancel,
+                           char **result_json,
+                           char **err_json);
+
+/**
+ * POST object metadata (replaces the user metadata). As swc_account_head.
+ */
+swc_status swc_object_post(const swc_client *client,
+                           const char *container,
+                           const char *object,
+                           const char *opts_json,
+                           const swc_cancel *cancel,
+                           char **result_json,
+                           char **err_json);
+
+/**
+ * DELETE an object (`"query": "multipart-manifest=delete"` for an SLO
+ * and its segments; `"version-id=..."` for one version). As
+ * swc_account_head.
+ */
+swc_status swc_object_delete(const swc_client *client,
+                             const char *container,
+                             const char *object,
+                             const char *opts_json,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
+/**
+ * Server-side COPY. `opts_json`: `{"destination": "/container/object"
+ * (required), "destination_account", "fresh_metadata": bool, "headers",
+ * "query"}`.
+ */
+swc_status swc_object_copy(const swc_client *client,
+                           const char *container,
+                           const char *object,
+                           const char *opts_json,
+                           const swc_cancel *cancel,
+                           char **result_json,
+                           char **err_json);
+
+/**
+ * Uploads an object from a read callback. `length` is the size when known
+ * (sent as Content-Length; the callback must then deliver exactly that
+ * many bytes), or -1 (chunked transfer). The upload is retried only if
+ * `rewind` is non-NULL (it must restart the stream and return 0).
+ * `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
+ * The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
+ * returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
+ */
+swc_status swc_object_put(const swc_client *client,
+                          const char *container,
+                          const char *object,
+                          const char *opts_json,
+                          swc_read_fn read,
+                          swc_rewind_fn rewind,
+                          void *user_data,
+                          int64_t length,
+                          const swc_cancel *cancel,
+                          char **result_json,
+                          char **err_json);
+
+/**
+ * Uploads from a file descriptor, from its current offset (`length` bytes,
+ * or -1 for up to the end). The descriptor is not closed. Retried when the
+ * descriptor can seek back.
+ */
+swc_status swc_object_put_fd(const swc_client *client,
+                             const char *container,
+                             const char *object,
+                             const char *opts_json,
+                             int fd,
+                             int64_t length,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
+/**
+ * Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
+ */
+swc_status swc_object_put_path(const swc_client *client,
+                               const char *container,
+                               const char *object,
+                               const char *opts_json,
+                               const char *path,
+                               const swc_cancel *cancel,
+                               char **result_json,
+                               char **err_json);
+
+/**
+ * Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
+ */
+swc_status swc_object_put_buffer(const swc_client *client,
+                                 const char *container,
+                                 const char *object,
+                                 const char *opts_json,
+                                 const uint8_t *buf,
+                                 size_t len,
+                                 const swc_cancel *cancel,
+                                 char **result_json,
+                                 char **err_json);
+
+/**
+ * Downloads an object to a write callback (run on the calling thread;
+ * non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
+ * (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
+ * "checksum" (default true), "resume" (default true)}`. Length is always
+ * verified, MD5 too for whole plain objects; a body that breaks is resumed
+ * with Range + If-Match so the callback sees each byte once. The record
+ * has `bytes`, `md5`, `verified` and `attempts`.
+ */
+swc_status swc_object_get(const swc_client *client,
+                          const char *container,
+                          const char *object,
+                          const char *opts_json,
+                          swc_write_fn write,
+                          void *user_data,
+                          const swc_cancel *cancel,
+                          char **result_json,
+                          char **err_json);
+
+/**
+ * Downloads to a file descriptor (not closed).
+ */
+swc_status swc_object_get_fd(const swc_client *client,
+                             const char *container,
+                             const char *object,
+                             const char *opts_json,
+                             int fd,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
+/**
+ * Downloads to a file: written under a temporary name in the same
+ * directory and renamed onto `path` only when complete and verified; on
+ * any failure nothing is left at `path` (an existing file is untouched).
+ */
+swc_status swc_object_get_path(const swc_client *client,
+                               const char *container,
+                               const char *object,
+                               const char *opts_json,
+                               const char *path,
+                               const swc_cancel *cancel,
+                               char **result_json,
+                               char **err_json);
+
+/**
+ * Downloads into memory the library allocates: on success `*buf` (never
+ * NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
+ */
+swc_status swc_object_get_buffer(const swc_client *client,
+                                 const char *container,
+                                 const char *object,
+                                 const char *opts_json,
+                                 uint8_t **buf,
+                                 size_t *len,
+                                 const swc_cancel *cancel,
+                                 char **result_json,
+                                 char **err_json);
+
+/**
+ * Frees a buffer from `swc_object_get_buffer`. NULL does nothing.
+ *
+ * # Safety
+ * `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
+ */
+void swc_buffer_free(uint8_t *buf);
+
+/**
+ * The cluster's capabilities (`GET /info`, no token sent). `opts_json`:
+ * `{"url": "http://proxy:8080" (default: the storage URL's host),
+ * "headers"}`. The record has `info`, the parsed document.
+ */
+swc_status swc_info(const swc_client *client,
+                    const char *opts_json,
+                    const swc_cancel *cancel,
+                    char **result_json,
+                    char **err_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -5,9 +5,10 @@ use crate::auth::format_time;
 use crate::auth::token::{Token, TokenCache};
 use crate::error::Result;
 use crate::http;
+use crate::log::{Level, Logger};
 use crate::options::{Options, Settings};
 use serde_json::{json, Value};
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::SystemTime;
 
 #[derive(Clone)]
@@ -19,6 +20,7 @@ struct Inner {
     settings: Settings,
     http: reqwest::Client,
     tokens: TokenCache,
+    logger: RwLock<Option<Logger>>,
 }
 
 impl Client {
@@ -32,6 +34,7 @@ impl Client {
                 settings,
                 http,
                 tokens,
+                logger: RwLock::new(None),
             }),
         })
     }
@@ -60,6 +63,30 @@ impl Client {
             .tokens
             .refresh_after_reject(&self.inner.http, rejected)
             .await
+    }
+
+    /// Sets (or clears) the logger. Lines are built only when enabled.
+    pub fn set_logger(&self, logger: Option<Logger>) {
+        *self.inner.logger.write().unwrap_or_else(|p| p.into_inner()) = logger;
+    }
+
+    /// Logs the line `f` builds, if a logger takes this level.
+    pub fn log(&self, level: Level, f: impl FnOnce() -> String) {
+        let logger = self
+            .inner
+            .logger
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(l) = logger {
+            if l.enabled(level) {
+                (l.f)(level, &f());
+            }
+        }
+    }
+
+    pub fn can_reauthenticate(&self) -> bool {
+        self.inner.tokens.can_reauthenticate()
     }
 
     /// How many authentication round trips this client has made.

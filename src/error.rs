@@ -116,6 +116,7 @@ impl Status {
             409 => Status::Conflict,
             304 | 412 | 416 => Status::Precondition,
             408 => Status::Timeout,
+            422 => Status::Checksum,
             _ => Status::Http,
         }
     }
@@ -142,6 +143,8 @@ pub struct ErrorDetails {
     pub key: Option<String>,
     /// The start of the response body, when the server sent one.
     pub body: Option<String>,
+    /// How many attempts the request took.
+    pub attempts: Option<u32>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -159,6 +162,7 @@ impl Error {
             retryable: false,
             key: None,
             body: None,
+            attempts: None,
         }))
     }
 
@@ -184,6 +188,11 @@ impl Error {
         self
     }
 
+    pub fn attempts(mut self, n: u32) -> Error {
+        self.attempts = Some(n);
+        self
+    }
+
     pub fn retryable(mut self, yes: bool) -> Error {
         self.retryable = yes;
         self
@@ -203,6 +212,7 @@ impl Error {
         m.insert("method".into(), json!(self.method));
         m.insert("url".into(), json!(self.url));
         m.insert("retryable".into(), json!(self.retryable));
+        m.insert("attempts".into(), json!(self.attempts));
         if let Some(k) = &self.key {
             m.insert("key".into(), json!(k));
         }

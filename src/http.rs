@@ -55,9 +55,7 @@ pub fn build_client(s: &Settings) -> Result<reqwest::Client> {
         .redirect(reqwest::redirect::Policy::none())
         .pool_idle_timeout(std::time::Duration::from_secs(60))
         .tcp_nodelay(true);
-    if let Some(t) = s.timeout {
-        b = b.read_timeout(t);
-    }
+    b = b.read_timeout(s.timeout);
     if s.tls.insecure {
         b = b
             .danger_accept_invalid_certs(true)

@@ -10,7 +10,8 @@
 //!     r#"{"auth":"http://127.0.0.1:8080/auth/v1.0","user":"test:tester","key":"testing"}"#,
 //! ))?;
 //! let client = swiftclient::Client::new(&opts)?;
-//! let record = swiftclient::conn::account::head(&client, &[]).await?;
+//! let cancel = tokio_util::sync::CancellationToken::new();
+//! let record = swiftclient::conn::account::head(&client, &Default::default(), &cancel).await?;
 //! println!("{record}");
 //! # Ok(()) }
 //! ```
@@ -21,6 +22,7 @@ pub mod conn;
 pub mod error;
 pub mod ffi;
 pub mod http;
+pub mod log;
 pub mod options;
 pub mod runtime;
 

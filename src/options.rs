@@ -77,6 +77,9 @@ pub struct Options {
     pub token_refresh_margin: Option<f64>,
     /// Ours: User-Agent header.
     pub user_agent: Option<String>,
+    /// Ours: sent as X-Trans-Id-Extra on every request, so server logs can
+    /// be joined with the caller's (default: a random id per client).
+    pub trans_id_extra: Option<String>,
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(
@@ -265,10 +268,7 @@ impl Options {
             max_backoff: secs("max_backoff", self.max_backoff, 64.0, true)?,
             retry_on_ratelimit: self.retry_on_ratelimit.unwrap_or(true),
             force_auth_retry: self.force_auth_retry.unwrap_or(false),
-            timeout: match self.timeout {
-                None => None,
-                Some(_) => Some(secs("timeout", self.timeout, 0.0, false)?),
-            },
+            timeout: secs("timeout", self.timeout, 60.0, false)?,
             connect_timeout: secs("connect_timeout", self.connect_timeout, 10.0, false)?,
             refresh_margin: secs(
                 "token_refresh_margin",
@@ -286,6 +286,18 @@ impl Options {
                 .user_agent
                 .clone()
                 .unwrap_or_else(|| format!("libswiftclient/{}", env!("CARGO_PKG_VERSION"))),
+            trans_id_extra: match &self.trans_id_extra {
+                Some(t)
+                    if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_graphic()) =>
+                {
+                    return Err(Error::config(
+                        "trans_id_extra",
+                        "option \"trans_id_extra\" must be 1 to 64 printable ASCII characters",
+                    ))
+                }
+                Some(t) => t.clone(),
+                None => format!("swc-{:016x}", fastrand::u64(..)),
+            },
         })
     }
 
@@ -729,11 +741,12 @@ pub struct Settings {
     pub max_backoff: Duration,
     pub retry_on_ratelimit: bool,
     pub force_auth_retry: bool,
-    pub timeout: Option<Duration>,
+    pub timeout: Duration,
     pub connect_timeout: Duration,
     pub refresh_margin: Duration,
     pub tls: TlsSettings,
     pub user_agent: String,
+    pub trans_id_extra: String,
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ use common::fixture::{Fixture, Request, Response};
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
-use swiftclient::conn::account;
 use swiftclient::Status;
 
 const UNSCOPED: &str = "v2-unscoped-token";
@@ -116,7 +115,7 @@ async fn password_with_tenant_name_and_id() {
             .as_str()
             .unwrap()
             .ends_with("/v1/AUTH_test"));
-        assert!(account::head(&c, &[]).await.is_ok(), "{extra}");
+        assert!(head(&c).await.is_ok(), "{extra}");
     }
     assert_eq!(
         v2.fx.count("GET", "/v2.0/tenants"),
@@ -147,7 +146,7 @@ async fn token_method_v2() {
         json!({"os_auth_token": UNSCOPED, "os_tenant_name": "acme"}),
     );
     let c = client(&o);
-    assert!(account::head(&c, &[]).await.is_ok());
+    assert!(head(&c).await.is_ok());
     let body = v2.fx.requests.lock().unwrap()[0].json();
     assert_eq!(body["auth"]["token"]["id"], UNSCOPED);
 }
@@ -175,7 +174,7 @@ async fn unscoped_then_tenants_then_scoped() {
         .json();
     assert_eq!(second["auth"]["token"]["id"], UNSCOPED);
     assert_eq!(second["auth"]["tenantId"], "t-acme");
-    assert!(account::head(&c, &[]).await.is_ok());
+    assert!(head(&c).await.is_ok());
 }
 
 #[tokio::test]
@@ -201,11 +200,11 @@ async fn refresh_before_expiry() {
         &v2,
         json!({"os_username": "alice", "os_password": "secret", "os_tenant_name": "acme"}),
     ));
-    account::head(&c, &[]).await.unwrap();
-    account::head(&c, &[]).await.unwrap();
+    head(&c).await.unwrap();
+    head(&c).await.unwrap();
     assert_eq!(v2.fx.count("POST", "/v2.0/tokens"), 1);
     tokio::time::sleep(Duration::from_millis(2300)).await;
-    account::head(&c, &[]).await.unwrap();
+    head(&c).await.unwrap();
     assert_eq!(
         v2.fx.count("POST", "/v2.0/tokens"),
         2,
@@ -231,7 +230,7 @@ async fn single_flight_reauth_counted_by_the_server() {
     let tasks: Vec<_> = (0..24)
         .map(|_| {
             let c = c.clone();
-            tokio::spawn(async move { account::head(&c, &[]).await })
+            tokio::spawn(async move { head(&c).await })
         })
         .collect();
     for t in tasks {

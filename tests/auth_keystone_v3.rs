@@ -6,7 +6,6 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use swiftclient::conn::account;
 use swiftclient::Status;
 
 fn demo() -> Value {
@@ -31,7 +30,7 @@ async fn auth_and_head(opts: &Value) -> Value {
         .auth_record(false, false)
         .await
         .unwrap_or_else(|e| panic!("auth failed: {e}"));
-    let head = account::head(&c, &[])
+    let head = head(&c)
         .await
         .unwrap_or_else(|e| panic!("HEAD failed: {e}"));
     assert!(matches!(head["status"].as_u64(), Some(200 | 204)), "{head}");
@@ -107,7 +106,7 @@ async fn token_method() {
         "the token method returns a new token"
     );
     assert_eq!(c.auth_requests(), 1);
-    assert!(account::head(&c, &[]).await.is_ok());
+    assert!(head(&c).await.is_ok());
 }
 
 #[tokio::test]

@@ -5,14 +5,13 @@ mod common;
 
 use common::*;
 use serde_json::json;
-use swiftclient::conn::account;
 use swiftclient::Status;
 
 #[tokio::test]
 async fn preauth_makes_no_auth_call() {
     let (url, token) = v1_token("test:tester", "testing").await;
     let c = client(&json!({"os_storage_url": url, "os_auth_token": token}));
-    let head = account::head(&c, &[]).await.unwrap();
+    let head = head(&c).await.unwrap();
     assert!(matches!(head["status"].as_u64(), Some(200 | 204)));
     let rec = c.auth_record(false, false).await.unwrap();
     assert_eq!(rec["preauthenticated"], true);
@@ -25,7 +24,7 @@ async fn preauth_makes_no_auth_call() {
 async fn preauth_rejected_without_credentials() {
     let (url, _) = v1_token("test:tester", "testing").await;
     let c = client(&json!({"os_storage_url": url, "os_auth_token": "AUTH_tk_not_a_token"}));
-    let e = account::head(&c, &[]).await.unwrap_err();
+    let e = head(&c).await.unwrap_err();
     assert_eq!(e.status, Status::Auth);
     assert_eq!(e.http_status, Some(401));
     assert_eq!(e.method.as_deref(), Some("HEAD"));
@@ -42,7 +41,7 @@ async fn single_flight_reauth_v1() {
     let tasks: Vec<_> = (0..32)
         .map(|_| {
             let c = c.clone();
-            tokio::spawn(async move { account::head(&c, &[]).await })
+            tokio::spawn(async move { head(&c).await })
         })
         .collect();
     for t in tasks {

@@ -5,7 +5,6 @@ mod common;
 use common::fixture::{Fixture, Response};
 use common::*;
 use serde_json::json;
-use swiftclient::conn::account;
 use swiftclient::Status;
 
 #[tokio::test]
@@ -28,7 +27,7 @@ async fn tempauth_x_auth_headers() {
     let left = rec["expires_in"].as_u64().unwrap();
     assert!(left > 80_000 && left <= 86_400, "{rec}");
     assert!(rec["expires_at"].as_str().unwrap().ends_with('Z'));
-    let head = account::head(&c, &[]).await.unwrap();
+    let head = head(&c).await.unwrap();
     assert!(matches!(head["status"].as_u64(), Some(200 | 204)), "{head}");
     assert!(
         head["headers"]["x-account-container-count"].is_string(),
@@ -43,7 +42,7 @@ async fn tempauth_x_storage_headers() {
     let mut o = v1_options();
     o["auth_headers"] = json!("storage");
     let c = client(&o);
-    let head = account::head(&c, &[]).await.unwrap();
+    let head = head(&c).await.unwrap();
     assert!(matches!(head["status"].as_u64(), Some(200 | 204)), "{head}");
 }
 

@@ -1,14 +1,25 @@
-//! The Connection API: one function per Swift REST call. This module holds
-//! what every call shares: URL building, the token header, and the single
-//! re-authentication on 401.
+//! The Connection API: one function per Swift REST call, each a thin
+//! description of the request run through [`request::execute`] (retries,
+//! re-auth, cancellation), returning python-swiftclient-style records.
 
 pub mod account;
+pub mod body;
+pub mod container;
+pub mod info;
+pub mod listing;
+pub mod object;
+pub mod opts;
+pub mod request;
 
-use crate::client::Client;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http;
-use reqwest::Method;
+use opts::Headers;
 use serde_json::{json, Value};
+
+/// Longest container name Swift accepts by default.
+pub const MAX_CONTAINER_NAME: usize = 256;
+/// Longest object name Swift accepts by default.
+pub const MAX_OBJECT_NAME: usize = 1024;
 
 /// Percent-encodes a container or object name for a URL path (keeping `/`
 /// in object names, as Swift expects).
@@ -23,68 +34,82 @@ pub fn quote(name: &str) -> String {
     utf8_percent_encode(name, KEEP).to_string()
 }
 
-/// Sends a request with no body to `<storage_url><path>[?query]`. A 401
-/// triggers one shared re-authentication and one more try. Non-2xx
-/// responses become errors.
-pub async fn send(
-    client: &Client,
-    method: Method,
-    path: &str,
-    query: Option<&str>,
-    headers: &[(String, String)],
-) -> Result<reqwest::Response> {
-    let mut token = client.token().await?;
-    let mut reauthed = false;
-    loop {
-        let mut url = format!("{}{}", token.storage_url.trim_end_matches('/'), path);
-        if let Some(q) = query.filter(|q| !q.is_empty()) {
-            url.push('?');
-            url.push_str(q);
-        }
-        let mut rb = client
-            .http()
-            .request(method.clone(), &url)
-            .header("X-Auth-Token", token.token.expose());
-        for (k, v) in headers {
-            rb = rb.header(k, v);
-        }
-        let resp = rb
-            .send()
-            .await
-            .map_err(|e| http::transport_error(method.as_str(), &url, &e))?;
-        let code = resp.status().as_u16();
-        if code == 401 && !reauthed && client.settings().auth.credentials.is_some() {
-            reauthed = true;
-            token = client.token_after_reject(&token).await?;
-            continue;
-        }
-        if !resp.status().is_success() {
-            return Err(http::status_error(
-                method.as_str(),
-                &url,
-                resp,
-                &format!("{method} failed"),
-            )
-            .await);
-        }
-        return Ok(resp);
+/// Checks a container name and returns its URL path ("/<quoted>").
+pub fn container_path(container: &str) -> Result<String> {
+    if container.is_empty() {
+        return Err(Error::invalid("the container name is empty"));
     }
+    if container.contains('/') {
+        return Err(Error::invalid(format!(
+            "container name \"{container}\" contains '/'"
+        )));
+    }
+    if container.len() > MAX_CONTAINER_NAME {
+        return Err(Error::invalid(format!(
+            "container name is {} bytes long; Swift allows {MAX_CONTAINER_NAME}",
+            container.len()
+        )));
+    }
+    Ok(format!("/{}", quote(container)))
 }
 
-/// python-swiftclient's `response_dict`: status, reason and headers.
-pub fn response_record(resp: &reqwest::Response) -> Value {
+/// Checks both names and returns the object's URL path.
+pub fn object_path(container: &str, object: &str) -> Result<String> {
+    let c = container_path(container)?;
+    if object.is_empty() {
+        return Err(Error::invalid("the object name is empty"));
+    }
+    if object.len() > MAX_OBJECT_NAME {
+        return Err(Error::invalid(format!(
+            "object name is {} bytes long; Swift allows {MAX_OBJECT_NAME}",
+            object.len()
+        )));
+    }
+    Ok(format!("{c}/{}", quote(object)))
+}
+
+/// python-swiftclient's `response_dict`: status, reason and headers (secret
+/// values shown as "***"), plus the number of attempts.
+pub fn response_record(resp: &reqwest::Response, attempts: u32) -> Value {
     json!({
         "status": resp.status().as_u16(),
         "reason": resp.status().canonical_reason().unwrap_or(""),
         "headers": http::headers_json(resp.headers(), false),
+        "attempts": attempts,
     })
+}
+
+/// Reads a (small) response body fully, so the connection can be reused,
+/// and returns it as text.
+pub async fn drain(resp: reqwest::Response, method: &str, url: &str) -> Result<String> {
+    let b = resp
+        .bytes()
+        .await
+        .map_err(|e| http::transport_error(method, url, &e))?;
+    Ok(String::from_utf8_lossy(&b).into_owned())
+}
+
+pub(crate) fn with_headers(mut call: request::Call, h: &Headers) -> request::Call {
+    call.headers.extend(h.0.iter().cloned());
+    call
 }
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn quoting() {
-        assert_eq!(super::quote("a b/c%d"), "a%20b/c%25d");
-        assert_eq!(super::quote("ünï"), "%C3%BCn%C3%AF");
+        assert_eq!(quote("a b/c%d"), "a%20b/c%25d");
+        assert_eq!(quote("ünï"), "%C3%BCn%C3%AF");
+    }
+
+    #[test]
+    fn name_checks() {
+        assert!(container_path("").is_err());
+        assert!(container_path("a/b").is_err());
+        assert!(container_path(&"c".repeat(257)).is_err());
+        assert_eq!(object_path("c", "d/e f").unwrap(), "/c/d/e%20f");
+        assert!(object_path("c", &"o".repeat(1025)).is_err());
     }
 }

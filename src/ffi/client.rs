@@ -5,10 +5,11 @@ use super::strings::{check_out, optional, write_string};
 use super::swc_status;
 use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::log::{Level, Logger};
 use crate::options::Options;
 use crate::runtime::RuntimeRef;
 use serde::Deserialize;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int, c_void};
 
 /// A client: options, token cache and connection pool. Opaque.
 ///
@@ -153,5 +154,70 @@ pub extern "C" fn swc_client_auth(
         let rec =
             c.rt.block_on(c.client.auth_record(opts.force, opts.include_token))??;
         write_string(result_json, &rec.to_string())
+    })
+}
+
+/// Receives log lines: `level` is one of SWC_LOG_*, `msg` (NUL-terminated,
+/// `len` bytes) is borrowed until the callback returns. It may be called
+/// from any thread, including the library's own: it must be thread-safe,
+/// quick, and must not call blocking swc_* functions.
+pub type swc_log_fn =
+    Option<extern "C" fn(user_data: *mut c_void, level: c_int, msg: *const c_char, len: usize)>;
+
+/// Log level: errors only.
+pub const SWC_LOG_ERROR: c_int = 1;
+/// Log level: warnings and errors.
+pub const SWC_LOG_WARN: c_int = 2;
+/// Log level: retries, re-authentication, resumed downloads.
+pub const SWC_LOG_INFO: c_int = 3;
+/// Log level: every request as a `curl` line and its status, with tokens,
+/// keys and signatures replaced by "***".
+pub const SWC_LOG_DEBUG: c_int = 4;
+
+/// Sets (or, with `log` NULL, removes) the client's log callback, taking
+/// lines up to `level`. Nothing is logged by default. `user_data` must stay
+/// valid until the callback is replaced or the client freed. Thread-safe.
+/// Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client, unknown level).
+#[no_mangle]
+pub extern "C" fn swc_client_set_log(
+    client: *const swc_client,
+    level: c_int,
+    log: swc_log_fn,
+    user_data: *mut c_void,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        let c = swc_client::from_ptr(client)?;
+        let Some(cb) = log else {
+            c.client.set_logger(None);
+            return Ok(());
+        };
+        let max = Level::from_code(level).ok_or_else(|| {
+            Error::invalid(format!(
+                "log level {level} is not one of SWC_LOG_ERROR..SWC_LOG_DEBUG"
+            ))
+        })?;
+        struct Ud(*mut c_void);
+        // SAFETY: the header makes the caller responsible for user_data
+        // being usable from any thread.
+        unsafe impl Send for Ud {}
+        // SAFETY: as above.
+        unsafe impl Sync for Ud {}
+        impl Ud {
+            fn ptr(&self) -> *mut c_void {
+                self.0
+            }
+        }
+        let ud = Ud(user_data);
+        let f = move |level: Level, msg: &str| {
+            let mut text = msg.replace('\0', " ");
+            let len = text.len();
+            text.push('\0');
+            cb(ud.ptr(), level as c_int, text.as_ptr().cast(), len);
+        };
+        c.client.set_logger(Some(Logger {
+            max,
+            f: std::sync::Arc::new(f),
+        }));
+        Ok(())
     })
 }

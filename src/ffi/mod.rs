@@ -3,8 +3,10 @@
 
 #![allow(non_camel_case_types)]
 
-pub mod account;
+pub mod callbacks;
+pub mod cancel;
 pub mod client;
+pub mod conn;
 mod panic;
 mod strings;
 

@@ -92,6 +92,28 @@ pub fn static_name(s: Status) -> *const c_char {
     name.as_ptr()
 }
 
+/// Writes `v` to a required out-parameter.
+pub fn write_out<T>(out: *mut T, v: T) -> Result<()> {
+    check_out(out, "out")?;
+    // SAFETY: non-NULL; the caller passes a writable pointer.
+    unsafe { out.write(v) };
+    Ok(())
+}
+
+/// A byte range the caller lends for the call (`p` may be NULL when `len` is 0).
+pub fn slice<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8]> {
+    if p.is_null() {
+        if len > 0 {
+            return Err(Error::invalid(format!(
+                "argument \"{name}\" is NULL but its length is {len}"
+            )));
+        }
+        return Ok(&[]);
+    }
+    // SAFETY: the caller lends `len` readable bytes at `p` for the call.
+    Ok(unsafe { std::slice::from_raw_parts(p, len) })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

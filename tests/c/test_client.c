@@ -99,7 +99,7 @@ static void test_bad_input(void) {
     CHECK(err != NULL && strstr(err, "forse") != NULL, "%s", err ? err : "(null)");
     swc_string_free(err);
     err = NULL;
-    CHECK(swc_account_head(c, "{\"X-Foo\": 1}", &res, &err) == SWC_E_CONFIG, "header not a string");
+    CHECK(swc_account_head(c, "{\"headers\": {\"X-Foo\": [1]}}", NULL, &res, &err) == SWC_E_CONFIG, "header not a string");
     swc_string_free(err);
     swc_client_free(c);
 }
@@ -122,7 +122,7 @@ static void test_auth(void) {
     CHECK(res != NULL && strstr(res, "\"token\":\"AUTH_tk") != NULL, "%s", res ? res : "(null)");
     swc_string_free(res);
     res = NULL;
-    CHECK(swc_account_head(c, "{\"X-Newest\": \"true\"}", &res, &err) == SWC_OK, "%s", err ? err : "");
+    CHECK(swc_account_head(c, "{\"headers\": {\"X-Newest\": \"true\"}}", NULL, &res, &err) == SWC_OK, "%s", err ? err : "");
     CHECK(res != NULL && strstr(res, "x-account-object-count") != NULL, "%s", res ? res : "(null)");
     swc_string_free(res);
     swc_client_free(c);
@@ -152,7 +152,7 @@ static void *head_many(void *arg) {
     for (i = 0; i < 5; i++) {
         char *res = NULL;
         char *err = NULL;
-        if (swc_account_head(w->client, NULL, &res, &err) == SWC_OK) {
+        if (swc_account_head(w->client, NULL, NULL, &res, &err) == SWC_OK) {
             w->ok++;
         } else {
             fprintf(stderr, "thread error: %s\n", err ? err : "(null)");

@@ -53,3 +53,13 @@ pub async fn v1_token(user: &str, key: &str) -> (String, String) {
         h["x-auth-token"].to_str().unwrap().to_string(),
     )
 }
+
+/// HEAD the account with default options.
+pub async fn head(c: &swiftclient::Client) -> swiftclient::Result<Value> {
+    swiftclient::conn::account::head(
+        c,
+        &Default::default(),
+        &tokio_util::sync::CancellationToken::new(),
+    )
+    .await
+}

@@ -1,0 +1,309 @@
+//! Where object bodies come from (uploads) and go to (downloads).
+//!
+//! Sources are read synchronously on the calling thread (for the blocking C
+//! API: the caller's own thread, never a runtime worker) in chunks; a source
+//! that can rewind makes an upload retryable.
+
+use crate::error::{Error, Result, Status};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::mem::ManuallyDrop;
+use std::os::fd::{FromRawFd, RawFd};
+use std::path::{Path, PathBuf};
+
+/// Upload chunk size: 64 KiB, as python-swiftclient.
+pub const CHUNK: usize = 64 * 1024;
+
+/// An upload body.
+pub trait BodySource: Send {
+    /// Fills `buf` with the next bytes; 0 means the end.
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize>;
+    /// Goes back to the start for a retry. `false`: cannot (not retryable).
+    fn rewind(&mut self) -> Result<bool>;
+    /// The total length, when known (sent as Content-Length).
+    fn len(&self) -> Option<u64>;
+    /// Whether the source is known to be empty.
+    fn is_empty(&self) -> bool {
+        self.len() == Some(0)
+    }
+}
+
+/// A body in memory.
+pub struct BytesSource<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> BytesSource<'a> {
+    pub fn new(data: &'a [u8]) -> BytesSource<'a> {
+        BytesSource { data, pos: 0 }
+    }
+}
+
+impl BodySource for BytesSource<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let n = buf.len().min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+    fn rewind(&mut self) -> Result<bool> {
+        self.pos = 0;
+        Ok(true)
+    }
+    fn len(&self) -> Option<u64> {
+        Some(self.data.len() as u64)
+    }
+}
+
+/// A file (opened from a path, or a caller's descriptor that is not
+/// closed). Seekable files rewind to where they started; `length` limits
+/// how much is sent.
+pub struct FileSource {
+    file: ManuallyDrop<File>,
+    owned: bool,
+    start: Option<u64>,
+    length: Option<u64>,
+    sent: u64,
+    what: String,
+}
+
+impl FileSource {
+    pub fn open(path: &Path) -> Result<FileSource> {
+        let file = File::open(path).map_err(|e| {
+            Error::invalid(format!(
+                "cannot open \"{}\" for upload: {e}",
+                path.display()
+            ))
+        })?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Error::invalid(format!("cannot stat \"{}\": {e}", path.display())))?;
+        if meta.is_dir() {
+            return Err(Error::invalid(format!(
+                "\"{}\" is a directory",
+                path.display()
+            )));
+        }
+        Ok(FileSource {
+            file: ManuallyDrop::new(file),
+            owned: true,
+            start: Some(0),
+            length: Some(meta.len()),
+            sent: 0,
+            what: path.display().to_string(),
+        })
+    }
+
+    /// Borrows `fd` (not closed). `length` < 0: until end of file (the size
+    /// is known when `fd` is a regular file).
+    pub fn from_fd(fd: RawFd, length: Option<u64>) -> Result<FileSource> {
+        if fd < 0 {
+            return Err(Error::invalid(
+                "argument \"fd\" must be a file descriptor (>= 0)",
+            ));
+        }
+        // SAFETY: the caller lends us an open descriptor for the call; the
+        // File is never dropped (ManuallyDrop), so it is never closed here.
+        let mut file = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
+        let start = file.stream_position().ok();
+        let length = match (length, start, file.metadata()) {
+            (Some(l), _, _) => Some(l),
+            (None, Some(s), Ok(m)) if m.is_file() => Some(m.len().saturating_sub(s)),
+            _ => None,
+        };
+        Ok(FileSource {
+            file,
+            owned: false,
+            start,
+            length,
+            sent: 0,
+            what: format!("fd {fd}"),
+        })
+    }
+}
+
+impl Drop for FileSource {
+    fn drop(&mut self) {
+        if self.owned {
+            // SAFETY: dropped exactly once, here.
+            unsafe { ManuallyDrop::drop(&mut self.file) }
+        }
+    }
+}
+
+impl BodySource for FileSource {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let want = match self.length {
+            Some(l) => buf.len().min((l - self.sent.min(l)) as usize),
+            None => buf.len(),
+        };
+        if want == 0 {
+            return Ok(0);
+        }
+        let n = loop {
+            match self.file.read(&mut buf[..want]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::invalid(format!("reading {} failed: {e}", self.what))),
+            }
+        };
+        if n == 0 {
+            if let Some(l) = self.length {
+                if self.sent < l {
+                    return Err(Error::new(
+                        Status::InvalidArgument,
+                        format!(
+                            "{} ended after {} of {l} bytes (was it truncated?)",
+                            self.what, self.sent
+                        ),
+                    ));
+                }
+            }
+        }
+        self.sent += n as u64;
+        Ok(n)
+    }
+    fn rewind(&mut self) -> Result<bool> {
+        let Some(start) = self.start else {
+            return Ok(false);
+        };
+        match self.file.seek(SeekFrom::Start(start)) {
+            Ok(_) => {
+                self.sent = 0;
+                Ok(true)
+            }
+            Err(_) => Ok(false),
+        }
+    }
+    fn len(&self) -> Option<u64> {
+        self.length
+    }
+}
+
+/// A download destination.
+pub trait BodySink: Send {
+    fn write(&mut self, data: &[u8]) -> Result<()>;
+    /// Called once at the end; `ok` says whether every byte arrived and
+    /// checked out. A sink that stages data commits or discards it here.
+    fn finish(&mut self, ok: bool) -> Result<()>;
+}
+
+/// Collects the body in memory.
+#[derive(Default)]
+pub struct VecSink(pub Vec<u8>);
+
+impl BodySink for VecSink {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+    fn finish(&mut self, _ok: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes to a caller's descriptor (not closed).
+pub struct FdSink {
+    file: ManuallyDrop<File>,
+    fd: RawFd,
+}
+
+impl FdSink {
+    pub fn new(fd: RawFd) -> Result<FdSink> {
+        if fd < 0 {
+            return Err(Error::invalid(
+                "argument \"fd\" must be a file descriptor (>= 0)",
+            ));
+        }
+        // SAFETY: borrowed for the call, never closed (ManuallyDrop).
+        Ok(FdSink {
+            file: ManuallyDrop::new(unsafe { File::from_raw_fd(fd) }),
+            fd,
+        })
+    }
+}
+
+impl BodySink for FdSink {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.file
+            .write_all(data)
+            .map_err(|e| Error::invalid(format!("writing to fd {} failed: {e}", self.fd)))
+    }
+    fn finish(&mut self, _ok: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes to `<dir>/.<name>.swc-partial-<pid>` and renames onto the path
+/// only when the download completed and verified; removes it otherwise. A
+/// failed download never leaves a complete-looking file.
+pub struct PathSink {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<File>,
+}
+
+impl PathSink {
+    pub fn create(path: &Path) -> Result<PathSink> {
+        let name = path.file_name().ok_or_else(|| {
+            Error::invalid(format!("\"{}\" does not name a file", path.display()))
+        })?;
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{}.swc-partial-{}-{}",
+            name.to_string_lossy(),
+            std::process::id(),
+            fastrand::u32(..)
+        ));
+        let file = File::create(&tmp)
+            .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
+        Ok(PathSink {
+            path: path.to_path_buf(),
+            tmp,
+            file: Some(file),
+        })
+    }
+}
+
+impl BodySink for PathSink {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        let f = self
+            .file
+            .as_mut()
+            .ok_or_else(|| Error::internal("write after finish"))?;
+        f.write_all(data)
+            .map_err(|e| Error::invalid(format!("writing \"{}\" failed: {e}", self.tmp.display())))
+    }
+    fn finish(&mut self, ok: bool) -> Result<()> {
+        let Some(f) = self.file.take() else {
+            return Ok(());
+        };
+        if !ok {
+            drop(f);
+            let _ = std::fs::remove_file(&self.tmp);
+            return Ok(());
+        }
+        let synced = f.sync_all();
+        drop(f);
+        if let Err(e) = synced.and_then(|_| std::fs::rename(&self.tmp, &self.path)) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(Error::invalid(format!(
+                "cannot complete \"{}\": {e}",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+}
+
+impl Drop for PathSink {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Account and container listings, one page or all of them. Pages are
+//! handed to a callback as they arrive (constant memory however long the
+//! listing); each page is its own retried request, so a failure resumes from
+//! the last marker, not from the beginning.
+
+use super::opts::ListOpts;
+use super::request::{execute, Call};
+use super::{drain, response_record, with_headers};
+use crate::client::Client;
+use crate::error::{Error, Result, Status};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+/// Swift's maximum (and default) page size.
+pub const PAGE: u64 = 10_000;
+
+/// Lists `path` ("" for the account, "/<container>"). Each non-empty page
+/// goes to `on_page`; returning `false` stops. Returns the first page's
+/// response record plus `count` (entries delivered) and `pages`.
+pub async fn list(
+    client: &Client,
+    path: &str,
+    o: &ListOpts,
+    on_page: &mut (dyn FnMut(&[Value]) -> Result<bool> + Send),
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let limit = o.limit.unwrap_or(PAGE);
+    if limit == 0 {
+        return Err(Error::config(
+            "limit",
+            "option \"limit\" must be at least 1",
+        ));
+    }
+    let mut marker = o.marker.clone();
+    let mut version_marker = o.version_marker.clone();
+    let mut first: Option<Value> = None;
+    let (mut count, mut pages) = (0u64, 0u64);
+    loop {
+        let mut call = with_headers(Call::new(Method::GET, path.to_string()), &o.headers);
+        call.raw_query = o.query.clone();
+        call.headers
+            .push(("Accept".into(), "application/json".into()));
+        let q = &mut call.query;
+        q.push(("format".into(), "json".into()));
+        if o.limit.is_some() || o.full_listing {
+            q.push(("limit".into(), limit.to_string()));
+        }
+        let mut params = vec![
+            ("marker", &marker),
+            ("end_marker", &o.end_marker),
+            ("prefix", &o.prefix),
+            ("delimiter", &o.delimiter),
+            ("path", &o.path),
+        ];
+        if o.versions {
+            q.push(("versions".into(), "true".into()));
+            params.push(("version_marker", &version_marker));
+        }
+        q.extend(
+            params
+                .into_iter()
+                .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v))),
+        );
+        if o.reverse {
+            q.push(("reverse".into(), "true".into()));
+        }
+        let sent = execute(client, &call, None, cancel).await?;
+        let record = response_record(&sent.resp, sent.attempts);
+        let status = sent.resp.status().as_u16();
+        let body = drain(sent.resp, "GET", &sent.url).await?;
+        let page: Vec<Value> = if status == 204 || body.trim().is_empty() {
+            Vec::new()
+        } else {
+            serde_json::from_str(&body).map_err(|e| {
+                Error::new(Status::Http, format!("listing is not a JSON array: {e}"))
+                    .with_request("GET", &sent.url)
+            })?
+        };
+        if first.is_none() {
+            first = Some(record);
+        }
+        let n = page.len() as u64;
+        if n > 0 {
+            pages += 1;
+            count += n;
+            if !on_page(&page)? {
+                break;
+            }
+        }
+        if !o.full_listing || n == 0 || (!o.fetch_until_empty_page && n < limit) {
+            break;
+        }
+        let last = &page[page.len() - 1];
+        marker = last["name"]
+            .as_str()
+            .or_else(|| last["subdir"].as_str())
+            .map(str::to_string);
+        if marker.is_none() {
+            return Err(Error::new(
+                Status::Http,
+                "listing entry without \"name\" or \"subdir\": cannot page on",
+            ));
+        }
+        if o.versions {
+            version_marker = last["version_id"].as_str().map(str::to_string);
+        }
+    }
+    let mut rec = first.unwrap_or_else(|| json!({}));
+    rec["count"] = json!(count);
+    rec["pages"] = json!(pages);
+    Ok(rec)
+}
+
+/// Lists into memory: the record gets a `listing` array.
+pub async fn list_all(
+    client: &Client,
+    path: &str,
+    o: &ListOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let mut all = Vec::new();
+    let mut rec = list(
+        client,
+        path,
+        o,
+        &mut |page| {
+            all.extend_from_slice(page);
+            Ok(true)
+        },
+        cancel,
+    )
+    .await?;
+    rec["listing"] = Value::Array(all);
+    Ok(rec)
+}

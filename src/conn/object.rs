@@ -1,0 +1,298 @@
+//! Object calls: HEAD, GET (streamed to a sink, verified, resumed after a
+//! break), PUT (streamed from a source, verified), POST, COPY, DELETE.
+
+use super::body::{BodySink, BodySource};
+use super::opts::{CopyOpts, GetOpts, PutOpts, RequestOpts};
+use super::request::{execute, hex, or_cancel, sleep_or_cancel, Call};
+use super::{drain, object_path, quote, response_record, with_headers};
+use crate::client::Client;
+use crate::error::{Error, Result, Status};
+use crate::http;
+use crate::log::Level;
+use md5::{Digest, Md5};
+use reqwest::Method;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+async fn simple(
+    client: &Client,
+    method: Method,
+    container: &str,
+    object: &str,
+    o: &RequestOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let mut call = with_headers(
+        Call::new(method.clone(), object_path(container, object)?),
+        &o.headers,
+    );
+    call.raw_query = o.query.clone();
+    if method == Method::POST && !call.has_header("content-length") {
+        call.headers.push(("Content-Length".into(), "0".into()));
+    }
+    let sent = execute(client, &call, None, cancel).await?;
+    let rec = response_record(&sent.resp, sent.attempts);
+    drain(sent.resp, method.as_str(), &sent.url).await?;
+    Ok(rec)
+}
+
+pub async fn head(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &RequestOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    simple(client, Method::HEAD, c, o, opts, cancel).await
+}
+
+pub async fn post(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &RequestOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    simple(client, Method::POST, c, o, opts, cancel).await
+}
+
+pub async fn delete(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &RequestOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    simple(client, Method::DELETE, c, o, opts, cancel).await
+}
+
+/// Server-side COPY to `opts.destination` ("/container/object").
+pub async fn copy(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &CopyOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let dest = opts.destination.trim_start_matches('/');
+    let (dc, dobj) = dest
+        .split_once('/')
+        .filter(|(a, b)| !a.is_empty() && !b.is_empty())
+        .ok_or_else(|| {
+            Error::config(
+                "destination",
+                "option \"destination\" must be \"/container/object\"",
+            )
+        })?;
+    object_path(dc, dobj)?;
+    let mut call = with_headers(
+        Call::new(
+            Method::from_bytes(b"COPY").map_err(|_| Error::internal("COPY"))?,
+            object_path(c, o)?,
+        ),
+        &opts.headers,
+    );
+    call.raw_query = opts.query.clone();
+    call.headers.push((
+        "Destination".into(),
+        format!("/{}/{}", quote(dc), quote(dobj)),
+    ));
+    if let Some(a) = &opts.destination_account {
+        call.headers.push(("Destination-Account".into(), quote(a)));
+    }
+    if let Some(f) = opts.fresh_metadata {
+        call.headers.push((
+            "X-Fresh-Metadata".into(),
+            if f { "true" } else { "false" }.into(),
+        ));
+    }
+    let sent = execute(client, &call, None, cancel).await?;
+    let rec = response_record(&sent.resp, sent.attempts);
+    drain(sent.resp, "COPY", &sent.url).await?;
+    Ok(rec)
+}
+
+fn unquote(etag: &str) -> String {
+    etag.trim().trim_matches('"').to_ascii_lowercase()
+}
+
+/// Uploads `source`. `Content-Length` when its size is known, chunked
+/// transfer otherwise. The MD5 of what was sent is compared with the ETag
+/// Swift returns (except for SLO manifests); a mismatch is SWC_E_CHECKSUM.
+pub async fn put(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &PutOpts,
+    source: &mut dyn BodySource,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let mut call = with_headers(Call::new(Method::PUT, object_path(c, o)?), &opts.headers);
+    call.raw_query = opts.query.clone();
+    if let Some(ct) = &opts.content_type {
+        call.headers.push(("Content-Type".into(), ct.clone()));
+    }
+    if let Some(e) = &opts.etag {
+        call.headers.push(("ETag".into(), unquote(e)));
+    }
+    let sent = execute(client, &call, Some(source), cancel).await?;
+    let mut rec = response_record(&sent.resp, sent.attempts);
+    let etag = sent
+        .resp
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .map(unquote);
+    let txn = http::transaction_id(sent.resp.headers());
+    drain(sent.resp, "PUT", &sent.url).await?;
+    let (md5, len) = sent.sent.unwrap_or_default();
+    rec["etag"] = json!(etag);
+    rec["md5"] = json!(md5);
+    rec["bytes"] = json!(len);
+    let manifest = opts
+        .query
+        .as_deref()
+        .is_some_and(|q| q.contains("multipart-manifest=put"));
+    if opts.checksum && !manifest {
+        if let Some(etag) = &etag {
+            if *etag != md5 {
+                let mut e = Error::new(
+                    Status::Checksum,
+                    format!("uploaded MD5 {md5} does not match the returned ETag {etag}; the object on the server is not what was sent"),
+                )
+                .with_request("PUT", &sent.url)
+                .attempts(sent.attempts);
+                e.transaction_id = txn;
+                return Err(e);
+            }
+        }
+    }
+    Ok(rec)
+}
+
+/// Downloads into `sink`. Verifies length always and MD5 for plain whole
+/// objects; a body that breaks mid-way is resumed with `Range: bytes=N-`
+/// and `If-Match: <etag>` (within the retry budget), so `sink` receives the
+/// object's bytes exactly once. The sink's `finish(ok)` is always called.
+pub async fn get(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &GetOpts,
+    sink: &mut dyn BodySink,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let r = get_inner(client, c, o, opts, sink, cancel).await;
+    let finished = sink.finish(r.is_ok());
+    match (r, finished) {
+        (Ok(v), Ok(())) => Ok(v),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+    }
+}
+
+async fn get_inner(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &GetOpts,
+    sink: &mut dyn BodySink,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let s = client.settings();
+    let mut call = with_headers(Call::new(Method::GET, object_path(c, o)?), &opts.headers);
+    call.raw_query = opts.query.clone();
+    let caller_range = call.has_header("range");
+    let sent = execute(client, &call, None, cancel).await?;
+    let mut attempts = sent.attempts;
+    let mut rec = response_record(&sent.resp, sent.attempts);
+    let h = sent.resp.headers();
+    let etag = h.get("etag").and_then(|v| v.to_str().ok()).map(unquote);
+    let expected = sent.resp.content_length();
+    let large = h.contains_key("x-static-large-object") || h.contains_key("x-object-manifest");
+    let verify_md5 = opts.checksum && !large && !caller_range && sent.resp.status().as_u16() == 200;
+    let url = sent.url.clone();
+    let mut resp = sent.resp;
+    let mut md5 = Md5::new();
+    let mut got: u64 = 0;
+    let mut backoff = s.starting_backoff;
+    loop {
+        match or_cancel(cancel, async { Ok(resp.chunk().await) }).await? {
+            Ok(Some(chunk)) => {
+                md5.update(&chunk);
+                got += chunk.len() as u64;
+                sink.write(&chunk)?;
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let err = http::transport_error("GET", &url, &e).attempts(attempts);
+                let resumable =
+                    opts.resume && !caller_range && etag.is_some() && attempts <= s.retries;
+                if !resumable {
+                    let mut err = err;
+                    err.message = format!("download broke after {got} bytes: {}", err.message);
+                    return Err(err);
+                }
+                client.log(Level::Info, || {
+                    format!("download broke after {got} bytes; resuming")
+                });
+                sleep_or_cancel(backoff, cancel).await?;
+                backoff = (backoff * 2).min(s.max_backoff);
+                let mut again = call.clone();
+                again
+                    .headers
+                    .push(("Range".into(), format!("bytes={got}-")));
+                again
+                    .headers
+                    .push(("If-Match".into(), etag.clone().unwrap_or_default()));
+                let sent = execute(client, &again, None, cancel).await?;
+                attempts += sent.attempts;
+                let cr = sent
+                    .resp
+                    .headers()
+                    .get("content-range")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("");
+                if sent.resp.status().as_u16() != 206 || !cr.starts_with(&format!("bytes {got}-")) {
+                    return Err(Error::new(
+                        Status::Http,
+                        format!(
+                            "resuming at byte {got} got status {} with Content-Range \"{cr}\"",
+                            sent.resp.status().as_u16()
+                        ),
+                    )
+                    .with_request("GET", &sent.url)
+                    .attempts(attempts));
+                }
+                resp = sent.resp;
+            }
+        }
+    }
+    let md5 = hex(&md5.finalize());
+    if let Some(exp) = expected {
+        if got != exp {
+            return Err(Error::new(
+                Status::Checksum,
+                format!("received {got} bytes, Content-Length said {exp}"),
+            )
+            .with_request("GET", &url)
+            .attempts(attempts));
+        }
+    }
+    if verify_md5 {
+        if let Some(etag) = &etag {
+            if *etag != md5 {
+                return Err(Error::new(
+                    Status::Checksum,
+                    format!("MD5 of the received body {md5} does not match the ETag {etag}"),
+                )
+                .with_request("GET", &url)
+                .attempts(attempts));
+            }
+        }
+    }
+    rec["attempts"] = json!(attempts);
+    rec["bytes"] = json!(got);
+    rec["md5"] = json!(md5);
+    rec["verified"] = json!(verify_md5 && etag.is_some());
+    Ok(rec)
+}

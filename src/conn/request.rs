@@ -1,0 +1,358 @@
+//! The request engine every call goes through: URL building, the token,
+//! streaming request bodies, retries with exponential backoff and jitter
+//! (honouring Retry-After), the single shared re-authentication on 401,
+//! cancellation, and debug logging with secrets redacted.
+
+use super::body::{BodySource, CHUNK};
+use crate::client::Client;
+use crate::error::{Error, Result, Status};
+use crate::http;
+use crate::log::{curl_line, Level};
+use bytes::Bytes;
+use md5::{Digest, Md5};
+use reqwest::Method;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// What a URL is relative to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Base {
+    /// The storage URL (`.../v1/AUTH_x`).
+    Storage,
+    /// The storage URL's scheme, host and port (for `/info`).
+    Root,
+    /// A full URL given by the caller.
+    Absolute(String),
+}
+
+/// One logical request (which may take several attempts).
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub base: Base,
+    /// Already percent-encoded path below the base ("" for the account).
+    pub path: String,
+    /// Query parameters, encoded here.
+    pub query: Vec<(String, String)>,
+    /// A caller's raw query string, appended verbatim.
+    pub raw_query: Option<String>,
+    pub headers: Vec<(String, String)>,
+    /// Send the token (false for `/info` and temp URLs).
+    pub auth: bool,
+}
+
+impl Call {
+    pub fn new(method: Method, path: String) -> Call {
+        Call {
+            method,
+            base: Base::Storage,
+            path,
+            query: Vec::new(),
+            raw_query: None,
+            headers: Vec::new(),
+            auth: true,
+        }
+    }
+
+    pub fn has_header(&self, name: &str) -> bool {
+        self.headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case(name))
+    }
+
+    fn url(&self, storage_url: &str) -> Result<String> {
+        let base = match &self.base {
+            Base::Storage => storage_url.trim_end_matches('/').to_string(),
+            Base::Root => root_of(storage_url)?,
+            Base::Absolute(u) => u.trim_end_matches('/').to_string(),
+        };
+        let mut url = format!("{base}{}", self.path);
+        let mut q: Vec<String> = self
+            .query
+            .iter()
+            .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+            .collect();
+        if let Some(r) = self
+            .raw_query
+            .as_deref()
+            .map(|r| r.trim_start_matches('?'))
+            .filter(|r| !r.is_empty())
+        {
+            q.push(r.to_string());
+        }
+        if !q.is_empty() {
+            url.push('?');
+            url.push_str(&q.join("&"));
+        }
+        Ok(url)
+    }
+}
+
+/// `scheme://host[:port]` of a URL.
+pub fn root_of(url: &str) -> Result<String> {
+    let u = reqwest::Url::parse(url)
+        .map_err(|e| Error::config("os_storage_url", format!("bad storage URL: {e}")))?;
+    let mut root = format!("{}://{}", u.scheme(), u.host_str().unwrap_or(""));
+    if let Some(p) = u.port() {
+        root.push_str(&format!(":{p}"));
+    }
+    Ok(root)
+}
+
+fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+/// A successful response and what it took.
+pub struct Sent {
+    pub resp: reqwest::Response,
+    pub attempts: u32,
+    pub url: String,
+    /// MD5 (hex) and length of the body sent, when there was one.
+    pub sent: Option<(String, u64)>,
+}
+
+fn retryable_status(code: u16, ratelimit: bool) -> bool {
+    code >= 500 || code == 408 || code == 499 || (ratelimit && (code == 429 || code == 498))
+}
+
+/// Seconds from a Retry-After header (delta-seconds or HTTP date).
+fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
+    let v = resp.headers().get("retry-after")?.to_str().ok()?.trim();
+    if let Ok(s) = v.parse::<f64>() {
+        return (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s));
+    }
+    let t = httpdate::parse_http_date(v).ok()?;
+    Some(
+        t.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+/// Sleeps, or returns `Cancelled` as soon as the token fires.
+pub async fn sleep_or_cancel(d: Duration, cancel: &CancellationToken) -> Result<()> {
+    tokio::select! {
+        _ = cancel.cancelled() => Err(cancelled()),
+        _ = tokio::time::sleep(d) => Ok(()),
+    }
+}
+
+pub fn cancelled() -> Error {
+    Error::new(Status::Cancelled, "cancelled")
+}
+
+/// Runs `fut` unless `cancel` fires first.
+pub async fn or_cancel<T>(
+    cancel: &CancellationToken,
+    fut: impl std::future::Future<Output = Result<T>>,
+) -> Result<T> {
+    tokio::select! {
+        biased;
+        _ = cancel.cancelled() => Err(cancelled()),
+        r = fut => r,
+    }
+}
+
+/// Streams `body` into a request, reading it on this task, and returns the
+/// request's outcome with the MD5 and length of what was read.
+async fn send_with_body(
+    rb: reqwest::RequestBuilder,
+    body: &mut dyn BodySource,
+) -> (
+    std::result::Result<reqwest::Response, reqwest::Error>,
+    Result<(String, u64)>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::channel::<std::result::Result<Bytes, std::io::Error>>(4);
+    let stream = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let send = rb.body(reqwest::Body::wrap_stream(stream)).send();
+    let pump = async move {
+        let mut md5 = Md5::new();
+        let mut total = 0u64;
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            let n = match body.read(&mut buf) {
+                Ok(n) => n,
+                Err(e) => {
+                    let _ = tx
+                        .send(Err(std::io::Error::other("body source failed")))
+                        .await;
+                    return Err(e);
+                }
+            };
+            if n == 0 {
+                break;
+            }
+            buf.truncate(n);
+            md5.update(&buf);
+            total += n as u64;
+            if tx.send(Ok(Bytes::from(buf))).await.is_err() {
+                // The request ended before the body did (error or early answer).
+                break;
+            }
+        }
+        Ok((hex(&md5.finalize()), total))
+    };
+    tokio::join!(send, pump)
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Executes a call with the client's retry policy. Non-2xx answers become
+/// errors (after retries, where retryable).
+pub async fn execute(
+    client: &Client,
+    call: &Call,
+    mut body: Option<&mut dyn BodySource>,
+    cancel: &CancellationToken,
+) -> Result<Sent> {
+    let s = client.settings();
+    // The token is needed to send it, or to know the storage URL.
+    let need_token = call.auth || !matches!(call.base, Base::Absolute(_));
+    let mut token = if need_token {
+        Some(or_cancel(cancel, client.token()).await?)
+    } else {
+        None
+    };
+    let mut attempts = 0u32;
+    let mut reauthed = false;
+    let mut backoff = s.starting_backoff;
+    loop {
+        attempts += 1;
+        let storage_url = token
+            .as_ref()
+            .map(|t| t.storage_url.clone())
+            .unwrap_or_default();
+        let url = call.url(&storage_url)?;
+        let mut headers = call.headers.clone();
+        if call.auth {
+            if let Some(t) = &token {
+                headers.push(("X-Auth-Token".into(), t.token.expose().to_string()));
+            }
+        }
+        headers.push(("X-Trans-Id-Extra".into(), s.trans_id_extra.clone()));
+        if let Some(b) = body.as_deref() {
+            if let Some(len) = b.len() {
+                if !call.has_header("content-length") {
+                    headers.push(("Content-Length".into(), len.to_string()));
+                }
+            }
+        }
+        client.log(Level::Debug, || {
+            curl_line(call.method.as_str(), &url, &headers)
+        });
+        let mut rb = client.http().request(call.method.clone(), &url);
+        for (k, v) in &headers {
+            rb = rb.header(k.as_str(), v.as_str());
+        }
+        let (outcome, sent) = match body.as_deref_mut() {
+            Some(b) => {
+                let (r, pumped) =
+                    or_cancel(cancel, async { Ok(send_with_body(rb, b).await) }).await?;
+                match pumped {
+                    Err(e) => {
+                        return Err(e
+                            .with_request(call.method.as_str(), &url)
+                            .attempts(attempts))
+                    }
+                    Ok(p) => (r, Some(p)),
+                }
+            }
+            None => (
+                or_cancel(cancel, async { Ok(rb.send().await) }).await?,
+                None,
+            ),
+        };
+        let (err, wait) = match outcome {
+            Ok(resp) => {
+                let code = resp.status().as_u16();
+                client.log(Level::Debug, || {
+                    format!(
+                        "{} {} -> {code} (txn {})",
+                        call.method,
+                        http::redact_url(&url),
+                        http::transaction_id(resp.headers()).unwrap_or_default()
+                    )
+                });
+                if resp.status().is_success() {
+                    return Ok(Sent {
+                        resp,
+                        attempts,
+                        url,
+                        sent,
+                    });
+                }
+                if code == 401
+                    && !reauthed
+                    && call.auth
+                    && client.can_reauthenticate()
+                    && body.as_deref_mut().map_or(Ok(true), |b| b.rewind())?
+                {
+                    {
+                        reauthed = true;
+                        attempts -= 1; // the re-auth retry is not charged to the budget
+                        client.log(Level::Info, || {
+                            "token rejected (401): authenticating again".into()
+                        });
+                        let stale = token.take().ok_or_else(|| Error::internal("no token"))?;
+                        token = Some(or_cancel(cancel, client.token_after_reject(&stale)).await?);
+                        continue;
+                    }
+                }
+                let retry = retryable_status(code, s.retry_on_ratelimit);
+                let wait = if retry { retry_after(&resp) } else { None };
+                let e = http::status_error(
+                    call.method.as_str(),
+                    &url,
+                    resp,
+                    &format!("{} failed", call.method),
+                )
+                .await;
+                if !retry {
+                    return Err(e.attempts(attempts));
+                }
+                (e, wait)
+            }
+            Err(e) => {
+                let e = http::transport_error(call.method.as_str(), &url, &e);
+                if !e.retryable {
+                    return Err(e.attempts(attempts));
+                }
+                (e, None)
+            }
+        };
+        if attempts > s.retries {
+            return Err(err.attempts(attempts));
+        }
+        if let Some(b) = body.as_deref_mut() {
+            if !b.rewind()? {
+                let mut e = err.attempts(attempts);
+                e.message.push_str(" (not retried: the upload source cannot be rewound; give a path, a seekable fd, a buffer, or a rewind callback)");
+                return Err(e);
+            }
+        }
+        let jitter = 1.0 + fastrand::f64() * 0.25;
+        let mut delay = backoff.mul_f64(jitter);
+        if let Some(w) = wait {
+            delay = delay.max(w);
+        }
+        let delay = delay.min(s.max_backoff.max(s.starting_backoff));
+        client.log(Level::Info, || {
+            format!(
+                "{}; retrying in {:.2}s (attempt {} of {})",
+                err.message,
+                delay.as_secs_f64(),
+                attempts + 1,
+                s.retries + 1
+            )
+        });
+        sleep_or_cancel(delay, cancel).await?;
+        backoff = (backoff * 2).min(s.max_backoff);
+        if s.force_auth_retry && call.auth && client.can_reauthenticate() {
+            token = Some(or_cancel(cancel, client.reauthenticate()).await?);
+        }
+    }
+}

@@ -1,0 +1,659 @@
+//! The Connection API in C: one blocking function per Swift REST call.
+//! Conversion only; the calls themselves live in `crate::conn`.
+
+use super::callbacks::{
+    swc_page_fn, swc_read_fn, swc_rewind_fn, swc_write_fn, CallbackSink, CallbackSource, MallocSink,
+};
+use super::cancel::{swc_cancel, token_of};
+use super::client::swc_client;
+use super::panic::{guard, guard_value};
+use super::strings::{check_out, optional, slice, write_out, write_string};
+use super::swc_status;
+use crate::client::Client;
+use crate::conn::body::{FdSink, FileSource, PathSink};
+use crate::conn::opts::{parse, CopyOpts, GetOpts, InfoOpts, ListOpts, PutOpts, RequestOpts};
+use crate::conn::{account, container, info, listing, object};
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::ffi::{c_char, c_int, c_void};
+use std::future::Future;
+use tokio_util::sync::CancellationToken;
+
+/// Runs one call on the client's runtime from the calling thread and writes
+/// its record to `*result_json`.
+fn run<F, Fut>(
+    client: *const swc_client,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    f: F,
+) -> Result<()>
+where
+    F: FnOnce(Client, CancellationToken) -> Fut,
+    Fut: Future<Output = Result<Value>>,
+{
+    let c = swc_client::from_ptr(client)?;
+    check_out(result_json, "result_json")?;
+    let fut = f(c.client.clone(), token_of(cancel));
+    let rec = c.rt.block_on(fut)??;
+    write_string(result_json, &rec.to_string())
+}
+
+fn name<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
+    optional(p, what)?
+        .ok_or_else(|| Error::invalid(format!("argument \"{what}\" must not be NULL")))
+}
+
+fn known_length(len: i64) -> Option<u64> {
+    (len >= 0).then_some(len as u64)
+}
+
+/// HEAD the account. `opts_json` (NULL for none): `{"headers": {..},
+/// "query": ".."}`. Writes `{"status", "reason", "headers", "attempts"}`
+/// (header names lower-case, secrets as "***") to `*result_json`.
+///
+/// Every call below blocks the calling thread, is safe from many threads at
+/// once on one client, takes an optional `cancel` (NULL for none), retries
+/// as configured (5xx, 408, 499, 429/498, connection errors), and
+/// re-authenticates once on 401. Statuses: SWC_OK; SWC_E_INVALID_ARGUMENT
+/// (NULL, bad UTF-8, bad name); SWC_E_CONFIG (bad options: the record names
+/// the key); SWC_E_AUTH (401/403); SWC_E_NOT_FOUND; SWC_E_CONFLICT;
+/// SWC_E_PRECONDITION (304/412/416); SWC_E_HTTP; SWC_E_TIMEOUT;
+/// SWC_E_NETWORK; SWC_E_TLS; SWC_E_CHECKSUM; SWC_E_CANCELLED;
+/// SWC_E_WOULD_DEADLOCK (from a library thread); SWC_E_PANIC.
+#[no_mangle]
+pub extern "C" fn swc_account_head(
+    client: *const swc_client,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            account::head(&c, &o, &t).await
+        })
+    })
+}
+
+/// Lists the account's containers. `opts_json`: `{"headers", "query",
+/// "marker", "end_marker", "limit", "prefix", "delimiter", "reverse",
+/// "full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
+/// record has `listing` (every entry); otherwise each page (a JSON array,
+/// borrowed for the call) goes to `on_page` (non-zero return stops) and the
+/// record has only `count` and `pages` — constant memory.
+#[no_mangle]
+pub extern "C" fn swc_account_list(
+    client: *const swc_client,
+    opts_json: *const c_char,
+    on_page: swc_page_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let o: ListOpts = parse(optional(opts_json, "opts_json")?, "listing options")?;
+        list_into(
+            client,
+            String::new(),
+            o,
+            on_page,
+            user_data,
+            cancel,
+            result_json,
+        )
+    })
+}
+
+fn list_into(
+    client: *const swc_client,
+    path: String,
+    o: ListOpts,
+    on_page: swc_page_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+) -> Result<()> {
+    struct Ud(*mut c_void);
+    // SAFETY: only used on the calling thread, inside the blocking call.
+    unsafe impl Send for Ud {}
+    // SAFETY: as above; never touched from two threads.
+    unsafe impl Sync for Ud {}
+    impl Ud {
+        fn ptr(&self) -> *mut c_void {
+            self.0
+        }
+    }
+    let ud = Ud(user_data);
+    run(client, cancel, result_json, |c, t| async move {
+        match on_page {
+            None => listing::list_all(&c, &path, &o, &t).await,
+            Some(cb) => {
+                let ud = ud;
+                let mut deliver = |page: &[Value]| -> Result<bool> {
+                    let mut text = Value::Array(page.to_vec()).to_string();
+                    let len = text.len();
+                    text.push('\0');
+                    Ok(cb(ud.ptr(), text.as_ptr().cast(), len) == 0)
+                };
+                listing::list(&c, &path, &o, &mut deliver, &t).await
+            }
+        }
+    })
+}
+
+/// POST to the account: metadata headers, and an optional body (`body` may
+/// be NULL when `body_len` is 0), e.g. `"query": "bulk-delete"` with a
+/// newline-separated list of paths. The record has the response `body`.
+#[no_mangle]
+pub extern "C" fn swc_account_post(
+    client: *const swc_client,
+    opts_json: *const c_char,
+    body: *const u8,
+    body_len: usize,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        let data = slice(body, body_len, "body")?;
+        run(client, cancel, result_json, |c, t| async move {
+            account::post(&c, &o, Some(data), &t).await
+        })
+    })
+}
+
+/// HEAD a container (`opts_json`: `{"headers", "query"}`). As swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_container_head(
+    client: *const swc_client,
+    container: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let cont = name(container, "container")?;
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            container::head(&c, cont, &o, &t).await
+        })
+    })
+}
+
+/// PUT (create or update) a container, e.g. with `X-Storage-Policy` in
+/// `headers`. As swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_container_put(
+    client: *const swc_client,
+    container: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let cont = name(container, "container")?;
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            container::put(&c, cont, &o, &t).await
+        })
+    })
+}
+
+/// POST container metadata (`X-Container-Meta-*`, ACLs, ...). As
+/// swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_container_post(
+    client: *const swc_client,
+    container: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let cont = name(container, "container")?;
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            container::post(&c, cont, &o, &t).await
+        })
+    })
+}
+
+/// DELETE a container (SWC_E_CONFLICT when it is not empty). As
+/// swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_container_delete(
+    client: *const swc_client,
+    container: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let cont = name(container, "container")?;
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            container::delete(&c, cont, &o, &t).await
+        })
+    })
+}
+
+/// Lists a container's objects; as `swc_account_list`, with also `path`,
+/// `versions` and `version_marker` in `opts_json`.
+#[no_mangle]
+pub extern "C" fn swc_container_list(
+    client: *const swc_client,
+    container: *const c_char,
+    opts_json: *const c_char,
+    on_page: swc_page_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let path = crate::conn::container_path(name(container, "container")?)?;
+        let o: ListOpts = parse(optional(opts_json, "opts_json")?, "listing options")?;
+        list_into(client, path, o, on_page, user_data, cancel, result_json)
+    })
+}
+
+/// HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":
+/// "multipart-manifest=get"` or `"symlink=get"`). As swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_object_head(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            object::head(&c, cont, obj, &o, &t).await
+        })
+    })
+}
+
+/// POST object metadata (replaces the user metadata). As swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_object_post(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            object::post(&c, cont, obj, &o, &t).await
+        })
+    })
+}
+
+/// DELETE an object (`"query": "multipart-manifest=delete"` for an SLO
+/// and its segments; `"version-id=..."` for one version). As
+/// swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_object_delete(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            object::delete(&c, cont, obj, &o, &t).await
+        })
+    })
+}
+
+/// Server-side COPY. `opts_json`: `{"destination": "/container/object"
+/// (required), "destination_account", "fresh_metadata": bool, "headers",
+/// "query"}`.
+#[no_mangle]
+pub extern "C" fn swc_object_copy(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+        let o: CopyOpts = parse(optional(opts_json, "opts_json")?, "copy options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            object::copy(&c, cont, obj, &o, &t).await
+        })
+    })
+}
+
+fn put_with(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    mut source: Box<dyn crate::conn::body::BodySource + '_>,
+) -> Result<()> {
+    let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+    let o: PutOpts = parse(optional(opts_json, "opts_json")?, "upload options")?;
+    run(client, cancel, result_json, |c, t| async move {
+        object::put(&c, cont, obj, &o, source.as_mut(), &t).await
+    })
+}
+
+/// Uploads an object from a read callback. `length` is the size when known
+/// (sent as Content-Length; the callback must then deliver exactly that
+/// many bytes), or -1 (chunked transfer). The upload is retried only if
+/// `rewind` is non-NULL (it must restart the stream and return 0).
+/// `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
+/// The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
+/// returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
+#[no_mangle]
+pub extern "C" fn swc_object_put(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    read: swc_read_fn,
+    rewind: swc_rewind_fn,
+    user_data: *mut c_void,
+    length: i64,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let read = read.ok_or_else(|| Error::invalid("argument \"read\" must not be NULL"))?;
+        let src = CallbackSource {
+            read,
+            rewind,
+            user_data,
+            length: known_length(length),
+            sent: 0,
+        };
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+/// Uploads from a file descriptor, from its current offset (`length` bytes,
+/// or -1 for up to the end). The descriptor is not closed. Retried when the
+/// descriptor can seek back.
+#[no_mangle]
+pub extern "C" fn swc_object_put_fd(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    fd: c_int,
+    length: i64,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let src = FileSource::from_fd(fd, known_length(length))?;
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+/// Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
+#[no_mangle]
+pub extern "C" fn swc_object_put_path(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    path: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let src = FileSource::open(std::path::Path::new(name(path, "path")?))?;
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+/// Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
+#[no_mangle]
+pub extern "C" fn swc_object_put_buffer(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    buf: *const u8,
+    len: usize,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let data = slice(buf, len, "buf")?;
+        let src = crate::conn::body::BytesSource::new(data);
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+fn get_with(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    sink: &mut (dyn crate::conn::body::BodySink + '_),
+) -> Result<()> {
+    let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+    let o: GetOpts = parse(optional(opts_json, "opts_json")?, "download options")?;
+    run(client, cancel, result_json, |c, t| async move {
+        object::get(&c, cont, obj, &o, sink, &t).await
+    })
+}
+
+/// Downloads an object to a write callback (run on the calling thread;
+/// non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
+/// (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
+/// "checksum" (default true), "resume" (default true)}`. Length is always
+/// verified, MD5 too for whole plain objects; a body that breaks is resumed
+/// with Range + If-Match so the callback sees each byte once. The record
+/// has `bytes`, `md5`, `verified` and `attempts`.
+#[no_mangle]
+pub extern "C" fn swc_object_get(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    write: swc_write_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let write = write.ok_or_else(|| Error::invalid("argument \"write\" must not be NULL"))?;
+        let mut sink = CallbackSink { write, user_data };
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )
+    })
+}
+
+/// Downloads to a file descriptor (not closed).
+#[no_mangle]
+pub extern "C" fn swc_object_get_fd(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    fd: c_int,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let mut sink = FdSink::new(fd)?;
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )
+    })
+}
+
+/// Downloads to a file: written under a temporary name in the same
+/// directory and renamed onto `path` only when complete and verified; on
+/// any failure nothing is left at `path` (an existing file is untouched).
+#[no_mangle]
+pub extern "C" fn swc_object_get_path(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    path: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let mut sink = PathSink::create(std::path::Path::new(name(path, "path")?))?;
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )
+    })
+}
+
+/// Downloads into memory the library allocates: on success `*buf` (never
+/// NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
+#[no_mangle]
+pub extern "C" fn swc_object_get_buffer(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    buf: *mut *mut u8,
+    len: *mut usize,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        check_out(buf, "buf")?;
+        check_out(len, "len")?;
+        let mut sink = MallocSink::new();
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )?;
+        let (p, n) = sink.take()?;
+        write_out(len, n)?;
+        write_out(buf, p)
+    })
+}
+
+/// Frees a buffer from `swc_object_get_buffer`. NULL does nothing.
+///
+/// # Safety
+/// `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn swc_buffer_free(buf: *mut u8) {
+    guard_value((), || {
+        // SAFETY: malloc'd by MallocSink; free(NULL) is a no-op.
+        unsafe { libc::free(buf.cast()) }
+    })
+}
+
+/// The cluster's capabilities (`GET /info`, no token sent). `opts_json`:
+/// `{"url": "http://proxy:8080" (default: the storage URL's host),
+/// "headers"}`. The record has `info`, the parsed document.
+#[no_mangle]
+pub extern "C" fn swc_info(
+    client: *const swc_client,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let o: InfoOpts = parse(optional(opts_json, "opts_json")?, "info options")?;
+        run(client, cancel, result_json, |c, t| async move {
+            info::info(&c, &o, &t).await
+        })
+    })
+}
