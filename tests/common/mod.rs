@@ -63,3 +63,73 @@ pub async fn head(c: &swiftclient::Client) -> swiftclient::Result<Value> {
     )
     .await
 }
+
+/// A container name unique to this run and test.
+pub fn unique(prefix: &str) -> String {
+    format!("swc-{prefix}-{:08x}", rand_u32())
+}
+
+fn rand_u32() -> u32 {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    t ^ (std::process::id() << 12) ^ N.fetch_add(0x9e37_79b9, Ordering::Relaxed)
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn data(len: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+pub fn md5_hex(d: &[u8]) -> String {
+    use md5::Digest;
+    md5::Md5::digest(d)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+pub fn no_cancel() -> tokio_util::sync::CancellationToken {
+    tokio_util::sync::CancellationToken::new()
+}
+
+pub fn opts<T: serde::de::DeserializeOwned + Default>(json: Value) -> T {
+    swiftclient::conn::opts::parse(Some(&json.to_string()), "test options").unwrap()
+}
+
+/// Deletes every object of a container, then the container.
+pub async fn cleanup(c: &swiftclient::Client, container: &str) {
+    use swiftclient::conn::{container as cont, object};
+    let cancel = no_cancel();
+    if let Ok(rec) = cont::list(
+        c,
+        container,
+        &opts(serde_json::json!({"full_listing": true})),
+        &cancel,
+    )
+    .await
+    {
+        for e in rec["listing"].as_array().unwrap() {
+            let _ = object::delete(
+                c,
+                container,
+                e["name"].as_str().unwrap(),
+                &Default::default(),
+                &cancel,
+            )
+            .await;
+        }
+    }
+    let _ = cont::delete(c, container, &Default::default(), &cancel).await;
+}

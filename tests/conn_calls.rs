@@ -1,0 +1,755 @@
+//! Every Connection API call against the real Swift cluster: bodies from
+//! and to every source and sink, listings over several pages, ranges,
+//! conditional requests, copy, metadata, versions, /info, bulk delete.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::fd::AsRawFd;
+use swiftclient::conn::body::{BodySource, BytesSource, FdSink, FileSource, PathSink, VecSink};
+use swiftclient::conn::opts::{CopyOpts, GetOpts, ListOpts, PutOpts, RequestOpts};
+use swiftclient::conn::{account, container, info, listing, object};
+use swiftclient::{Client, Status};
+
+async fn new_container(c: &Client, prefix: &str, headers: serde_json::Value) -> String {
+    let name = unique(prefix);
+    container::put(c, &name, &opts(json!({ "headers": headers })), &no_cancel())
+        .await
+        .unwrap();
+    name
+}
+
+async fn put_bytes(
+    c: &Client,
+    cont: &str,
+    obj: &str,
+    bytes: &[u8],
+    o: serde_json::Value,
+) -> serde_json::Value {
+    object::put(
+        c,
+        cont,
+        obj,
+        &opts::<PutOpts>(o),
+        &mut BytesSource::new(bytes),
+        &no_cancel(),
+    )
+    .await
+    .unwrap()
+}
+
+async fn get_bytes(
+    c: &Client,
+    cont: &str,
+    obj: &str,
+    o: serde_json::Value,
+) -> (Vec<u8>, serde_json::Value) {
+    let mut sink = VecSink::default();
+    let rec = object::get(c, cont, obj, &opts::<GetOpts>(o), &mut sink, &no_cancel())
+        .await
+        .unwrap();
+    (sink.0, rec)
+}
+
+#[tokio::test]
+async fn container_lifecycle_and_metadata() {
+    let c = client(&v1_options());
+    let name = new_container(
+        &c,
+        "life",
+        json!({"X-Storage-Policy": "silver", "X-Container-Meta-Colour": "blue"}),
+    )
+    .await;
+    let h = container::head(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(h["headers"]["x-storage-policy"], "silver");
+    assert_eq!(h["headers"]["x-container-meta-colour"], "blue");
+    container::post(
+        &c,
+        &name,
+        &opts(json!({"headers": {"X-Container-Meta-Shape": "ünïcode ✓"}})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let h = container::head(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(
+        h["headers"]["x-container-meta-shape"], "ünïcode ✓",
+        "UTF-8 metadata round-trips"
+    );
+    put_bytes(&c, &name, "o", b"x", json!({})).await;
+    let e = container::delete(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Status::Conflict);
+    assert_eq!(e.http_status, Some(409));
+    object::delete(&c, &name, "o", &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    container::delete(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    let e = container::head(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Status::NotFound);
+    assert!(e.transaction_id.is_some());
+    assert_eq!(e.method.as_deref(), Some("HEAD"));
+}
+
+#[tokio::test]
+async fn object_from_memory_round_trip_verified() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "mem", json!({})).await;
+    let body = data(300_000, 1);
+    let rec = put_bytes(&c, &name, "dir/ünï code%.bin", &body, json!({"content_type": "application/x-test", "headers": {"X-Object-Meta-Mtime": "1700000000.000000"}})).await;
+    assert_eq!(rec["etag"], md5_hex(&body));
+    assert_eq!(rec["md5"], md5_hex(&body));
+    assert_eq!(rec["bytes"], 300_000);
+    let (got, rec) = get_bytes(&c, &name, "dir/ünï code%.bin", json!({})).await;
+    assert!(got == body, "bytes differ");
+    assert_eq!(rec["verified"], true);
+    assert_eq!(rec["headers"]["content-type"], "application/x-test");
+    assert_eq!(rec["headers"]["x-object-meta-mtime"], "1700000000.000000");
+    let h = object::head(
+        &c,
+        &name,
+        "dir/ünï code%.bin",
+        &RequestOpts::default(),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(h["headers"]["content-length"], "300000");
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn files_paths_and_descriptors() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "files", json!({})).await;
+    let dir = std::env::temp_dir().join(unique("files-dir"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let body = data(1_000_003, 2);
+    let src = dir.join("src.bin");
+    std::fs::write(&src, &body).unwrap();
+
+    // Path source -> path sink.
+    let mut fs = FileSource::open(&src).unwrap();
+    object::put(
+        &c,
+        &name,
+        "by-path",
+        &PutOpts::default(),
+        &mut fs,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let dst = dir.join("dst.bin");
+    let mut sink = PathSink::create(&dst).unwrap();
+    object::get(
+        &c,
+        &name,
+        "by-path",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert!(std::fs::read(&dst).unwrap() == body);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().contains("partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A failed download to a path leaves nothing behind, and an existing file untouched.
+    std::fs::write(dir.join("keep.bin"), b"old").unwrap();
+    let mut sink = PathSink::create(&dir.join("keep.bin")).unwrap();
+    let e = object::get(
+        &c,
+        &name,
+        "missing",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::NotFound);
+    assert_eq!(std::fs::read(dir.join("keep.bin")).unwrap(), b"old");
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        3,
+        "no partial file left"
+    );
+
+    // Descriptor source from an offset with a length -> descriptor sink.
+    let mut f = std::fs::File::open(&src).unwrap();
+    f.seek(SeekFrom::Start(1000)).unwrap();
+    let mut fs = FileSource::from_fd(f.as_raw_fd(), Some(5000)).unwrap();
+    let rec = object::put(
+        &c,
+        &name,
+        "by-fd",
+        &PutOpts::default(),
+        &mut fs,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["etag"], md5_hex(&body[1000..6000]));
+    let mut out = tempfile(&dir, "fd-out.bin");
+    let mut sink = FdSink::new(out.as_raw_fd()).unwrap();
+    object::get(
+        &c,
+        &name,
+        "by-fd",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    out.seek(SeekFrom::Start(0)).unwrap();
+    let mut back = Vec::new();
+    out.read_to_end(&mut back).unwrap();
+    assert!(back == body[1000..6000]);
+
+    // A missing file is a clear error before any request.
+    let e = FileSource::open(&dir.join("nope.bin")).err().unwrap();
+    assert_eq!(e.status, Status::InvalidArgument);
+    assert!(e.message.contains("nope.bin"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    cleanup(&c, &name).await;
+}
+
+fn tempfile(dir: &std::path::Path, name: &str) -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(true)
+        .read(true)
+        .write(true)
+        .open(dir.join(name))
+        .unwrap()
+}
+
+/// A source of unknown length (a stream): sent with chunked transfer.
+struct Stream(Vec<u8>, usize);
+impl BodySource for Stream {
+    fn read(&mut self, buf: &mut [u8]) -> swiftclient::Result<usize> {
+        let n = buf.len().min(self.0.len() - self.1).min(7777);
+        buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+        self.1 += n;
+        Ok(n)
+    }
+    fn rewind(&mut self) -> swiftclient::Result<bool> {
+        Ok(false)
+    }
+    fn len(&self) -> Option<u64> {
+        None
+    }
+}
+
+#[tokio::test]
+async fn chunked_upload_of_unknown_length() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "chunked", json!({})).await;
+    let body = data(250_001, 3);
+    let rec = object::put(
+        &c,
+        &name,
+        "s",
+        &PutOpts::default(),
+        &mut Stream(body.clone(), 0),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["etag"], md5_hex(&body));
+    let (got, _) = get_bytes(&c, &name, "s", json!({})).await;
+    assert!(got == body);
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn etags_ranges_and_conditions() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "cond", json!({})).await;
+    let body = data(10_000, 4);
+    let etag = md5_hex(&body);
+    // A wrong ETag makes Swift refuse the upload: a checksum error.
+    let e = object::put(
+        &c,
+        &name,
+        "o",
+        &opts(json!({"etag": "0123456789abcdef0123456789abcdef"})),
+        &mut BytesSource::new(&body),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::Checksum);
+    assert_eq!(e.http_status, Some(422));
+    put_bytes(
+        &c,
+        &name,
+        "o",
+        &body,
+        json!({"etag": format!("\"{etag}\"")}),
+    )
+    .await;
+
+    let (got, rec) = get_bytes(&c, &name, "o", json!({"headers": {"Range": "bytes=10-19"}})).await;
+    assert_eq!(got, &body[10..20]);
+    assert_eq!(rec["status"], 206);
+    assert_eq!(rec["verified"], false);
+
+    let mut sink = VecSink::default();
+    let e = object::get(
+        &c,
+        &name,
+        "o",
+        &opts(json!({"headers": {"If-None-Match": etag}})),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((e.status, e.http_status), (Status::Precondition, Some(304)));
+    let e = object::get(
+        &c,
+        &name,
+        "o",
+        &opts(json!({"headers": {"If-Match": "nope"}})),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((e.status, e.http_status), (Status::Precondition, Some(412)));
+    let (_, rec) = get_bytes(
+        &c,
+        &name,
+        "o",
+        json!({"headers": {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"}}),
+    )
+    .await;
+    assert_eq!(rec["status"], 200);
+
+    // If-None-Match: * creates only when absent.
+    let e = object::put(
+        &c,
+        &name,
+        "o",
+        &opts(json!({"headers": {"If-None-Match": "*"}})),
+        &mut BytesSource::new(b"new"),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!((e.status, e.http_status), (Status::Precondition, Some(412)));
+    put_bytes(
+        &c,
+        &name,
+        "fresh",
+        b"new",
+        json!({"headers": {"If-None-Match": "*"}}),
+    )
+    .await;
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn copy_post_and_fresh_metadata() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "copy", json!({})).await;
+    let other = new_container(&c, "copy-dst", json!({})).await;
+    put_bytes(
+        &c,
+        &name,
+        "src",
+        b"payload",
+        json!({"headers": {"X-Object-Meta-Kind": "original"}}),
+    )
+    .await;
+    object::post(
+        &c,
+        &name,
+        "src",
+        &opts(json!({"headers": {"X-Object-Meta-Kind": "posted", "X-Object-Meta-Extra": "1"}})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let h = object::head(&c, &name, "src", &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(h["headers"]["x-object-meta-kind"], "posted");
+
+    object::copy(
+        &c,
+        &name,
+        "src",
+        &opts::<CopyOpts>(json!({"destination": format!("/{other}/kept ü")})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let h = object::head(&c, &other, "kept ü", &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(h["headers"]["x-object-meta-kind"], "posted");
+    object::copy(&c, &name, "src", &opts::<CopyOpts>(json!({"destination": format!("{other}/fresh"), "fresh_metadata": true, "headers": {"X-Object-Meta-New": "y"}})), &no_cancel()).await.unwrap();
+    let h = object::head(&c, &other, "fresh", &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert!(h["headers"].get("x-object-meta-kind").is_none(), "{h}");
+    assert_eq!(h["headers"]["x-object-meta-new"], "y");
+    let (got, _) = get_bytes(&c, &other, "fresh", json!({})).await;
+    assert_eq!(got, b"payload");
+    let e = object::copy(
+        &c,
+        &name,
+        "src",
+        &opts::<CopyOpts>(json!({"destination": "nocontainer"})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("destination"));
+    cleanup(&c, &name).await;
+    cleanup(&c, &other).await;
+}
+
+#[tokio::test]
+async fn listings_page_with_markers() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "list", json!({})).await;
+    let mut names: Vec<String> = (0..25).map(|i| format!("p/{i:03}")).collect();
+    names.push("q/x".into());
+    names.push("zz ü".into());
+    for n in &names {
+        put_bytes(&c, &name, n, n.as_bytes(), json!({})).await;
+    }
+    let all = container::list(
+        &c,
+        &name,
+        &opts(json!({"full_listing": true, "limit": 10})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let got: Vec<&str> = all["listing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, names.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(all["count"], 27);
+    assert_eq!(all["pages"], 3);
+
+    // Page by page through a callback: constant memory.
+    let mut sizes = Vec::new();
+    let rec = listing::list(
+        &c,
+        &format!("/{name}"),
+        &opts::<ListOpts>(json!({"full_listing": true, "limit": 10, "prefix": "p/"})),
+        &mut |p| {
+            sizes.push(p.len());
+            Ok(true)
+        },
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sizes, vec![10, 10, 5]);
+    assert_eq!(rec["count"], 25);
+    // The callback can stop the listing.
+    let mut pages = 0;
+    listing::list(
+        &c,
+        &format!("/{name}"),
+        &opts::<ListOpts>(json!({"full_listing": true, "limit": 10})),
+        &mut |_| {
+            pages += 1;
+            Ok(false)
+        },
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(pages, 1);
+
+    let one = container::list(&c, &name, &opts(json!({"limit": 5})), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(
+        one["listing"].as_array().unwrap().len(),
+        5,
+        "without full_listing: one page"
+    );
+    let d = container::list(&c, &name, &opts(json!({"delimiter": "/"})), &no_cancel())
+        .await
+        .unwrap();
+    let subdirs: Vec<&str> = d["listing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["subdir"].as_str())
+        .collect();
+    assert_eq!(subdirs, vec!["p/", "q/"]);
+    let r = container::list(
+        &c,
+        &name,
+        &opts(json!({"reverse": true, "limit": 2})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r["listing"][0]["name"], "zz ü");
+    let m = container::list(
+        &c,
+        &name,
+        &opts(json!({"marker": "p/020", "end_marker": "p/023"})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(m["listing"].as_array().unwrap().len(), 2);
+    let p = container::list(&c, &name, &opts(json!({"path": "p"})), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(p["listing"].as_array().unwrap().len(), 25);
+    // Short pages before the end are followed when asked.
+    let u = container::list(
+        &c,
+        &name,
+        &opts(json!({"full_listing": true, "limit": 10, "fetch_until_empty_page": true})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(u["count"], 27);
+    assert_eq!(u["pages"], 3);
+
+    let acct = account::list(&c, &opts(json!({"prefix": name.clone()})), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(acct["listing"][0]["name"], name.as_str());
+    assert_eq!(acct["listing"][0]["count"].as_u64().is_some(), true);
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn versions_listing_pages_with_version_marker() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "vers", json!({"X-Versions-Enabled": "true"})).await;
+    for i in 0..3 {
+        put_bytes(&c, &name, "doc", format!("v{i}").as_bytes(), json!({})).await;
+    }
+    let v = container::list(
+        &c,
+        &name,
+        &opts(json!({"versions": true, "full_listing": true, "limit": 1})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let ids: Vec<&str> = v["listing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["version_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids.len(), 3, "{v}");
+    assert_eq!(v["pages"], 3);
+    let mut uniq = ids.clone();
+    uniq.dedup();
+    assert_eq!(uniq.len(), 3);
+    // A raw query reaches one version.
+    let oldest = ids[2];
+    let (got, _) = get_bytes(
+        &c,
+        &name,
+        "doc",
+        json!({"query": format!("version-id={oldest}")}),
+    )
+    .await;
+    assert_eq!(got, b"v0");
+    container::post(
+        &c,
+        &name,
+        &opts(json!({"headers": {"X-Versions-Enabled": "false"}})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    for id in ids {
+        object::delete(
+            &c,
+            &name,
+            "doc",
+            &opts(json!({"query": format!("version-id={id}")})),
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+    }
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn slo_manifest_through_raw_queries() {
+    let c = client(&v1_options());
+    let name = new_container(&c, "slo", json!({})).await;
+    let (a, b) = (data(1_048_576, 5), data(1000, 6));
+    put_bytes(&c, &name, "seg/1", &a, json!({})).await;
+    put_bytes(&c, &name, "seg/2", &b, json!({})).await;
+    let manifest = json!([
+        {"path": format!("/{name}/seg/1"), "etag": md5_hex(&a), "size_bytes": a.len()},
+        {"path": format!("/{name}/seg/2"), "etag": md5_hex(&b), "size_bytes": b.len()},
+    ])
+    .to_string();
+    let rec = put_bytes(
+        &c,
+        &name,
+        "big",
+        manifest.as_bytes(),
+        json!({"query": "multipart-manifest=put"}),
+    )
+    .await;
+    assert_eq!(rec["status"], 201);
+    let (got, rec) = get_bytes(&c, &name, "big", json!({})).await;
+    assert_eq!(got.len(), a.len() + b.len());
+    assert!(got[..a.len()] == a[..] && got[a.len()..] == b[..]);
+    assert_eq!(
+        rec["verified"], false,
+        "an SLO's ETag is not the MD5 of its bytes"
+    );
+    let (m, _) = get_bytes(&c, &name, "big", json!({"query": "multipart-manifest=get"})).await;
+    let m: serde_json::Value = serde_json::from_slice(&m).unwrap();
+    assert_eq!(m.as_array().unwrap().len(), 2);
+    object::delete(
+        &c,
+        &name,
+        "big",
+        &opts(json!({"query": "multipart-manifest=delete"})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let rest = container::list(&c, &name, &ListOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(
+        rest["listing"].as_array().unwrap().len(),
+        0,
+        "segments deleted with the manifest"
+    );
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn account_post_metadata_and_bulk_delete() {
+    let c = client(
+        &json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test2:tester2", "key": "testing2"}),
+    );
+    account::post(
+        &c,
+        &opts(json!({"headers": {"X-Account-Meta-Swc": "yes"}})),
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let h = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(h["headers"]["x-account-meta-swc"], "yes");
+    let name = new_container(&c, "bulk", json!({})).await;
+    for i in 0..5 {
+        put_bytes(&c, &name, &format!("o{i} ü"), b"x", json!({})).await;
+    }
+    let body: String = (0..5)
+        .map(|i| format!("/{name}/{}\n", swiftclient::conn::quote(&format!("o{i} ü"))))
+        .collect();
+    let rec = account::post(&c, &opts(json!({"query": "bulk-delete", "headers": {"Accept": "application/json", "Content-Type": "text/plain"}})), Some(body.as_bytes()), &no_cancel()).await.unwrap();
+    let report: serde_json::Value = serde_json::from_str(rec["body"].as_str().unwrap()).unwrap();
+    assert_eq!(report["Number Deleted"], 5, "{report}");
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn info_without_token() {
+    let c = client(&v1_options());
+    let rec = info::info(&c, &Default::default(), &no_cancel())
+        .await
+        .unwrap();
+    let i = &rec["info"];
+    assert!(i["swift"]["version"].is_string(), "{i}");
+    for mw in [
+        "slo",
+        "bulk_delete",
+        "tempurl",
+        "formpost",
+        "symlink",
+        "versioned_writes",
+    ] {
+        assert!(i.get(mw).is_some(), "/info lacks {mw}");
+    }
+    // An explicit proxy URL; no credentials needed at all.
+    let anon = client(
+        &json!({"os_storage_url": format!("{}/v1/AUTH_nobody", env("SWC_TEST_PROXY_URL")), "os_auth_token": "unused"}),
+    );
+    let rec = info::info(
+        &anon,
+        &opts(json!({"url": env("SWC_TEST_PROXY_URL")})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert!(rec["info"]["swift"].is_object());
+}
+
+#[tokio::test]
+async fn bad_names_fail_before_any_request() {
+    let c = client(&v1_options());
+    let e = object::head(
+        &c,
+        "c",
+        &"x".repeat(1025),
+        &RequestOpts::default(),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::InvalidArgument);
+    assert!(e.message.contains("1024"));
+    let e = container::head(&c, "a/b", &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Status::InvalidArgument);
+    assert_eq!(c.auth_requests(), 0, "nothing was sent");
+}
+
+#[tokio::test]
+async fn cancelled_before_start() {
+    let c = client(&v1_options());
+    let t = no_cancel();
+    t.cancel();
+    let e = account::head(&c, &RequestOpts::default(), &t)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Status::Cancelled);
+    let _ = std::io::stdout().flush();
+}
