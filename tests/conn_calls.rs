@@ -546,7 +546,7 @@ async fn listings_page_with_markers() {
         .await
         .unwrap();
     assert_eq!(acct["listing"][0]["name"], name.as_str());
-    assert_eq!(acct["listing"][0]["count"].as_u64().is_some(), true);
+    assert!(acct["listing"][0]["count"].as_u64().is_some());
     cleanup(&c, &name).await;
 }
 
