@@ -558,6 +558,7 @@ def info():
         "SWC_TEST_DECOY_REGION_TWO_PORT": str(DECOY["region_two"]),
         "SWC_TEST_DECOY_ARCHIVE_PORT": str(DECOY["archive"]),
         "SWC_TEST_SWIFT_BIN": os.path.join(os.path.dirname(PY), "swift"),
+        "SWC_TEST_MEMCACHED": "%s:%d" % (HOST, PORTS["memcached"]),
     }
     for key, val in res.items():
         v["SWC_TEST_KS_" + key.upper()] = val

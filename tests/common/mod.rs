@@ -2,6 +2,7 @@
 //! scripted HTTP server for wire behaviour no installable server speaks.
 #![allow(dead_code)]
 
+pub mod faultproxy;
 pub mod fixture;
 
 use serde_json::Value;

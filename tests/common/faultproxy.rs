@@ -1,0 +1,207 @@
+//! A TCP proxy for fault injection, between the client and the real Swift
+//! proxy server. Each client connection carries one request (the proxy
+//! forces `Connection: close`); the next planned fault applies to it: a
+//! canned status, a reset after N bytes either way, a stall, or a
+//! throttled response.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Debug, Clone)]
+pub enum Fault {
+    /// Answer with this status (and headers) without forwarding.
+    Status(u16, Vec<(String, String)>),
+    /// Forward; reset both connections after N response bytes.
+    ResetResponseAfter(usize),
+    /// Forward; stop sending the response for a while after N bytes.
+    StallResponseAfter(usize, Duration),
+    /// Forward the response in pieces of N bytes, one per interval.
+    Throttle(usize, Duration),
+    /// Forward; reset after N bytes of the request body.
+    ResetRequestAfter(usize),
+}
+
+pub struct FaultProxy {
+    pub url: String,
+    plan: Arc<Mutex<VecDeque<Fault>>>,
+    heads: Arc<Mutex<Vec<String>>>,
+}
+
+impl FaultProxy {
+    pub async fn start(upstream: &str) -> FaultProxy {
+        let upstream: SocketAddr = upstream.trim_start_matches("http://").parse().unwrap();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let plan = Arc::new(Mutex::new(VecDeque::new()));
+        let heads = Arc::new(Mutex::new(Vec::new()));
+        let (p, h) = (plan.clone(), heads.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let (p, h) = (p.clone(), h.clone());
+                tokio::spawn(async move {
+                    let _ = serve(sock, upstream, p, h).await;
+                });
+            }
+        });
+        FaultProxy { url, plan, heads }
+    }
+
+    pub fn push(&self, f: Fault) {
+        self.plan.lock().unwrap().push_back(f);
+    }
+
+    pub fn clear(&self) {
+        self.plan.lock().unwrap().clear();
+    }
+
+    /// The request heads seen so far (request line and headers).
+    pub fn heads(&self) -> Vec<String> {
+        self.heads.lock().unwrap().clone()
+    }
+}
+
+fn reset(sock: &TcpStream) {
+    let _ = sock.set_linger(Some(Duration::ZERO));
+}
+
+async fn serve(
+    mut client: TcpStream,
+    upstream: SocketAddr,
+    plan: Arc<Mutex<VecDeque<Fault>>>,
+    heads: Arc<Mutex<Vec<String>>>,
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    let mut tmp = vec![0u8; 64 * 1024];
+    let head_end = loop {
+        let n = client.read(&mut tmp).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        buf.extend_from_slice(&tmp[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    heads.lock().unwrap().push(head.clone());
+    let fault = plan.lock().unwrap().pop_front();
+    let content_length: usize = head
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse().unwrap_or(0))
+        })
+        .unwrap_or(0);
+
+    if let Some(Fault::Status(code, hdrs)) = &fault {
+        // Swallow a declared body first, so the client sees the answer.
+        let mut have = buf.len() - head_end;
+        while have < content_length {
+            let n = client.read(&mut tmp).await?;
+            if n == 0 {
+                break;
+            }
+            have += n;
+        }
+        let mut out = format!("HTTP/1.1 {code} Injected\r\nContent-Length: 0\r\nConnection: close\r\nX-Trans-Id: tx-injected\r\n");
+        for (k, v) in hdrs {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out.push_str("\r\n");
+        client.write_all(out.as_bytes()).await?;
+        client.shutdown().await?;
+        return Ok(());
+    }
+
+    let mut up = TcpStream::connect(upstream).await?;
+    let mut new_head = String::new();
+    for line in head[..head.len() - 4].split("\r\n") {
+        if !line.to_ascii_lowercase().starts_with("connection:") {
+            new_head.push_str(line);
+            new_head.push_str("\r\n");
+        }
+    }
+    new_head.push_str("Connection: close\r\n\r\n");
+    up.write_all(new_head.as_bytes()).await?;
+
+    let (mut cr, mut cw) = client.into_split();
+    let (mut ur, mut uw) = up.into_split();
+    let leftover = buf[head_end..].to_vec();
+    let req_limit = match fault {
+        Some(Fault::ResetRequestAfter(n)) => Some(n),
+        _ => None,
+    };
+    // Request body: client -> upstream.
+    let upload = tokio::spawn(async move {
+        let mut sent = 0usize;
+        let mut chunk = leftover;
+        let mut tmp = vec![0u8; 64 * 1024];
+        loop {
+            if let Some(limit) = req_limit {
+                if sent + chunk.len() >= limit {
+                    let _ = uw.write_all(&chunk[..limit - sent]).await;
+                    return true; // reset
+                }
+            }
+            if !chunk.is_empty() {
+                if uw.write_all(&chunk).await.is_err() {
+                    return false;
+                }
+                sent += chunk.len();
+            }
+            match cr.read(&mut tmp).await {
+                Ok(0) | Err(_) => return false,
+                Ok(n) => chunk = tmp[..n].to_vec(),
+            }
+        }
+    });
+    // Response: upstream -> client, with the fault.
+    let mut sent = 0usize;
+    let mut stalled = false;
+    loop {
+        if upload.is_finished() {
+            break;
+        }
+        let n = tokio::select! {
+            r = ur.read(&mut tmp) => match r { Ok(0) | Err(_) => break, Ok(n) => n },
+            _ = tokio::time::sleep(Duration::from_millis(20)) => continue,
+        };
+        let data = &tmp[..n];
+        match &fault {
+            Some(Fault::ResetResponseAfter(limit)) if sent + n >= *limit => {
+                cw.write_all(&data[..limit - sent]).await?;
+                reset(cw.as_ref());
+                return Ok(());
+            }
+            Some(Fault::StallResponseAfter(at, d)) if !stalled && sent + n >= *at => {
+                cw.write_all(&data[..at - sent]).await?;
+                tokio::time::sleep(*d).await;
+                cw.write_all(&data[at - sent..]).await?;
+                stalled = true;
+            }
+            Some(Fault::Throttle(piece, every)) => {
+                for part in data.chunks(*piece) {
+                    cw.write_all(part).await?;
+                    tokio::time::sleep(*every).await;
+                }
+            }
+            _ => cw.write_all(data).await?,
+        }
+        sent += n;
+    }
+    if let Ok(true) = upload.await {
+        // Reset the client mid-upload: it sees the connection die.
+        reset(cw.as_ref());
+        return Ok(());
+    }
+    let _ = cw.shutdown().await;
+    Ok(())
+}

@@ -1,0 +1,443 @@
+//! Faults between the client and the real Swift proxy (a fault-injecting
+//! TCP proxy in tests/common/faultproxy.rs): retries and backoff, Retry-After,
+//! resumed downloads, retried and refused uploads, idle timeouts, and
+//! cancellation; plus 16 tasks sharing a client while its token is revoked.
+
+mod common;
+
+use common::faultproxy::{Fault, FaultProxy};
+use common::*;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use swiftclient::conn::body::{BodySource, BytesSource, VecSink};
+use swiftclient::conn::opts::{GetOpts, PutOpts, RequestOpts};
+use swiftclient::conn::{account, container, object};
+use swiftclient::{Client, Status};
+
+/// A client whose every request goes through a fault proxy.
+async fn faulty(extra: Value) -> (FaultProxy, Client) {
+    let fp = FaultProxy::start(&env("SWC_TEST_PROXY_URL")).await;
+    let mut o = json!({
+        "auth": format!("{}/auth/v1.0", fp.url),
+        "user": "test:tester", "key": "testing",
+        "starting_backoff": 0.1, "max_backoff": 1.0,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        o[k] = v.clone();
+    }
+    let c = client(&o);
+    (fp, c)
+}
+
+async fn setup(c: &Client, size: usize) -> (String, Vec<u8>) {
+    let name = unique("faults");
+    container::put(c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    let body = data(size, size as u64);
+    object::put(
+        c,
+        &name,
+        "obj",
+        &PutOpts::default(),
+        &mut BytesSource::new(&body),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    (name, body)
+}
+
+fn status(code: u16) -> Fault {
+    Fault::Status(code, vec![])
+}
+
+#[tokio::test]
+async fn server_errors_are_retried_with_backoff() {
+    let (fp, c) = faulty(json!({})).await;
+    let (name, body) = setup(&c, 10_000).await;
+    fp.push(status(503));
+    fp.push(status(500));
+    let t = Instant::now();
+    let mut sink = VecSink::default();
+    let rec = object::get(
+        &c,
+        &name,
+        "obj",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["attempts"], 3);
+    assert!(sink.0 == body);
+    assert!(
+        t.elapsed() >= Duration::from_millis(300),
+        "backoff 0.1 s then 0.2 s: {:?}",
+        t.elapsed()
+    );
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured() {
+    let (fp, c) = faulty(json!({})).await;
+    c.auth_record(false, false).await.unwrap();
+    fp.push(Fault::Status(429, vec![("Retry-After".into(), "1".into())]));
+    let t = Instant::now();
+    let rec = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(rec["attempts"], 2);
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
+    fp.push(status(408));
+    fp.push(status(499));
+    let rec = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(rec["attempts"], 3);
+}
+
+#[tokio::test]
+async fn ratelimit_retry_can_be_switched_off_and_budget_ends() {
+    let (fp, c) = faulty(json!({"retry_on_ratelimit": false, "retries": 2})).await;
+    c.auth_record(false, false).await.unwrap();
+    fp.push(status(498));
+    let e = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.status, e.http_status, e.attempts),
+        (Status::Http, Some(498), Some(1))
+    );
+    for _ in 0..5 {
+        fp.push(status(503));
+    }
+    let e = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (e.http_status, e.attempts),
+        (Some(503), Some(3)),
+        "retries 2 = 3 tries"
+    );
+    assert!(e.retryable);
+    assert_eq!(e.transaction_id.as_deref(), Some("tx-injected"));
+    let rec: Value = serde_json::from_str(&e.to_json()).unwrap();
+    assert_eq!(rec["attempts"], 3);
+    fp.clear();
+    // Other 4xx are never retried.
+    fp.push(status(400));
+    let e = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(e.attempts, Some(1));
+}
+
+#[tokio::test]
+async fn a_download_cut_mid_body_resumes_exactly() {
+    let (fp, c) = faulty(json!({})).await;
+    let (name, body) = setup(&c, 2 << 20).await;
+    fp.push(Fault::ResetResponseAfter(700_000));
+    let mut sink = VecSink::default();
+    let rec = object::get(
+        &c,
+        &name,
+        "obj",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(sink.0.len(), body.len(), "each byte exactly once");
+    assert!(sink.0 == body);
+    assert_eq!(rec["verified"], true);
+    assert_eq!(rec["attempts"], 2);
+    let last = fp.heads().pop().unwrap().to_ascii_lowercase();
+    assert!(
+        last.contains("range: bytes=") && last.contains("if-match: "),
+        "{last}"
+    );
+    // Without resume the break is an error that says how far it got.
+    fp.push(Fault::ResetResponseAfter(700_000));
+    let e = object::get(
+        &c,
+        &name,
+        "obj",
+        &opts(json!({"resume": false})),
+        &mut VecSink::default(),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::Network, "{e}");
+    assert!(e.message.contains("broke after"), "{}", e.message);
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn a_rewindable_upload_is_retried() {
+    let (fp, c) = faulty(json!({})).await;
+    let (name, _) = setup(&c, 10).await;
+    let body = data(1 << 20, 77);
+    fp.push(Fault::ResetRequestAfter(300_000));
+    let rec = object::put(
+        &c,
+        &name,
+        "up",
+        &PutOpts::default(),
+        &mut BytesSource::new(&body),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["etag"], md5_hex(&body));
+    assert_eq!(rec["attempts"], 2);
+    let mut sink = VecSink::default();
+    object::get(
+        &c,
+        &name,
+        "up",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert!(sink.0 == body);
+    cleanup(&c, &name).await;
+}
+
+struct OneShot(Vec<u8>, usize);
+impl BodySource for OneShot {
+    fn read(&mut self, buf: &mut [u8]) -> swiftclient::Result<usize> {
+        let n = buf.len().min(self.0.len() - self.1);
+        buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
+        self.1 += n;
+        Ok(n)
+    }
+    fn rewind(&mut self) -> swiftclient::Result<bool> {
+        Ok(false)
+    }
+    fn len(&self) -> Option<u64> {
+        Some(self.0.len() as u64)
+    }
+}
+
+#[tokio::test]
+async fn a_non_rewindable_upload_fails_clearly_and_leaves_nothing() {
+    let (fp, c) = faulty(json!({})).await;
+    let (name, _) = setup(&c, 10).await;
+    fp.push(Fault::ResetRequestAfter(300_000));
+    let e = object::put(
+        &c,
+        &name,
+        "once",
+        &PutOpts::default(),
+        &mut OneShot(data(1 << 20, 9), 0),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.message.contains("cannot be rewound"), "{}", e.message);
+    assert_eq!(e.attempts, Some(1));
+    let e = object::head(&c, &name, "once", &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Status::NotFound, "no partial object");
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn an_idle_stall_times_out_but_slow_progress_does_not() {
+    let (fp, c) = faulty(json!({"timeout": 1.0})).await;
+    let (name, body) = setup(&c, 300_000).await;
+    fp.push(Fault::StallResponseAfter(50_000, Duration::from_secs(8)));
+    let t = Instant::now();
+    let e = object::get(
+        &c,
+        &name,
+        "obj",
+        &opts(json!({"resume": false})),
+        &mut VecSink::default(),
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::Timeout, "{e}");
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    // 32 KiB every 0.3 s: slower than the timeout overall, never idle for 1 s.
+    fp.push(Fault::Throttle(32 * 1024, Duration::from_millis(300)));
+    let t = Instant::now();
+    let mut sink = VecSink::default();
+    let rec = object::get(
+        &c,
+        &name,
+        "obj",
+        &GetOpts::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert!(t.elapsed() > Duration::from_secs(2), "{:?}", t.elapsed());
+    assert_eq!(rec["attempts"], 1);
+    assert!(sink.0 == body);
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn cancellation_ends_a_stalled_download_and_a_backoff() {
+    let (fp, c) = faulty(json!({"starting_backoff": 30.0, "max_backoff": 30.0})).await;
+    let (name, _) = setup(&c, 300_000).await;
+    fp.push(Fault::StallResponseAfter(50_000, Duration::from_secs(30)));
+    let cancel = no_cancel();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let t = Instant::now();
+    let e = object::get(
+        &c,
+        &name,
+        "obj",
+        &GetOpts::default(),
+        &mut VecSink::default(),
+        &cancel,
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::Cancelled);
+    assert!(t.elapsed() < Duration::from_secs(2), "{:?}", t.elapsed());
+
+    fp.push(status(503));
+    let cancel = no_cancel();
+    let trigger = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        trigger.cancel();
+    });
+    let t = Instant::now();
+    let e = account::head(&c, &RequestOpts::default(), &cancel)
+        .await
+        .unwrap_err();
+    assert_eq!(e.status, Status::Cancelled);
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "the 30 s backoff was cut short: {:?}",
+        t.elapsed()
+    );
+    fp.clear();
+    cleanup(&c, &name).await;
+}
+
+/// Removes a tempauth token from memcached (the key is the MD5 of
+/// "AUTH_/token/<token>", as Swift's memcache client hashes keys).
+async fn revoke_tempauth_token(token: &str) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(env("SWC_TEST_MEMCACHED"))
+        .await
+        .unwrap();
+    for key in [
+        format!("AUTH_/token/{token}"),
+        "AUTH_/user/test:tester".to_string(),
+    ] {
+        s.write_all(format!("delete {}\r\n", md5_hex(key.as_bytes())).as_bytes())
+            .await
+            .unwrap();
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).await.unwrap();
+        let reply = String::from_utf8_lossy(&buf[..n]).to_string();
+        assert!(
+            reply.starts_with("DELETED") || reply.starts_with("NOT_FOUND"),
+            "{reply}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixteen_tasks_share_a_client_through_a_token_revocation() {
+    let c = client(&v1_options());
+    let name = unique("shared");
+    container::put(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    let token = c.auth_record(false, true).await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (go, _) = tokio::sync::broadcast::channel::<()>(1);
+    let mut tasks = Vec::new();
+    for i in 0..16 {
+        let (c, name) = (c.clone(), name.clone());
+        let mut revoked = go.subscribe();
+        tasks.push(tokio::spawn(async move {
+            for round in 0..6 {
+                if round == 3 {
+                    let _ = revoked.recv().await;
+                }
+                let body = data(4096 + i, (i * 100 + round) as u64);
+                let obj = format!("t{i}/r{round}");
+                object::put(
+                    &c,
+                    &name,
+                    &obj,
+                    &PutOpts::default(),
+                    &mut BytesSource::new(&body),
+                    &no_cancel(),
+                )
+                .await?;
+                let mut sink = VecSink::default();
+                object::get(
+                    &c,
+                    &name,
+                    &obj,
+                    &GetOpts::default(),
+                    &mut sink,
+                    &no_cancel(),
+                )
+                .await?;
+                assert!(sink.0 == body);
+                account::head(&c, &RequestOpts::default(), &no_cancel()).await?;
+                container::list(
+                    &c,
+                    &name,
+                    &opts(json!({"prefix": format!("t{i}/")})),
+                    &no_cancel(),
+                )
+                .await?;
+            }
+            swiftclient::Result::Ok(())
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    revoke_tempauth_token(&token).await;
+    let e = account::head(&client(&json!({"os_storage_url": format!("{}/v1/AUTH_test", env("SWC_TEST_PROXY_URL")), "os_auth_token": token})), &RequestOpts::default(), &no_cancel()).await.unwrap_err();
+    assert_eq!(e.status, Status::Auth, "the old token is really revoked");
+    go.send(()).unwrap();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        c.auth_requests(),
+        2,
+        "the initial auth and exactly one re-auth"
+    );
+    let list = container::list(
+        &c,
+        &name,
+        &opts(json!({"full_listing": true})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(list["count"], 96);
+    cleanup(&c, &name).await;
+}
