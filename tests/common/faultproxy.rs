@@ -67,6 +67,9 @@ impl FaultProxy {
     }
 }
 
+/// Makes the close send a TCP RST (linger 0 never blocks, which is what
+/// tokio's deprecation warns about).
+#[allow(deprecated)]
 fn reset(sock: &TcpStream) {
     let _ = sock.set_linger(Some(Duration::ZERO));
 }
