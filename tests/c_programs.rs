@@ -74,11 +74,10 @@ fn run(prefix: &[&str], exe: &Path) {
     assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
 }
 
-#[test]
-fn c_tests_as_c99_and_cxx_and_under_valgrind() {
-    let src = root().join("tests/c/test_client.c");
-    let c_exe = out_dir().join("test_client_c");
-    let cxx_exe = out_dir().join("test_client_cxx");
+fn c99_cxx_valgrind(name: &str) {
+    let src = root().join(format!("tests/c/{name}.c"));
+    let c_exe = out_dir().join(format!("{name}_c"));
+    let cxx_exe = out_dir().join(format!("{name}_cxx"));
     compile("cc", &["-std=c99"], &src, &c_exe);
     compile("c++", &["-x", "c++", "-std=c++11"], &src, &cxx_exe);
     run(&[], &c_exe);
@@ -93,6 +92,16 @@ fn c_tests_as_c99_and_cxx_and_under_valgrind() {
         ],
         &c_exe,
     );
+}
+
+#[test]
+fn client_and_auth_c_tests() {
+    c99_cxx_valgrind("test_client");
+}
+
+#[test]
+fn connection_api_c_tests() {
+    c99_cxx_valgrind("test_conn");
 }
 
 #[test]
