@@ -51,6 +51,11 @@
 #define PAGE 10000
 
 /**
+ * Largest response body returned inside the record when no sink is given.
+ */
+#define MAX_RECORD_BODY (1 << 20)
+
+/**
  * Log level: errors only.
  */
 #define SWC_LOG_ERROR 1
@@ -633,6 +638,31 @@ swc_status swc_info(const swc_client *client,
                     const swc_cancel *cancel,
                     char **result_json,
                     char **err_json);
+
+/**
+ * The escape hatch: `method` (any token, e.g. "PUT", "COPY", "UPDATE") on
+ * `path` below the storage URL ("" for the account; percent-encoded here,
+ * '/' kept). `opts_json`: `{"headers", "query", "base": "storage" (default)
+ * or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool
+ * (send the token, default true)}`. A body is sent when `read` is non-NULL
+ * (as swc_object_put: `length` or -1, `rewind` for retries). The response
+ * body goes to `write` when non-NULL, else into the record as `body`
+ * (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
+ * Statuses as swc_account_head.
+ */
+swc_status swc_request(const swc_client *client,
+                       const char *method,
+                       const char *path,
+                       const char *opts_json,
+                       swc_read_fn read,
+                       swc_rewind_fn rewind,
+                       void *read_user_data,
+                       int64_t length,
+                       swc_write_fn write,
+                       void *write_user_data,
+                       const swc_cancel *cancel,
+                       char **result_json,
+                       char **err_json);
 
 #ifdef __cplusplus
 }  // extern "C"

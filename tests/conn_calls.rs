@@ -753,3 +753,132 @@ async fn cancelled_before_start() {
     assert_eq!(e.status, Status::Cancelled);
     let _ = std::io::stdout().flush();
 }
+
+#[tokio::test]
+async fn raw_requests_for_everything_else() {
+    use swiftclient::conn::raw::{request, RawOpts};
+    let c = client(&v1_options());
+    let name = new_container(&c, "raw", json!({})).await;
+    let body = data(2_000_000, 11);
+    let rec = request(
+        &c,
+        "PUT",
+        &format!("/{name}/raw obj"),
+        &RawOpts::default(),
+        Some(&mut BytesSource::new(&body)),
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["status"], 201);
+    let mut sink = VecSink::default();
+    let rec = request(
+        &c,
+        "GET",
+        &format!("/{name}/raw obj"),
+        &RawOpts::default(),
+        None,
+        Some(&mut sink),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert!(sink.0 == body);
+    assert_eq!(rec["bytes"], 2_000_000);
+    // Without a sink a large body is refused rather than truncated.
+    let e = request(
+        &c,
+        "GET",
+        &format!("/{name}/raw obj"),
+        &RawOpts::default(),
+        None,
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::InvalidArgument);
+    assert!(e.message.contains("write callback"));
+    let rec = request(
+        &c,
+        "GET",
+        "/healthcheck",
+        &opts(json!({"base": "root", "auth": false})),
+        None,
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["body"], "OK");
+    let e = request(
+        &c,
+        "GET",
+        "/x",
+        &opts(json!({"base": "elsewhere"})),
+        None,
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.key.as_deref(), Some("base"));
+    let e = request(
+        &c,
+        "BAD METHOD",
+        "",
+        &RawOpts::default(),
+        None,
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(e.status, Status::InvalidArgument);
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn debug_log_shows_requests_without_secrets() {
+    use std::sync::{Arc, Mutex};
+    use swiftclient::log::{Level, Logger};
+    let c = client(&v1_options());
+    let token = c.auth_record(false, true).await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let lines = Arc::new(Mutex::new(Vec::<(Level, String)>::new()));
+    let sink = lines.clone();
+    c.set_logger(Some(Logger {
+        max: Level::Debug,
+        f: Arc::new(move |l, m| sink.lock().unwrap().push((l, m.to_string()))),
+    }));
+    account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    info::info(&c, &Default::default(), &no_cancel())
+        .await
+        .unwrap();
+    let lines = lines.lock().unwrap().clone();
+    let all: String = lines.iter().map(|(_, m)| format!("{m}\n")).collect();
+    assert!(
+        all.contains("curl -i 'http://") && all.contains("-X HEAD"),
+        "{all}"
+    );
+    assert!(all.contains("'X-Auth-Token: ***'"), "{all}");
+    assert!(all.contains("X-Trans-Id-Extra: swc-"), "{all}");
+    assert!(!all.contains(&token), "token leaked: {all}");
+    assert!(lines.iter().all(|(l, _)| *l == Level::Debug));
+    // An Info-level logger gets no per-request lines.
+    let quiet = Arc::new(Mutex::new(0usize));
+    let q = quiet.clone();
+    c.set_logger(Some(Logger {
+        max: Level::Info,
+        f: Arc::new(move |_, _| *q.lock().unwrap() += 1),
+    }));
+    account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert_eq!(*quiet.lock().unwrap(), 0);
+}

@@ -9,6 +9,7 @@ pub mod info;
 pub mod listing;
 pub mod object;
 pub mod opts;
+pub mod raw;
 pub mod request;
 
 use crate::error::{Error, Result};

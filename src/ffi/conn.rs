@@ -12,6 +12,7 @@ use super::swc_status;
 use crate::client::Client;
 use crate::conn::body::{FdSink, FileSource, PathSink};
 use crate::conn::opts::{parse, CopyOpts, GetOpts, InfoOpts, ListOpts, PutOpts, RequestOpts};
+use crate::conn::raw::{self, RawOpts};
 use crate::conn::{account, container, info, listing, object};
 use crate::error::{Error, Result};
 use serde_json::Value;
@@ -654,6 +655,58 @@ pub extern "C" fn swc_info(
         let o: InfoOpts = parse(optional(opts_json, "opts_json")?, "info options")?;
         run(client, cancel, result_json, |c, t| async move {
             info::info(&c, &o, &t).await
+        })
+    })
+}
+
+/// The escape hatch: `method` (any token, e.g. "PUT", "COPY", "UPDATE") on
+/// `path` below the storage URL ("" for the account; percent-encoded here,
+/// '/' kept). `opts_json`: `{"headers", "query", "base": "storage" (default)
+/// or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool
+/// (send the token, default true)}`. A body is sent when `read` is non-NULL
+/// (as swc_object_put: `length` or -1, `rewind` for retries). The response
+/// body goes to `write` when non-NULL, else into the record as `body`
+/// (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
+/// Statuses as swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_request(
+    client: *const swc_client,
+    method: *const c_char,
+    path: *const c_char,
+    opts_json: *const c_char,
+    read: swc_read_fn,
+    rewind: swc_rewind_fn,
+    read_user_data: *mut c_void,
+    length: i64,
+    write: swc_write_fn,
+    write_user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let method = name(method, "method")?;
+        let path = name(path, "path")?;
+        let o: RawOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        let mut source = read.map(|read| CallbackSource {
+            read,
+            rewind,
+            user_data: read_user_data,
+            length: known_length(length),
+            sent: 0,
+        });
+        let mut sink = write.map(|write| CallbackSink {
+            write,
+            user_data: write_user_data,
+        });
+        run(client, cancel, result_json, |c, t| async move {
+            let src = source
+                .as_mut()
+                .map(|s| s as &mut dyn crate::conn::body::BodySource);
+            let snk = sink
+                .as_mut()
+                .map(|s| s as &mut dyn crate::conn::body::BodySink);
+            raw::request(&c, method, path, &o, src, snk, &t).await
         })
     })
 }

@@ -254,6 +254,26 @@ static void test_listing_and_metadata(void) {
     OK(swc_object_head(client, container, "copied", NULL, NULL, &res_, &err_));
     OK(swc_container_post(client, container, "{\"headers\": {\"X-Container-Meta-A\": \"1\"}}", NULL, &res_, &err_));
     OK(swc_container_head(client, container, NULL, NULL, &res_, &err_));
+    {
+        /* The escape hatch: a raw PUT from a callback, a raw GET into the record. */
+        struct buf body;
+        char path[128];
+        fill(&body, 3000, 3);
+        snprintf(path, sizeof path, "/%s/raw", container);
+        OK(swc_request(client, "PUT", path, NULL, buf_read, buf_rewind, &body, (int64_t)body.len, NULL, NULL, NULL,
+                       &res_, &err_));
+        CHECK(swc_request(client, "GET", "/healthcheck", "{\"base\": \"root\", \"auth\": false}", NULL, NULL, NULL,
+                          -1, NULL, NULL, NULL, &res, &err) == SWC_OK, "%s", err ? err : "");
+        CHECK(res != NULL && strstr(res, "\"body\":\"OK\"") != NULL, "%s", res ? res : "");
+        swc_string_free(res);
+        res = NULL;
+        CHECK(swc_request(client, "GET", NULL, NULL, NULL, NULL, NULL, -1, NULL, NULL, NULL, &res, &err) ==
+                  SWC_E_INVALID_ARGUMENT, "NULL path");
+        swc_string_free(err);
+        err = NULL;
+        OK(swc_object_delete(client, container, "raw", NULL, NULL, &res_, &err_));
+        free(body.data);
+    }
     CHECK(swc_info(client, NULL, NULL, &res, &err) == SWC_OK, "%s", err ? err : "");
     CHECK(res != NULL && strstr(res, "\"slo\"") != NULL, "info");
     swc_string_free(res);
