@@ -27,6 +27,7 @@ PORTS = {
     "account": BASE + 202,
     "memcached": BASE + 211,
     "keystone": BASE + 500,
+    "tls_proxy": BASE + 443,  # tempauth over TLS (certificates made by make_tls)
 }
 # Catalog endpoints nothing listens on: they exist so endpoint selection by
 # interface, region and service name can be checked.
@@ -36,6 +37,7 @@ SRV = os.path.join(STATE, "srv")
 RUN = os.path.join(STATE, "run")
 LOGS = os.path.join(STATE, "logs")
 KS = os.path.join(STATE, "keystone")
+TLS = os.path.join(STATE, "tls")
 PY = sys.executable
 SCRIPTS = os.path.join(ROOT, "scripts")
 
@@ -143,6 +145,16 @@ def http_ok(url, expect=(200,)):
         return False
 
 
+def https_ok(url):
+    import ssl
+    ctx = ssl.create_default_context(cafile=os.path.join(TLS, "ca.pem"))
+    try:
+        with urllib.request.urlopen(url, timeout=2, context=ctx) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
 def wait_for(what, check, names, seconds=60):
     deadline = time.time() + seconds
     while time.time() < deadline:
@@ -189,6 +201,34 @@ def build_rings():
         b.rebalance()
         b.save(os.path.join(ETC, ring + ".builder"))
         b.get_ring().save(os.path.join(ETC, ring + ".ring.gz"))
+
+
+# ---------------------------------------------------------------- TLS
+
+def make_tls():
+    """A test CA, a server certificate for 127.0.0.1/localhost, a client
+    certificate, and an unrelated second CA, made with the openssl CLI."""
+    if os.path.exists(os.path.join(TLS, "other-ca.pem")):
+        return
+    os.makedirs(TLS, exist_ok=True)
+
+    def ossl(*args):
+        r = subprocess.run(["openssl"] + list(args), cwd=TLS, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        if r.returncode != 0:
+            raise SystemExit("cluster: openssl %s failed:\n%s" % (args[0], r.stdout.decode(errors="replace")))
+
+    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+    for ca in ("ca", "other-ca"):
+        ossl("req", "-x509", *ec, "-keyout", ca + ".key", "-out", ca + ".pem", "-days", "3650",
+             "-subj", "/CN=swc test %s" % ca)
+    write(os.path.join(TLS, "server.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n"
+          "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n")
+    write(os.path.join(TLS, "client.ext"), "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\n"
+          "extendedKeyUsage=clientAuth\n")
+    for who in ("server", "client"):
+        ossl("req", *ec, "-keyout", who + ".key", "-out", who + ".csr", "-subj", "/CN=swc test " + who)
+        ossl("x509", "-req", "-in", who + ".csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+             "-out", who + ".pem", "-days", "3650", "-extfile", who + ".ext")
 
 
 # ---------------------------------------------------------------- configs
@@ -334,6 +374,10 @@ use = egg:swift#symlink
     tempauth += "token_life = %s\n" % os.environ.get("SWC_CLUSTER_TOKEN_LIFE", "86400")
     write(os.path.join(ETC, "proxy-server.conf"),
           proxy_conf(PORTS["proxy"], "tempauth", tempauth, "proxy-tempauth"))
+    tls_conf = proxy_conf(PORTS["tls_proxy"], "tempauth", tempauth + "storage_url_scheme = https\n", "proxy-tls")
+    tls_conf = tls_conf.replace("[DEFAULT]\n", "[DEFAULT]\ncert_file = %s\nkey_file = %s\n" % (
+        os.path.join(TLS, "server.pem"), os.path.join(TLS, "server.key")), 1)
+    write(os.path.join(ETC, "proxy-tls.conf"), tls_conf)
     ks = """[filter:authtoken]
 paste.filter_factory = keystonemiddleware.auth_token:filter_factory
 www_authenticate_uri = http://%(h)s:%(k)d/v3
@@ -511,7 +555,7 @@ def ks_provision():
 # ---------------------------------------------------------------- commands
 
 DAEMONS = ["memcached", "account", "container", "object", "container-updater", "object-updater",
-           "object-expirer", "keystone", "proxy", "ks-proxy"]
+           "object-expirer", "keystone", "proxy", "ks-proxy", "tls-proxy"]
 
 
 def swift_daemon(module, conf):
@@ -538,6 +582,7 @@ def argv_for(name):
         "object-expirer": swift_daemon("swift.obj.expirer", "object-server.conf"),
         "proxy": swift_daemon("swift.proxy.server", "proxy-server.conf"),
         "ks-proxy": swift_daemon("swift.proxy.server", "proxy-keystone.conf"),
+        "tls-proxy": swift_daemon("swift.proxy.server", "proxy-tls.conf"),
     }[name]
 
 
@@ -559,6 +604,11 @@ def info():
         "SWC_TEST_DECOY_ARCHIVE_PORT": str(DECOY["archive"]),
         "SWC_TEST_SWIFT_BIN": os.path.join(os.path.dirname(PY), "swift"),
         "SWC_TEST_MEMCACHED": "%s:%d" % (HOST, PORTS["memcached"]),
+        "SWC_TEST_TLS_AUTH": "https://%s:%d/auth/v1.0" % (HOST, PORTS["tls_proxy"]),
+        "SWC_TEST_TLS_CA": os.path.join(TLS, "ca.pem"),
+        "SWC_TEST_TLS_OTHER_CA": os.path.join(TLS, "other-ca.pem"),
+        "SWC_TEST_TLS_CLIENT_CERT": os.path.join(TLS, "client.pem"),
+        "SWC_TEST_TLS_CLIENT_KEY": os.path.join(TLS, "client.key"),
     }
     for key, val in res.items():
         v["SWC_TEST_KS_" + key.upper()] = val
@@ -574,12 +624,13 @@ def up():
         return
     mount_tmpfs()
     os.makedirs(os.path.join(SRV, "sdb1"), exist_ok=True)
+    make_tls()
     write_configs()
     build_rings()
     ks_bootstrap_db()
     port_of = {"memcached": PORTS["memcached"], "account": PORTS["account"], "container": PORTS["container"],
                "object": PORTS["object"], "keystone": PORTS["keystone"], "proxy": PORTS["proxy"],
-               "ks-proxy": PORTS["ks_proxy"]}
+               "ks-proxy": PORTS["ks_proxy"], "tls-proxy": PORTS["tls_proxy"]}
     for name, port in port_of.items():
         if not alive(name) and port_open(port):
             raise SystemExit("cluster: port %d (for %s) is in use by a process this cluster did not start; "
@@ -596,6 +647,7 @@ def up():
     ks_provision()
     wait_for("tempauth proxy", lambda: http_ok(info()["SWC_TEST_PROXY_URL"] + "/healthcheck"), ["proxy"])
     wait_for("keystone proxy", lambda: http_ok(info()["SWC_TEST_KS_PROXY_URL"] + "/healthcheck"), ["ks-proxy"])
+    wait_for("TLS proxy", lambda: https_ok("https://%s:%d/healthcheck" % (HOST, PORTS["tls_proxy"])), ["tls-proxy"])
     write(os.path.join(STATE, "cluster.env"),
           "".join("export %s=%s\n" % (k, v) for k, v in sorted(info().items())))
     log("up in %.1fs (started: %s); state in %s" % (time.time() - t0, " ".join(started) or "none", STATE))
@@ -623,7 +675,7 @@ def destroy():
     with open("/proc/mounts") as f:
         if any(line.split()[1] == SRV for line in f):
             subprocess.run(["umount", SRV])
-    for d in (ETC, SRV, RUN, LOGS, KS, os.path.join(STATE, "cluster.env")):
+    for d in (ETC, SRV, RUN, LOGS, KS, TLS, os.path.join(STATE, "recon"), os.path.join(STATE, "cluster.env")):
         if os.path.isdir(d):
             shutil.rmtree(d, ignore_errors=True)
         elif os.path.exists(d):

@@ -2,7 +2,7 @@
 //! to share (`Arc` inside) and safe to use from many tasks at once.
 
 use crate::auth::format_time;
-use crate::auth::token::{Token, TokenCache};
+use crate::auth::token::{AuthRetry, Token, TokenCache};
 use crate::error::Result;
 use crate::http;
 use crate::log::{Level, Logger};
@@ -28,7 +28,15 @@ impl Client {
     pub fn new(options: &Options) -> Result<Client> {
         let settings = options.resolve()?;
         let http = http::build_client(&settings)?;
-        let tokens = TokenCache::new(settings.auth.clone(), settings.refresh_margin);
+        let tokens = TokenCache::new(
+            settings.auth.clone(),
+            settings.refresh_margin,
+            AuthRetry {
+                retries: settings.retries,
+                starting_backoff: settings.starting_backoff,
+                max_backoff: settings.max_backoff,
+            },
+        );
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,

@@ -61,6 +61,7 @@ pub fn build_client(s: &Settings) -> Result<reqwest::Client> {
             .danger_accept_invalid_certs(true)
             .danger_accept_invalid_hostnames(true);
     }
+    let mut roots = Vec::new();
     if let Some(path) = &s.tls.cacert {
         let pem = std::fs::read(path).map_err(|e| {
             Error::config(
@@ -68,21 +69,29 @@ pub fn build_client(s: &Settings) -> Result<reqwest::Client> {
                 format!("cannot read os_cacert \"{path}\": {e}"),
             )
         })?;
-        let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
-            Error::config(
-                "os_cacert",
-                format!("os_cacert \"{path}\" is not a PEM bundle: {e}"),
-            )
-        })?;
+        roots.push(("os_cacert", pem));
+    }
+    if let Some(pem) = &s.tls.cacert_pem {
+        roots.push(("cacert_pem", pem.as_bytes().to_vec()));
+    }
+    for (key, pem) in roots {
+        let certs = reqwest::Certificate::from_pem_bundle(&pem)
+            .map_err(|e| Error::config(key, format!("{key} is not a PEM bundle: {e}")))?;
         if certs.is_empty() {
-            return Err(Error::config(
-                "os_cacert",
-                format!("os_cacert \"{path}\" holds no certificate"),
-            ));
+            return Err(Error::config(key, format!("{key} holds no certificate")));
         }
         for c in certs {
             b = b.add_root_certificate(c);
         }
+    }
+    if s.tls.cacert_only {
+        if s.tls.cacert.is_none() && s.tls.cacert_pem.is_none() {
+            return Err(Error::config(
+                "cacert_only",
+                "cacert_only needs os_cacert or cacert_pem",
+            ));
+        }
+        b = b.tls_built_in_root_certs(false);
     }
     match (&s.tls.cert, &s.tls.cert_key) {
         (Some(cert), key) => {

@@ -56,7 +56,13 @@ pub struct Options {
     pub os_service_name: Option<String>,
     pub os_endpoint_type: Option<String>,
     pub os_region_name: Option<String>,
+    /// CA bundle file, added to the system roots (or the only roots, with
+    /// `cacert_only`).
     pub os_cacert: Option<String>,
+    /// Ours: CA certificates as inline PEM text (same use as os_cacert).
+    pub cacert_pem: Option<String>,
+    /// Ours: trust only os_cacert / cacert_pem, not the system roots.
+    pub cacert_only: Option<bool>,
     pub os_cert: Option<String>,
     pub os_key: Option<String>,
     pub insecure: Option<bool>,
@@ -279,6 +285,8 @@ impl Options {
             tls: TlsSettings {
                 insecure: self.insecure.unwrap_or(false),
                 cacert: self.os_cacert.clone(),
+                cacert_pem: self.cacert_pem.clone(),
+                cacert_only: self.cacert_only.unwrap_or(false),
                 cert: self.os_cert.clone(),
                 cert_key: self.os_key.clone(),
             },
@@ -728,6 +736,8 @@ pub struct AuthConfig {
 pub struct TlsSettings {
     pub insecure: bool,
     pub cacert: Option<String>,
+    pub cacert_pem: Option<String>,
+    pub cacert_only: bool,
     pub cert: Option<String>,
     pub cert_key: Option<String>,
 }

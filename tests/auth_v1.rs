@@ -138,9 +138,11 @@ async fn auth_answer_without_storage_url_is_an_error() {
 async fn unreachable_auth_url_is_network() {
     // Port 9 (discard) on loopback: nothing listens there.
     let c = client(
-        &json!({"auth": "http://127.0.0.1:9/auth/v1.0", "user": "u", "key": "k", "connect_timeout": 2}),
+        &json!({"auth": "http://127.0.0.1:9/auth/v1.0", "user": "u", "key": "k", "connect_timeout": 2, "retries": 1, "starting_backoff": 0.05}),
     );
     let e = c.auth_record(false, false).await.unwrap_err();
     assert_eq!(e.status, Status::Network, "{e:?}");
     assert!(e.retryable);
+    assert_eq!(e.attempts, Some(2), "auth requests are retried too");
+    assert_eq!(c.auth_requests(), 2);
 }

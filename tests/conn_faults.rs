@@ -441,3 +441,18 @@ async fn sixteen_tasks_share_a_client_through_a_token_revocation() {
     assert_eq!(list["count"], 96);
     cleanup(&c, &name).await;
 }
+
+#[tokio::test]
+async fn authentication_is_retried_on_server_errors() {
+    let (fp, c) = faulty(json!({})).await;
+    fp.push(status(503));
+    fp.push(status(502));
+    let rec = c.auth_record(false, false).await.unwrap();
+    assert!(rec["storage_url"].as_str().unwrap().starts_with(&fp.url));
+    assert_eq!(c.auth_requests(), 3);
+    // Rejected credentials are final.
+    let (fp, c) = faulty(json!({"key": "wrong"})).await;
+    let e = c.auth_record(false, false).await.unwrap_err();
+    assert_eq!((e.status, e.attempts), (Status::Auth, Some(1)));
+    assert_eq!(fp.heads().len(), 1);
+}

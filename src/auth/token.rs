@@ -41,15 +41,25 @@ impl Token {
     }
 }
 
+/// How authentication requests themselves are retried (connection errors
+/// and 5xx answers; never rejected credentials).
+#[derive(Debug, Clone, Copy)]
+pub struct AuthRetry {
+    pub retries: u32,
+    pub starting_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
 pub struct TokenCache {
     config: AuthConfig,
     margin: Duration,
+    retry: AuthRetry,
     current: Mutex<Option<Arc<Token>>>,
     auth_requests: AtomicU64,
 }
 
 impl TokenCache {
-    pub fn new(config: AuthConfig, margin: Duration) -> TokenCache {
+    pub fn new(config: AuthConfig, margin: Duration, retry: AuthRetry) -> TokenCache {
         let initial = match (&config.storage_url_override, &config.preauth_token) {
             (Some(url), Some(tok)) => Some(Arc::new(Token {
                 storage_url: url.clone(),
@@ -65,6 +75,7 @@ impl TokenCache {
         TokenCache {
             config,
             margin,
+            retry,
             current: Mutex::new(initial),
             auth_requests: AtomicU64::new(0),
         }
@@ -129,14 +140,28 @@ impl TokenCache {
                 Error::config("auth", "no credentials and no pre-authenticated token")
             });
         };
-        self.auth_requests.fetch_add(1, Ordering::Relaxed);
+        let mut backoff = self.retry.starting_backoff;
+        let mut attempt = 0;
         let AuthResult {
             storage_url,
             token,
             expires,
             version,
             project,
-        } = authenticate(http, creds, self.config.storage_url_override.as_deref()).await?;
+        } = loop {
+            attempt += 1;
+            self.auth_requests.fetch_add(1, Ordering::Relaxed);
+            match authenticate(http, creds, self.config.storage_url_override.as_deref()).await {
+                Ok(r) => break r,
+                Err(e)
+                    if e.retryable && e.status != Status::Auth && attempt <= self.retry.retries =>
+                {
+                    tokio::time::sleep(backoff.mul_f64(1.0 + fastrand::f64() * 0.25)).await;
+                    backoff = (backoff * 2).min(self.retry.max_backoff);
+                }
+                Err(e) => return Err(e.attempts(attempt)),
+            }
+        };
         let generation = cur.as_ref().map_or(0, |t| t.generation) + 1;
         let t = Arc::new(Token {
             storage_url,
