@@ -456,3 +456,85 @@ async fn authentication_is_retried_on_server_errors() {
     assert_eq!((e.status, e.attempts), (Status::Auth, Some(1)));
     assert_eq!(fp.heads().len(), 1);
 }
+
+#[tokio::test]
+async fn a_failed_listing_page_resumes_from_its_marker() {
+    let (fp, c) = faulty(json!({})).await;
+    let name = unique("pages");
+    container::put(&c, &name, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    for i in 0..6 {
+        object::put(
+            &c,
+            &name,
+            &format!("o{i}"),
+            &PutOpts::default(),
+            &mut BytesSource::new(b"x"),
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+    }
+    let before = fp.heads().len();
+    // Page 1 passes; the first try of page 2 fails; page 2 is fetched again
+    // from its marker, not the listing from the start.
+    let mut pages = 0;
+    let mut names = Vec::new();
+    let rec = swiftclient::conn::listing::list(
+        &c,
+        &format!("/{name}"),
+        &opts(json!({"limit": 2, "full_listing": true})),
+        &mut |p| {
+            pages += 1;
+            if pages == 1 {
+                fp.push(status(503));
+            }
+            names.extend(p.iter().map(|e| e["name"].as_str().unwrap().to_string()));
+            Ok(true)
+        },
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(rec["count"], 6);
+    assert_eq!(names, ["o0", "o1", "o2", "o3", "o4", "o5"]);
+    let lists: Vec<String> = fp.heads()[before..]
+        .iter()
+        .map(|h| h.lines().next().unwrap().to_string())
+        .collect();
+    assert_eq!(lists.len(), 5, "{lists:?}");
+    assert!(!lists[0].contains("marker="), "{lists:?}");
+    assert!(
+        lists[1].contains("marker=o1") && lists[2].contains("marker=o1"),
+        "the retry kept the marker: {lists:?}"
+    );
+    assert!(
+        lists[3].contains("marker=o3") && lists[4].contains("marker=o5"),
+        "{lists:?}"
+    );
+    cleanup(&c, &name).await;
+}
+
+#[tokio::test]
+async fn trans_id_extra_and_user_agent_reach_the_server() {
+    let (fp, c) = faulty(json!({"trans_id_extra": "my-trace-42"})).await;
+    let rec = account::head(&c, &RequestOpts::default(), &no_cancel())
+        .await
+        .unwrap();
+    assert!(
+        rec["headers"]["x-trans-id"]
+            .as_str()
+            .unwrap()
+            .ends_with("-my-trace-42"),
+        "{rec}"
+    );
+    let h = fp.heads().pop().unwrap().to_ascii_lowercase();
+    assert!(
+        h.contains(&format!(
+            "user-agent: libswiftclient/{}",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{h}"
+    );
+}
