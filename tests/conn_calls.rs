@@ -882,3 +882,84 @@ async fn debug_log_shows_requests_without_secrets() {
         .unwrap();
     assert_eq!(*quiet.lock().unwrap(), 0);
 }
+
+#[tokio::test]
+async fn copy_to_another_account() {
+    // The reseller admin may write to any account.
+    let admin =
+        client(&json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "admin:admin", "key": "admin"}));
+    let test2 = client(
+        &json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test2:tester2", "key": "testing2"}),
+    );
+    let src = new_container(&admin, "xacct-src", json!({})).await;
+    let dst = new_container(&test2, "xacct-dst", json!({})).await;
+    put_bytes(&admin, &src, "o", b"across accounts", json!({})).await;
+    object::copy(
+        &admin,
+        &src,
+        "o",
+        &opts::<CopyOpts>(
+            json!({"destination": format!("/{dst}/copied"), "destination_account": "AUTH_test2"}),
+        ),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let (got, _) = get_bytes(&test2, &dst, "copied", json!({})).await;
+    assert_eq!(got, b"across accounts");
+    cleanup(&admin, &src).await;
+    cleanup(&test2, &dst).await;
+}
+
+#[tokio::test]
+async fn short_pages_before_the_end() {
+    // Some servers (e.g. RADOSGW) return short pages before the end; a
+    // scripted server shows `fetch_until_empty_page` follows them.
+    use common::fixture::{Fixture, Response};
+    let fx = Fixture::start(|r| {
+        let marker = r
+            .path
+            .split("marker=")
+            .nth(1)
+            .map(|m| m.split('&').next().unwrap().to_string());
+        let page: Vec<&str> = match marker.as_deref() {
+            None => vec!["a", "b", "c"],
+            Some("c") => vec!["d", "e"],
+            Some("e") => vec!["f", "g", "h"],
+            _ => vec![],
+        };
+        Response::json(
+            200,
+            &serde_json::Value::Array(
+                page.iter()
+                    .map(|n| json!({"name": n, "bytes": 1}))
+                    .collect(),
+            ),
+        )
+    })
+    .await;
+    let c =
+        client(&json!({"os_storage_url": format!("{}/v1/AUTH_x", fx.url), "os_auth_token": "t"}));
+    let short = container::list(
+        &c,
+        "c",
+        &opts(json!({"full_listing": true, "limit": 3})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        short["count"], 5,
+        "stops at the first short page by default"
+    );
+    let all = container::list(
+        &c,
+        "c",
+        &opts(json!({"full_listing": true, "limit": 3, "fetch_until_empty_page": true})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(all["count"], 8);
+    assert_eq!(all["listing"][7]["name"], "h");
+}
