@@ -93,6 +93,12 @@ typedef struct swc_cancel swc_cancel;
 typedef struct swc_client swc_client;
 
 /**
+ * A running asynchronous operation. Opaque; thread-safe. Free the handle
+ * with `swc_op_free` (that does not stop the operation).
+ */
+typedef struct swc_op swc_op;
+
+/**
  * A status code. Every fallible function returns one. The values are fixed
  * and never renumbered; read them as integers.
  */
@@ -128,6 +134,28 @@ typedef int (*swc_rewind_fn)(void *user_data);
  * (the call then fails with SWC_E_CANCELLED).
  */
 typedef int (*swc_write_fn)(void *user_data, const uint8_t *buf, size_t len);
+
+/**
+ * Receives one result record (JSON, borrowed until return). Return 0 to go
+ * on; non-zero stops the operation (no further record callbacks).
+ */
+typedef int (*swc_record_fn)(void *user_data, const char *json, size_t len);
+
+/**
+ * Receives a progress event (JSON, borrowed until return).
+ */
+typedef void (*swc_progress_fn)(void *user_data, const char *json, size_t len);
+
+/**
+ * Called exactly once when an operation ends, after every other callback:
+ * the final status and the summary JSON (borrowed until return).
+ */
+typedef void (*swc_done_fn)(void *user_data, swc_status status, const char *summary_json, size_t len);
+
+/**
+ * Releases `user_data`; called once, after `on_done`.
+ */
+typedef void (*swc_free_fn)(void *user_data);
 
 /**
  * Success.
@@ -308,8 +336,12 @@ swc_status swc_client_new_from_env(const char *options_json, swc_client **client
 
 /**
  * Frees a client. `swc_client_free(NULL)` does nothing. The client must not
- * be in use by another thread. When the last client is freed the library's
- * runtime threads are stopped and joined.
+ * be in use by another thread. Its running operations are cancelled and
+ * waited for: when this returns, no callback of this client will fire
+ * again. (Called from inside one of its own callbacks, the wait and the
+ * release happen on another thread instead, after this returns.) When the
+ * last client is freed the library's runtime threads are stopped and
+ * joined.
  *
  * # Safety
  * `client` is NULL or a pointer from `swc_client_new*` not yet freed.
@@ -663,6 +695,147 @@ swc_status swc_request(const swc_client *client,
                        const swc_cancel *cancel,
                        char **result_json,
                        char **err_json);
+
+/**
+ * Cancels an operation: in-flight work stops promptly and is reported as
+ * cancelled; `on_done` still fires (with SWC_E_CANCELLED). Idempotent,
+ * callable from any thread and from the operation's own callbacks. NULL
+ * does nothing.
+ */
+void swc_op_cancel(const swc_op *op);
+
+/**
+ * Waits for the operation to end (its `on_done` has returned), at most
+ * `timeout_ms` milliseconds (negative: no limit). On SWC_OK writes the
+ * operation's final status to `*op_status` and its summary JSON to
+ * `*summary_json` (either may be NULL). Returns SWC_OK, SWC_E_TIMEOUT (still
+ * running), SWC_E_INVALID_ARGUMENT, or SWC_E_WOULD_DEADLOCK (an unbounded
+ * wait from a library thread, e.g. inside the operation's own callback).
+ */
+swc_status swc_op_wait(const swc_op *op,
+                       int64_t timeout_ms,
+                       swc_status *op_status,
+                       char **summary_json);
+
+/**
+ * Releases the handle. The operation itself goes on (cancel it first if
+ * you want it stopped); the client waits for it when freed. NULL does
+ * nothing.
+ *
+ * # Safety
+ * `op` is NULL or a handle from a _start function, not yet freed.
+ */
+void swc_op_free(swc_op *op);
+
+/**
+ * Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
+ * storage URL's cluster), "refresh_cache": bool}`. One record,
+ * `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
+ * cluster. See the contract at the top of this section.
+ */
+swc_status swc_capabilities_start(const swc_client *client,
+                                  const char *request_json,
+                                  swc_record_fn on_record,
+                                  swc_progress_fn on_progress,
+                                  swc_done_fn on_done,
+                                  void *user_data,
+                                  swc_free_fn free_user_data,
+                                  swc_op **op);
+
+/**
+ * Blocking twin of `swc_capabilities_start`.
+ */
+swc_status swc_capabilities(const swc_client *client,
+                            const char *request_json,
+                            swc_record_fn on_record,
+                            swc_progress_fn on_progress,
+                            void *user_data,
+                            const swc_cancel *cancel,
+                            char **summary_json,
+                            char **err_json);
+
+/**
+ * Starts `stat`: `request_json` `{"container", "objects": [names],
+ * "header": ["Name: value"], "object_dd_threads"}`: the account (no
+ * container), a container, or each object concurrently. Records
+ * `stat_account` / `stat_container` / `stat_object` with `headers` and
+ * `items` (the labelled facts `swift stat` prints).
+ */
+swc_status swc_stat_start(const swc_client *client,
+                          const char *request_json,
+                          swc_record_fn on_record,
+                          swc_progress_fn on_progress,
+                          swc_done_fn on_done,
+                          void *user_data,
+                          swc_free_fn free_user_data,
+                          swc_op **op);
+
+/**
+ * Blocking twin of `swc_stat_start`.
+ */
+swc_status swc_stat(const swc_client *client,
+                    const char *request_json,
+                    swc_record_fn on_record,
+                    swc_progress_fn on_progress,
+                    void *user_data,
+                    const swc_cancel *cancel,
+                    char **summary_json,
+                    char **err_json);
+
+/**
+ * Starts `list`: `request_json` `{"container" (none: the account),
+ * "prefix", "delimiter", "marker", "end_marker", "long", "versions",
+ * "header", "container_threads"}`. One record per page:
+ * `list_account_part` / `list_container_part` with `listing`.
+ */
+swc_status swc_list_start(const swc_client *client,
+                          const char *request_json,
+                          swc_record_fn on_record,
+                          swc_progress_fn on_progress,
+                          swc_done_fn on_done,
+                          void *user_data,
+                          swc_free_fn free_user_data,
+                          swc_op **op);
+
+/**
+ * Blocking twin of `swc_list_start`.
+ */
+swc_status swc_list(const swc_client *client,
+                    const char *request_json,
+                    swc_record_fn on_record,
+                    swc_progress_fn on_progress,
+                    void *user_data,
+                    const swc_cancel *cancel,
+                    char **summary_json,
+                    char **err_json);
+
+/**
+ * Starts `post`: `request_json` `{"container", "objects", "header",
+ * "meta": ["name:value"], "read_acl", "write_acl", "sync_to", "sync_key",
+ * "object_uu_threads"}`: the account, a container (created if missing), or
+ * each object concurrently. Records `post_account` / `post_container`
+ * (`"created": true` when it was made) / `post_object`.
+ */
+swc_status swc_post_start(const swc_client *client,
+                          const char *request_json,
+                          swc_record_fn on_record,
+                          swc_progress_fn on_progress,
+                          swc_done_fn on_done,
+                          void *user_data,
+                          swc_free_fn free_user_data,
+                          swc_op **op);
+
+/**
+ * Blocking twin of `swc_post_start`.
+ */
+swc_status swc_post(const swc_client *client,
+                    const char *request_json,
+                    swc_record_fn on_record,
+                    swc_progress_fn on_progress,
+                    void *user_data,
+                    const swc_cancel *cancel,
+                    char **summary_json,
+                    char **err_json);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -21,6 +21,8 @@ struct Inner {
     http: reqwest::Client,
     tokens: TokenCache,
     logger: RwLock<Option<Logger>>,
+    /// `/info` documents by cluster root URL.
+    capabilities: std::sync::Mutex<std::collections::HashMap<String, Value>>,
 }
 
 impl Client {
@@ -43,6 +45,7 @@ impl Client {
                 http,
                 tokens,
                 logger: RwLock::new(None),
+                capabilities: Default::default(),
             }),
         })
     }
@@ -91,6 +94,23 @@ impl Client {
                 (l.f)(level, &f());
             }
         }
+    }
+
+    pub fn cached_capabilities(&self, root: &str) -> Option<Value> {
+        self.inner
+            .capabilities
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(root)
+            .cloned()
+    }
+
+    pub fn cache_capabilities(&self, root: &str, info: Value) {
+        self.inner
+            .capabilities
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(root.to_string(), info);
     }
 
     pub fn can_reauthenticate(&self) -> bool {

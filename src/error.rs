@@ -145,6 +145,8 @@ pub struct ErrorDetails {
     pub body: Option<String>,
     /// How many attempts the request took.
     pub attempts: Option<u32>,
+    /// A bulk operation's summary, when one failed.
+    pub summary: Option<Value>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -163,6 +165,7 @@ impl Error {
             key: None,
             body: None,
             attempts: None,
+            summary: None,
         }))
     }
 
@@ -218,6 +221,9 @@ impl Error {
         }
         if let Some(b) = &self.body {
             m.insert("body".into(), json!(b));
+        }
+        if let Some(s) = &self.summary {
+            m.insert("summary".into(), s.clone());
         }
         Value::Object(m)
     }

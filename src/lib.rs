@@ -25,6 +25,7 @@ pub mod http;
 pub mod log;
 pub mod options;
 pub mod runtime;
+pub mod service;
 
 pub use client::Client;
 pub use error::{Error, Result, Status};

@@ -1,5 +1,6 @@
 //! `swc_client`: creation, freeing, authentication.
 
+use super::op::OpShared;
 use super::panic::{guard, guard_value};
 use super::strings::{check_out, optional, write_string};
 use super::swc_status;
@@ -10,6 +11,7 @@ use crate::options::Options;
 use crate::runtime::RuntimeRef;
 use serde::Deserialize;
 use std::ffi::{c_char, c_int, c_void};
+use std::sync::{Arc, Mutex, Weak};
 
 /// A client: options, token cache and connection pool. Opaque.
 ///
@@ -19,6 +21,7 @@ use std::ffi::{c_char, c_int, c_void};
 pub struct swc_client {
     // Field order is drop order: the client before the runtime it uses.
     pub(crate) client: Client,
+    pub(crate) ops: Mutex<Vec<Weak<OpShared>>>,
     pub(crate) rt: RuntimeRef,
 }
 
@@ -28,13 +31,42 @@ impl swc_client {
         // SAFETY: a non-NULL pointer came from swc_client_new and is not yet freed.
         unsafe { p.as_ref() }.ok_or_else(|| Error::invalid("argument \"client\" must not be NULL"))
     }
+
+    /// Remembers an operation so that freeing the client can stop it and
+    /// wait for its on_done.
+    pub(crate) fn register_op(&self, op: &Arc<OpShared>) {
+        let mut ops = self.ops.lock().unwrap_or_else(|p| p.into_inner());
+        ops.retain(|w| w.strong_count() > 0);
+        ops.push(Arc::downgrade(op));
+    }
+
+    /// Cancels every live operation and waits until each one's on_done ran.
+    fn stop_ops(&self) {
+        let ops: Vec<Arc<OpShared>> = self
+            .ops
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .filter_map(|w| w.upgrade())
+            .collect();
+        for op in &ops {
+            op.cancel.cancel();
+        }
+        for op in &ops {
+            op.wait(None);
+        }
+    }
 }
 
 fn create(options: Options, out: *mut *mut swc_client) -> Result<()> {
     check_out(out, "client")?;
     let client = Client::new(&options)?;
     let rt = RuntimeRef::acquire()?;
-    let handle = Box::into_raw(Box::new(swc_client { client, rt }));
+    let handle = Box::into_raw(Box::new(swc_client {
+        client,
+        ops: Mutex::new(Vec::new()),
+        rt,
+    }));
     // SAFETY: out checked non-NULL.
     unsafe { *out = handle };
     Ok(())
@@ -97,8 +129,12 @@ pub extern "C" fn swc_client_new_from_env(
 }
 
 /// Frees a client. `swc_client_free(NULL)` does nothing. The client must not
-/// be in use by another thread. When the last client is freed the library's
-/// runtime threads are stopped and joined.
+/// be in use by another thread. Its running operations are cancelled and
+/// waited for: when this returns, no callback of this client will fire
+/// again. (Called from inside one of its own callbacks, the wait and the
+/// release happen on another thread instead, after this returns.) When the
+/// last client is freed the library's runtime threads are stopped and
+/// joined.
 ///
 /// # Safety
 /// `client` is NULL or a pointer from `swc_client_new*` not yet freed.
@@ -108,7 +144,19 @@ pub unsafe extern "C" fn swc_client_free(client: *mut swc_client) {
         if !client.is_null() {
             // SAFETY: the pointer came from Box::into_raw in create() and the
             // caller gives it up here.
-            drop(unsafe { Box::from_raw(client) });
+            let c = unsafe { Box::from_raw(client) };
+            if tokio::runtime::Handle::try_current().is_ok() {
+                // Inside a callback: waiting here would wait for ourselves.
+                let _ = std::thread::Builder::new()
+                    .name("swiftclient-free".into())
+                    .spawn(move || {
+                        c.stop_ops();
+                        drop(c);
+                    });
+            } else {
+                c.stop_ops();
+                drop(c);
+            }
         }
     })
 }

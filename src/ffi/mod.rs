@@ -7,7 +7,9 @@ pub mod callbacks;
 pub mod cancel;
 pub mod client;
 pub mod conn;
+pub mod op;
 mod panic;
+pub mod service;
 mod strings;
 
 use crate::error::Status;

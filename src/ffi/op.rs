@@ -1,0 +1,301 @@
+//! `swc_op`: a running bulk operation, its callbacks, and the two shapes
+//! every bulk operation comes in (async `_start` and the blocking twin).
+
+use super::cancel::{swc_cancel, token_of};
+use super::client::swc_client;
+use super::panic::{guard, guard_value};
+use super::strings::{check_out, optional, write_out, write_string};
+use super::swc_status;
+use crate::error::{Error, Result, Status};
+use crate::service::op::{deliver_blocking, start};
+use crate::service::{prepare, Action};
+use serde_json::Value;
+use std::ffi::{c_char, c_int, c_void};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+/// Receives one result record (JSON, borrowed until return). Return 0 to go
+/// on; non-zero stops the operation (no further record callbacks).
+pub type swc_record_fn =
+    Option<extern "C" fn(user_data: *mut c_void, json: *const c_char, len: usize) -> c_int>;
+/// Receives a progress event (JSON, borrowed until return).
+pub type swc_progress_fn =
+    Option<extern "C" fn(user_data: *mut c_void, json: *const c_char, len: usize)>;
+/// Called exactly once when an operation ends, after every other callback:
+/// the final status and the summary JSON (borrowed until return).
+pub type swc_done_fn = Option<
+    extern "C" fn(
+        user_data: *mut c_void,
+        status: swc_status,
+        summary_json: *const c_char,
+        len: usize,
+    ),
+>;
+/// Releases `user_data`; called once, after `on_done`.
+pub type swc_free_fn = Option<extern "C" fn(user_data: *mut c_void)>;
+
+/// A running asynchronous operation. Opaque; thread-safe. Free the handle
+/// with `swc_op_free` (that does not stop the operation).
+pub struct swc_op {
+    pub(crate) shared: Arc<OpShared>,
+}
+
+/// What the client and the handle know of an operation.
+pub struct OpShared {
+    pub cancel: CancellationToken,
+    done: Mutex<Option<(swc_status, String)>>,
+    cv: Condvar,
+}
+
+impl OpShared {
+    fn finish(&self, status: swc_status, summary: String) {
+        *self.done.lock().unwrap_or_else(|p| p.into_inner()) = Some((status, summary));
+        self.cv.notify_all();
+    }
+
+    /// Waits until the operation's on_done has run (None: forever).
+    pub fn wait(&self, timeout: Option<Duration>) -> Option<(swc_status, String)> {
+        let mut g = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        let deadline = timeout.map(|t| std::time::Instant::now() + t);
+        while g.is_none() {
+            match deadline {
+                None => g = self.cv.wait(g).unwrap_or_else(|p| p.into_inner()),
+                Some(d) => {
+                    let now = std::time::Instant::now();
+                    if now >= d {
+                        break;
+                    }
+                    g = self
+                        .cv
+                        .wait_timeout(g, d - now)
+                        .unwrap_or_else(|p| p.into_inner())
+                        .0;
+                }
+            }
+        }
+        g.clone()
+    }
+}
+
+/// A `*mut c_void` that the caller promises may be used from the library's
+/// delivery thread.
+struct UserData(*mut c_void);
+// SAFETY: the header states user_data is used from a library thread.
+unsafe impl Send for UserData {}
+impl UserData {
+    fn ptr(&self) -> *mut c_void {
+        self.0
+    }
+}
+
+fn json_cb<R>(
+    cb: extern "C" fn(*mut c_void, *const c_char, usize) -> R,
+    ud: *mut c_void,
+    v: &Value,
+) -> R {
+    let mut text = v.to_string();
+    let len = text.len();
+    text.push('\0');
+    cb(ud, text.as_ptr().cast(), len)
+}
+
+/// The async shape: parse, start, hand out the handle; deliver on a
+/// library thread once the start call has returned.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn start_op(
+    action: Action,
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> Result<()> {
+    let c = swc_client::from_ptr(client)?;
+    check_out(op, "op")?;
+    let job = prepare(action, optional(request_json, "request_json")?)?;
+    let cancel = CancellationToken::new();
+    let shared = Arc::new(OpShared {
+        cancel: cancel.clone(),
+        done: Mutex::new(None),
+        cv: Condvar::new(),
+    });
+    c.register_op(&shared);
+    let run = start(
+        c.rt.handle(),
+        c.client.clone(),
+        action.name(),
+        on_progress.is_some(),
+        cancel,
+        job,
+    );
+    let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
+    let ud = UserData(user_data);
+    let sh = shared.clone();
+    c.rt.handle().spawn_blocking(move || {
+        // Nothing is delivered before the start call has returned; if it did
+        // not succeed (a panic after starting), no callback fires at all.
+        let ud = ud;
+        if gate_rx.recv().is_err() {
+            run.cancel.cancel();
+            let (status, summary) = deliver_blocking(run, &mut |_| true, &mut |_| {});
+            sh.finish(status.code(), summary.to_string());
+            return;
+        }
+        let mut rec = |v: &Value| on_record.is_none_or(|f| json_cb(f, ud.ptr(), v) == 0);
+        let mut prog = |v: &Value| {
+            if let Some(f) = on_progress {
+                json_cb(f, ud.ptr(), v)
+            }
+        };
+        let (status, summary) = deliver_blocking(run, &mut rec, &mut prog);
+        let text = summary.to_string();
+        if let Some(f) = on_done {
+            let mut t = text.clone();
+            t.push('\0');
+            f(ud.ptr(), status.code(), t.as_ptr().cast(), text.len());
+        }
+        if let Some(f) = free_user_data {
+            f(ud.ptr());
+        }
+        sh.finish(status.code(), text);
+    });
+    write_out(op, Box::into_raw(Box::new(swc_op { shared })))?;
+    let _ = gate_tx.send(());
+    Ok(())
+}
+
+/// The blocking twin: records and progress are delivered on the calling
+/// thread; returns when the operation is over.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_op(
+    action: Action,
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+) -> Result<()> {
+    let c = swc_client::from_ptr(client)?;
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(Error::new(
+            Status::WouldDeadlock,
+            "a blocking operation was started from a library-owned thread (inside a callback); use the _start form",
+        ));
+    }
+    let job = prepare(action, optional(request_json, "request_json")?)?;
+    let token = token_of(cancel).child_token();
+    let run = start(
+        c.rt.handle(),
+        c.client.clone(),
+        action.name(),
+        on_progress.is_some(),
+        token,
+        job,
+    );
+    let mut rec = |v: &Value| on_record.is_none_or(|f| json_cb(f, user_data, v) == 0);
+    let mut prog = |v: &Value| {
+        if let Some(f) = on_progress {
+            json_cb(f, user_data, v)
+        }
+    };
+    let (status, summary) = deliver_blocking(run, &mut rec, &mut prog);
+    if status == Status::Ok {
+        if !summary_json.is_null() {
+            write_string(summary_json, &summary.to_string())?;
+        }
+        return Ok(());
+    }
+    let message = match status {
+        Status::Cancelled => "the operation was cancelled".to_string(),
+        _ => summary["error"]["message"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                format!(
+                    "{} of {} sub-operations failed",
+                    summary["failed"], summary["records"]
+                )
+            }),
+    };
+    let mut e = Error::new(status, message);
+    e.summary = Some(summary);
+    Err(e)
+}
+
+/// Cancels an operation: in-flight work stops promptly and is reported as
+/// cancelled; `on_done` still fires (with SWC_E_CANCELLED). Idempotent,
+/// callable from any thread and from the operation's own callbacks. NULL
+/// does nothing.
+#[no_mangle]
+pub extern "C" fn swc_op_cancel(op: *const swc_op) {
+    guard_value((), || {
+        if let Some(o) = op_ref(op) {
+            o.shared.cancel.cancel();
+        }
+    })
+}
+
+fn op_ref<'a>(op: *const swc_op) -> Option<&'a swc_op> {
+    // SAFETY: NULL or a live handle from a _start function.
+    unsafe { op.as_ref() }
+}
+
+/// Waits for the operation to end (its `on_done` has returned), at most
+/// `timeout_ms` milliseconds (negative: no limit). On SWC_OK writes the
+/// operation's final status to `*op_status` and its summary JSON to
+/// `*summary_json` (either may be NULL). Returns SWC_OK, SWC_E_TIMEOUT (still
+/// running), SWC_E_INVALID_ARGUMENT, or SWC_E_WOULD_DEADLOCK (an unbounded
+/// wait from a library thread, e.g. inside the operation's own callback).
+#[no_mangle]
+pub extern "C" fn swc_op_wait(
+    op: *const swc_op,
+    timeout_ms: i64,
+    op_status: *mut swc_status,
+    summary_json: *mut *mut c_char,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        let o = op_ref(op).ok_or_else(|| Error::invalid("argument \"op\" must not be NULL"))?;
+        if timeout_ms < 0 && tokio::runtime::Handle::try_current().is_ok() {
+            return Err(Error::new(
+                Status::WouldDeadlock,
+                "waiting for an operation from a library thread",
+            ));
+        }
+        let timeout = (timeout_ms >= 0).then(|| Duration::from_millis(timeout_ms as u64));
+        let Some((status, summary)) = o.shared.wait(timeout) else {
+            return Err(Error::new(
+                Status::Timeout,
+                "the operation is still running",
+            ));
+        };
+        if !op_status.is_null() {
+            write_out(op_status, status)?;
+        }
+        if !summary_json.is_null() {
+            write_string(summary_json, &summary)?;
+        }
+        Ok(())
+    })
+}
+
+/// Releases the handle. The operation itself goes on (cancel it first if
+/// you want it stopped); the client waits for it when freed. NULL does
+/// nothing.
+///
+/// # Safety
+/// `op` is NULL or a handle from a _start function, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn swc_op_free(op: *mut swc_op) {
+    guard_value((), || {
+        if !op.is_null() {
+            // SAFETY: from Box::into_raw in start_op.
+            drop(unsafe { Box::from_raw(op) });
+        }
+    })
+}

@@ -1,0 +1,256 @@
+//! The SwiftService API in C: each bulk operation as `swc_<op>_start`
+//! (asynchronous, with a handle) and `swc_<op>` (blocking twin).
+//!
+//! Contract for every `_start` function: if it fails, no callback ever
+//! fires. If it succeeds, `*op` is written, `on_done` fires exactly once,
+//! last, never before the start call has returned, then `free_user_data`.
+//! Record callbacks of one operation never overlap and run on a library
+//! thread that is not an I/O worker (a slow callback slows only its own
+//! operation); `user_data` must be usable there. A record callback
+//! returning non-zero stops the operation. Statuses of the start call:
+//! SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (the request names the bad
+//! key); SWC_E_PANIC. The final status (on_done, swc_op_wait): SWC_OK when
+//! every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
+//! record has `"success": false`; or the operation's own failure.
+//!
+//! Contract for every blocking twin: records and progress are delivered on
+//! the calling thread; returns SWC_OK (writing the summary to
+//! `*summary_json` when non-NULL) or the final status, with the summary in
+//! the error record's `summary`. From a library thread (inside a callback)
+//! it returns SWC_E_WOULD_DEADLOCK.
+
+use super::cancel::swc_cancel;
+use super::client::swc_client;
+use super::op::{
+    run_op, start_op, swc_done_fn, swc_free_fn, swc_op, swc_progress_fn, swc_record_fn,
+};
+use super::panic::guard;
+use super::swc_status;
+use crate::service::Action;
+use std::ffi::{c_char, c_void};
+
+/// Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
+/// storage URL's cluster), "refresh_cache": bool}`. One record,
+/// `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
+/// cluster. See the contract at the top of this section.
+#[no_mangle]
+pub extern "C" fn swc_capabilities_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Capabilities,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_capabilities_start`.
+#[no_mangle]
+pub extern "C" fn swc_capabilities(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Capabilities,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}
+
+/// Starts `stat`: `request_json` `{"container", "objects": [names],
+/// "header": ["Name: value"], "object_dd_threads"}`: the account (no
+/// container), a container, or each object concurrently. Records
+/// `stat_account` / `stat_container` / `stat_object` with `headers` and
+/// `items` (the labelled facts `swift stat` prints).
+#[no_mangle]
+pub extern "C" fn swc_stat_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Stat,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_stat_start`.
+#[no_mangle]
+pub extern "C" fn swc_stat(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Stat,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}
+
+/// Starts `list`: `request_json` `{"container" (none: the account),
+/// "prefix", "delimiter", "marker", "end_marker", "long", "versions",
+/// "header", "container_threads"}`. One record per page:
+/// `list_account_part` / `list_container_part` with `listing`.
+#[no_mangle]
+pub extern "C" fn swc_list_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::List,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_list_start`.
+#[no_mangle]
+pub extern "C" fn swc_list(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::List,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}
+
+/// Starts `post`: `request_json` `{"container", "objects", "header",
+/// "meta": ["name:value"], "read_acl", "write_acl", "sync_to", "sync_key",
+/// "object_uu_threads"}`: the account, a container (created if missing), or
+/// each object concurrently. Records `post_account` / `post_container`
+/// (`"created": true` when it was made) / `post_object`.
+#[no_mangle]
+pub extern "C" fn swc_post_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Post,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_post_start`.
+#[no_mangle]
+pub extern "C" fn swc_post(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Post,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}

@@ -1,0 +1,76 @@
+//! The SwiftService API: bulk operations run concurrently under
+//! python-swiftclient's concurrency limits, one JSON result record per
+//! sub-operation (python-swiftclient's keys), with progress and
+//! cancellation. Each operation parses its request first (so a bad request
+//! fails before anything starts) and then runs as one task.
+
+pub mod capabilities;
+pub mod headers;
+pub mod list;
+pub mod op;
+pub mod post;
+pub mod record;
+pub mod stat;
+
+use crate::error::{Error, Result};
+use op::Ctx;
+use std::future::Future;
+use std::pin::Pin;
+
+/// An operation ready to run.
+pub type Job = Box<dyn FnOnce(Ctx) -> Pin<Box<dyn Future<Output = Result<()>> + Send>> + Send>;
+
+/// The operations, by the name used in records (`action` prefixes) and in
+/// the C function names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Capabilities,
+    Stat,
+    List,
+    Post,
+}
+
+impl Action {
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Capabilities => "capabilities",
+            Action::Stat => "stat",
+            Action::List => "list",
+            Action::Post => "post",
+        }
+    }
+}
+
+/// Parses `request_json` for `action` and returns the job to run.
+pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
+    fn job<R, F, Fut>(req: R, f: F) -> Job
+    where
+        R: Send + 'static,
+        F: FnOnce(Ctx, R) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<()>> + Send + 'static,
+    {
+        Box::new(move |ctx| Box::pin(f(ctx, req)))
+    }
+    let what = "request";
+    Ok(match action {
+        Action::Capabilities => job(
+            crate::conn::opts::parse(request_json, what)?,
+            capabilities::run,
+        ),
+        Action::Stat => job(stat::StatRequest::parse(request_json)?, stat::run),
+        Action::List => job(list::ListRequest::parse(request_json)?, list::run),
+        Action::Post => job(post::PostRequest::parse(request_json)?, post::run),
+    })
+}
+
+/// Checks a concurrency limit option.
+pub fn limit(key: &str, v: Option<usize>) -> Result<usize> {
+    match v {
+        None => Ok(10),
+        Some(n) if (1..=1024).contains(&n) => Ok(n),
+        Some(n) => Err(Error::config(
+            key,
+            format!("option \"{key}\" must be 1 to 1024, got {n}"),
+        )),
+    }
+}

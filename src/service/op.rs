@@ -1,0 +1,218 @@
+//! Running a bulk operation: the task on the runtime, its record and
+//! progress events, their delivery (never overlapping, never on a runtime
+//! worker), cancellation, and the one final summary.
+
+use crate::client::Client;
+use crate::error::{Error, Result, Status};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// What an operation reports while it runs.
+#[derive(Debug)]
+pub enum Event {
+    Record(Value),
+    Progress(Value),
+}
+
+/// Records in flight between the operation and its consumer; a slow
+/// consumer slows the operation instead of growing memory.
+const QUEUE: usize = 256;
+
+/// Handed to every sub-operation: the client, the cancel token, and the
+/// way to report.
+#[derive(Clone)]
+pub struct Ctx {
+    pub client: Client,
+    pub cancel: CancellationToken,
+    tx: mpsc::Sender<Event>,
+    counts: Arc<Counts>,
+    pub progress: bool,
+}
+
+#[derive(Default)]
+struct Counts {
+    records: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl Ctx {
+    /// Reports one result record (python-swiftclient's keys). A record with
+    /// `"success": false` counts as a failure in the summary.
+    pub async fn record(&self, v: Value) {
+        self.counts.records.fetch_add(1, Ordering::Relaxed);
+        if v["success"] == json!(false) {
+            self.counts.failed.fetch_add(1, Ordering::Relaxed);
+        }
+        // The consumer may have gone (stopped by a callback): not an error.
+        let _ = self.tx.send(Event::Record(v)).await;
+    }
+
+    /// Reports progress, if anyone listens. Never blocks the operation:
+    /// when the queue is full the event is dropped (the next one carries
+    /// the newer totals).
+    pub fn progress(&self, v: Value) {
+        if self.progress {
+            let _ = self.tx.try_send(Event::Progress(v));
+        }
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.counts.failed.load(Ordering::Relaxed)
+    }
+
+    pub fn check_cancel(&self) -> Result<()> {
+        if self.cancel.is_cancelled() {
+            Err(crate::conn::request::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// A started operation: where its events arrive and how it ends.
+pub struct Running {
+    pub events: mpsc::Receiver<Event>,
+    pub done: tokio::sync::oneshot::Receiver<(Status, Value)>,
+    pub cancel: CancellationToken,
+}
+
+/// Starts `body` on the runtime. The summary is `{"action", "records",
+/// "failed", "cancelled", "elapsed"}`; the status is SWC_OK when every
+/// record succeeded, SWC_E_CANCELLED when cancelled, otherwise the
+/// operation's own error or, for failed records, SWC_E_HTTP... (the first
+/// failure's status).
+pub fn start<F, Fut>(
+    handle: &tokio::runtime::Handle,
+    client: Client,
+    action: &'static str,
+    progress: bool,
+    cancel: CancellationToken,
+    body: F,
+) -> Running
+where
+    F: FnOnce(Ctx) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<()>> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(QUEUE);
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let ctx = Ctx {
+        client,
+        cancel: cancel.clone(),
+        tx,
+        counts: Arc::new(Counts::default()),
+        progress,
+    };
+    let t0 = Instant::now();
+    handle.spawn(async move {
+        let counts = ctx.counts.clone();
+        let cancel = ctx.cancel.clone();
+        let outcome = tokio::spawn(body(ctx.clone())).await;
+        let outcome = match outcome {
+            Ok(r) => r,
+            Err(e) => Err(Error::new(Status::Panic, format!("operation task failed: {e}"))),
+        };
+        let failed = counts.failed.load(Ordering::Relaxed);
+        let mut summary = json!({
+            "action": action,
+            "records": counts.records.load(Ordering::Relaxed),
+            "failed": failed,
+            "cancelled": cancel.is_cancelled(),
+            "elapsed": t0.elapsed().as_secs_f64(),
+        });
+        let status = match &outcome {
+            Err(e) if e.status == Status::Cancelled || cancel.is_cancelled() => Status::Cancelled,
+            Err(e) => {
+                summary["error"] = e.to_value();
+                e.status
+            }
+            Ok(()) if cancel.is_cancelled() => Status::Cancelled,
+            Ok(()) if failed > 0 => Status::Http,
+            Ok(()) => Status::Ok,
+        };
+        if let Err(e) = &outcome {
+            if e.status != Status::Cancelled {
+                // The operation as a whole failed: say so as a record too.
+                ctx.record(json!({"action": action, "success": false, "error": e.message, "error_record": e.to_value()})).await;
+                summary["records"] = json!(counts.records.load(Ordering::Relaxed));
+                summary["failed"] = json!(counts.failed.load(Ordering::Relaxed));
+            }
+        }
+        drop(ctx);
+        let _ = done_tx.send((status, summary));
+    });
+    Running {
+        events: rx,
+        done: done_rx,
+        cancel,
+    }
+}
+
+/// Consumes a running operation on the current (non-runtime) thread:
+/// records and progress go to the callbacks in order, one at a time; a
+/// record callback returning `false` cancels the operation and no further
+/// callbacks are made. Returns the final status and summary.
+pub fn deliver_blocking(
+    mut run: Running,
+    on_record: &mut dyn FnMut(&Value) -> bool,
+    on_progress: &mut dyn FnMut(&Value),
+) -> (Status, Value) {
+    let mut stopped = false;
+    while let Some(ev) = run.events.blocking_recv() {
+        if stopped {
+            continue;
+        }
+        match ev {
+            Event::Record(v) => {
+                if !on_record(&v) {
+                    stopped = true;
+                    run.cancel.cancel();
+                }
+            }
+            Event::Progress(v) => on_progress(&v),
+        }
+    }
+    run.done.blocking_recv().unwrap_or_else(|_| {
+        (
+            Status::Internal,
+            json!({"error": "the operation ended without a summary"}),
+        )
+    })
+}
+
+/// Runs `f(item)` for each item, at most `limit` at once, each as its own
+/// task (so CPU work such as MD5 spreads over the workers). Stops starting
+/// new items once cancelled; waits for the started ones.
+pub async fn for_each_limited<T, I, F, Fut>(
+    items: I,
+    limit: usize,
+    cancel: &CancellationToken,
+    f: F,
+) where
+    T: Send + 'static,
+    I: IntoIterator<Item = T>,
+    F: Fn(T) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let sem = Arc::new(tokio::sync::Semaphore::new(limit.max(1)));
+    let f = Arc::new(f);
+    let mut set = tokio::task::JoinSet::new();
+    for item in items {
+        if cancel.is_cancelled() {
+            break;
+        }
+        let Ok(permit) = sem.clone().acquire_owned().await else {
+            break;
+        };
+        let f = f.clone();
+        set.spawn(async move {
+            f(item).await;
+            drop(permit);
+        });
+        while set.try_join_next().is_some() {}
+    }
+    while set.join_next().await.is_some() {}
+}

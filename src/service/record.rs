@@ -1,0 +1,47 @@
+//! Result records: python-swiftclient's keys (`action`, `success`,
+//! `container`, `object`, `response_dict`, `error`, ...), plus our error
+//! record under `error_record`.
+
+use crate::error::Error;
+use serde_json::{json, Value};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub fn now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+/// A success record for `action` on `container`/`object`.
+pub fn ok(action: &str, container: Option<&str>, object: Option<&str>) -> Value {
+    json!({"action": action, "success": true, "container": container, "object": object})
+}
+
+/// A failure record: `error` is the message, `error_record` our full error
+/// record, `response_dict` the HTTP facts when there were any.
+pub fn failed(action: &str, container: Option<&str>, object: Option<&str>, e: &Error) -> Value {
+    let mut v = json!({
+        "action": action,
+        "success": false,
+        "container": container,
+        "object": object,
+        "error": e.to_string(),
+        "error_record": e.to_value(),
+        "error_timestamp": now(),
+        "attempts": e.attempts,
+    });
+    if let Some(s) = e.http_status {
+        v["response_dict"] =
+            json!({"status": s, "reason": e.http_reason, "transaction_id": e.transaction_id});
+    }
+    v
+}
+
+/// Moves the HTTP parts of a Connection API record into a service record.
+pub fn with_response(mut v: Value, resp: &Value) -> Value {
+    v["response_dict"] =
+        json!({"status": resp["status"], "reason": resp["reason"], "headers": resp["headers"]});
+    v["headers"] = resp["headers"].clone();
+    v["attempts"] = resp["attempts"].clone();
+    v
+}
