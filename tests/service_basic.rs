@@ -12,6 +12,10 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use swiftclient::ffi::client::{swc_client, swc_client_free, swc_client_new};
+use swiftclient::ffi::op::{
+    swc_done_fn as DoneFn, swc_free_fn as FreeFn, swc_progress_fn as ProgressFn,
+    swc_record_fn as RecordFn,
+};
 use swiftclient::ffi::op::{swc_op, swc_op_cancel, swc_op_free, swc_op_wait};
 use swiftclient::ffi::service::*;
 use swiftclient::ffi::{
@@ -119,16 +123,12 @@ type StartFn = extern "C" fn(
     *const swc_client,
     *const c_char,
     RecordFn,
-    swc_progress_fn_t,
-    swc_done_fn_t,
+    ProgressFn,
+    DoneFn,
     *mut c_void,
-    swc_free_fn_t,
+    FreeFn,
     *mut *mut swc_op,
 ) -> i32;
-type RecordFn = swiftclient::ffi::op::swc_record_fn;
-type swc_progress_fn_t = swiftclient::ffi::op::swc_progress_fn;
-type swc_done_fn_t = swiftclient::ffi::op::swc_done_fn;
-type swc_free_fn_t = swiftclient::ffi::op::swc_free_fn;
 
 /// Starts an operation and waits for it; returns (final status, summary).
 fn start_and_wait(c: *mut swc_client, start: StartFn, request: Value, seen: &Seen) -> (i32, Value) {
