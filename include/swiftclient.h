@@ -837,6 +837,36 @@ swc_status swc_post(const swc_client *client,
                     char **summary_json,
                     char **err_json);
 
+/**
+ * Starts `delete`: `request_json` `{"container", "objects", "prefix",
+ * "yes_all" (every container), "leave_segments", "version_id",
+ * "versions", "header", "object_dd_threads", "container_threads", "bulk":
+ * "auto" | "always" | "never"}`. Records `delete_object` (with `bulk`,
+ * `slo_segments_deleted`, `dlo_segments_deleted`), `delete_segment`,
+ * `delete_container`. Large objects lose their segments unless
+ * `leave_segments`, on the bulk path too.
+ */
+swc_status swc_delete_start(const swc_client *client,
+                            const char *request_json,
+                            swc_record_fn on_record,
+                            swc_progress_fn on_progress,
+                            swc_done_fn on_done,
+                            void *user_data,
+                            swc_free_fn free_user_data,
+                            swc_op **op);
+
+/**
+ * Blocking twin of `swc_delete_start`.
+ */
+swc_status swc_delete(const swc_client *client,
+                      const char *request_json,
+                      swc_record_fn on_record,
+                      swc_progress_fn on_progress,
+                      void *user_data,
+                      const swc_cancel *cancel,
+                      char **summary_json,
+                      char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

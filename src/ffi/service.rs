@@ -254,3 +254,62 @@ pub extern "C" fn swc_post(
         )
     })
 }
+
+/// Starts `delete`: `request_json` `{"container", "objects", "prefix",
+/// "yes_all" (every container), "leave_segments", "version_id",
+/// "versions", "header", "object_dd_threads", "container_threads", "bulk":
+/// "auto" | "always" | "never"}`. Records `delete_object` (with `bulk`,
+/// `slo_segments_deleted`, `dlo_segments_deleted`), `delete_segment`,
+/// `delete_container`. Large objects lose their segments unless
+/// `leave_segments`, on the bulk path too.
+#[no_mangle]
+pub extern "C" fn swc_delete_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Delete,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_delete_start`.
+#[no_mangle]
+pub extern "C" fn swc_delete(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Delete,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}

@@ -5,6 +5,7 @@
 //! fails before anything starts) and then runs as one task.
 
 pub mod capabilities;
+pub mod delete;
 pub mod headers;
 pub mod list;
 pub mod op;
@@ -28,6 +29,7 @@ pub enum Action {
     Stat,
     List,
     Post,
+    Delete,
 }
 
 impl Action {
@@ -37,6 +39,7 @@ impl Action {
             Action::Stat => "stat",
             Action::List => "list",
             Action::Post => "post",
+            Action::Delete => "delete",
         }
     }
 }
@@ -60,6 +63,7 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
         Action::Stat => job(stat::StatRequest::parse(request_json)?, stat::run),
         Action::List => job(list::ListRequest::parse(request_json)?, list::run),
         Action::Post => job(post::PostRequest::parse(request_json)?, post::run),
+        Action::Delete => job(delete::DeleteRequest::parse(request_json)?, delete::run),
     })
 }
 

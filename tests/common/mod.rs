@@ -134,3 +134,204 @@ pub async fn cleanup(c: &swiftclient::Client, container: &str) {
     }
     let _ = cont::delete(c, container, &Default::default(), &cancel).await;
 }
+
+/// A C-ABI client for the service tests (free with swc_client_free).
+pub fn ffi_client(opts: &Value) -> *mut swiftclient::ffi::client::swc_client {
+    let o = std::ffi::CString::new(opts.to_string()).unwrap();
+    let mut c = std::ptr::null_mut();
+    assert_eq!(
+        swiftclient::ffi::client::swc_client_new(o.as_ptr(), &mut c, std::ptr::null_mut()),
+        0
+    );
+    c
+}
+
+/// The signature every blocking service twin has.
+pub type Twin = extern "C" fn(
+    *const swiftclient::ffi::client::swc_client,
+    *const std::ffi::c_char,
+    swiftclient::ffi::op::swc_record_fn,
+    swiftclient::ffi::op::swc_progress_fn,
+    *mut std::ffi::c_void,
+    *const swiftclient::ffi::cancel::swc_cancel,
+    *mut *mut std::ffi::c_char,
+    *mut *mut std::ffi::c_char,
+) -> i32;
+
+/// Runs a blocking service twin; returns (status, records, summary or error
+/// record, progress events).
+pub fn svc(
+    f: Twin,
+    c: *mut swiftclient::ffi::client::swc_client,
+    req: Value,
+) -> (i32, Vec<Value>, Value) {
+    let (st, recs, v, _) = svc_progress(f, c, req, std::ptr::null());
+    (st, recs, v)
+}
+
+pub fn svc_progress(
+    f: Twin,
+    c: *mut swiftclient::ffi::client::swc_client,
+    req: Value,
+    cancel: *const swiftclient::ffi::cancel::swc_cancel,
+) -> (i32, Vec<Value>, Value, Vec<Value>) {
+    use std::ffi::{c_char, c_int, c_void, CStr};
+    #[derive(Default)]
+    struct Acc {
+        recs: Vec<Value>,
+        progress: Vec<Value>,
+    }
+    extern "C" fn rec(ud: *mut c_void, json: *const c_char, _len: usize) -> c_int {
+        let acc = unsafe { &mut *(ud as *mut Acc) };
+        acc.recs
+            .push(serde_json::from_str(unsafe { CStr::from_ptr(json) }.to_str().unwrap()).unwrap());
+        0
+    }
+    extern "C" fn prog(ud: *mut c_void, json: *const c_char, _len: usize) {
+        let acc = unsafe { &mut *(ud as *mut Acc) };
+        acc.progress
+            .push(serde_json::from_str(unsafe { CStr::from_ptr(json) }.to_str().unwrap()).unwrap());
+    }
+    let mut acc = Acc::default();
+    let r = std::ffi::CString::new(req.to_string()).unwrap();
+    let mut summary = std::ptr::null_mut();
+    let mut err = std::ptr::null_mut();
+    let st = f(
+        c,
+        r.as_ptr(),
+        Some(rec),
+        Some(prog),
+        &mut acc as *mut Acc as *mut c_void,
+        cancel,
+        &mut summary,
+        &mut err,
+    );
+    let out = if st == 0 { summary } else { err };
+    let v: Value = serde_json::from_str(unsafe { CStr::from_ptr(out) }.to_str().unwrap()).unwrap();
+    unsafe { swiftclient::ffi::swc_string_free(out) };
+    (st, acc.recs, v, acc.progress)
+}
+
+/// A current-thread runtime for the plain #[test]s that drive the C ABI.
+pub fn rt() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+pub async fn put(
+    c: &swiftclient::Client,
+    container: &str,
+    name: &str,
+    body: &[u8],
+    headers: Value,
+) -> Value {
+    let o: swiftclient::conn::opts::PutOpts = opts(serde_json::json!({ "headers": headers }));
+    swiftclient::conn::object::put(
+        c,
+        container,
+        name,
+        &o,
+        &mut swiftclient::conn::body::BytesSource::new(body),
+        &no_cancel(),
+    )
+    .await
+    .unwrap()
+}
+
+pub async fn names(c: &swiftclient::Client, container: &str) -> Vec<String> {
+    match swiftclient::conn::container::list(
+        c,
+        container,
+        &opts(serde_json::json!({"full_listing": true})),
+        &no_cancel(),
+    )
+    .await
+    {
+        Ok(r) => r["listing"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["name"].as_str().unwrap().to_string())
+            .collect(),
+        Err(_) => vec![],
+    }
+}
+
+pub async fn mkcontainer(c: &swiftclient::Client, name: &str) {
+    swiftclient::conn::container::put(c, name, &Default::default(), &no_cancel())
+        .await
+        .unwrap();
+}
+
+/// An SLO `name` in `container` with `n` segments of `seg` bytes in
+/// `<container>_segments`; returns the content.
+pub async fn make_slo(
+    c: &swiftclient::Client,
+    container: &str,
+    name: &str,
+    n: usize,
+    seg: usize,
+) -> Vec<u8> {
+    let sc = format!("{container}_segments");
+    mkcontainer(c, &sc).await;
+    let mut all = Vec::new();
+    let mut manifest = Vec::new();
+    for i in 0..n {
+        let d = data(seg, (i * 7 + name.len()) as u64);
+        let sname = format!("{name}/slo/seg/{i:08}");
+        put(c, &sc, &sname, &d, serde_json::json!({})).await;
+        manifest.push(serde_json::json!({"path": format!("/{sc}/{sname}"), "etag": md5_hex(&d), "size_bytes": d.len()}));
+        all.extend(d);
+    }
+    let o: swiftclient::conn::opts::PutOpts =
+        opts(serde_json::json!({"query": "multipart-manifest=put"}));
+    let m = Value::Array(manifest).to_string();
+    swiftclient::conn::object::put(
+        c,
+        container,
+        name,
+        &o,
+        &mut swiftclient::conn::body::BytesSource::new(m.as_bytes()),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    all
+}
+
+/// A DLO `name` in `container` with `n` segments under
+/// `<container>_segments/<name>/dlo/`; returns the content.
+pub async fn make_dlo(
+    c: &swiftclient::Client,
+    container: &str,
+    name: &str,
+    n: usize,
+    seg: usize,
+) -> Vec<u8> {
+    let sc = format!("{container}_segments");
+    mkcontainer(c, &sc).await;
+    let mut all = Vec::new();
+    for i in 0..n {
+        let d = data(seg, (i * 13 + name.len()) as u64);
+        put(
+            c,
+            &sc,
+            &format!("{name}/dlo/{i:08}"),
+            &d,
+            serde_json::json!({}),
+        )
+        .await;
+        all.extend(d);
+    }
+    put(
+        c,
+        container,
+        name,
+        b"",
+        serde_json::json!({"X-Object-Manifest": format!("{sc}/{name}/dlo/")}),
+    )
+    .await;
+    all
+}

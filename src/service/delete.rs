@@ -1,0 +1,488 @@
+//! `delete`: objects, a container and everything in it, a prefix, or the
+//! whole account (`yes_all`). Large objects lose their segments too: SLO
+//! with `multipart-manifest=delete`, DLO by listing and deleting the
+//! segments — also when the bulk-delete middleware is used (found from the
+//! listing: `slo_etag` marks SLO manifests, zero-byte entries are checked
+//! for `X-Object-Manifest`), where python-swiftclient leaks them.
+
+use super::capabilities;
+use super::headers::from_header_list;
+use super::op::{for_each_limited, Ctx};
+use super::{limit, record};
+use crate::conn::opts::{Headers, ListOpts, RequestOpts};
+use crate::conn::{account, container, listing, object, quote};
+use crate::error::{Error, Result, Status};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DeleteRequest {
+    pub container: Option<String>,
+    pub objects: Vec<String>,
+    pub prefix: Option<String>,
+    /// With no container: delete every container of the account.
+    pub yes_all: bool,
+    pub leave_segments: bool,
+    /// Delete this version of the (single) object.
+    pub version_id: Option<String>,
+    /// Delete every version of each object.
+    pub versions: bool,
+    pub header: Vec<String>,
+    pub object_dd_threads: Option<usize>,
+    pub container_threads: Option<usize>,
+    /// Ours: "auto" (default: when /info has bulk_delete and there are more
+    /// than 2 × object_dd_threads objects, as python-swiftclient), "always"
+    /// (when available), or "never".
+    pub bulk: Option<String>,
+}
+
+impl DeleteRequest {
+    pub fn parse(text: Option<&str>) -> Result<DeleteRequest> {
+        let r: DeleteRequest = crate::conn::opts::parse(text, "request")?;
+        if r.container.is_none() && !r.yes_all {
+            return Err(Error::config(
+                "container",
+                "delete needs \"container\" (or \"yes_all\" for the whole account)",
+            ));
+        }
+        if r.container.is_none() && !r.objects.is_empty() {
+            return Err(Error::config(
+                "container",
+                "deleting objects needs \"container\"",
+            ));
+        }
+        if let Some(c) = &r.container {
+            crate::conn::container_path(c)
+                .map_err(|e| Error::config("container", e.message.clone()))?;
+        }
+        if r.version_id.is_some() && r.objects.len() != 1 {
+            return Err(Error::config(
+                "version_id",
+                "\"version_id\" needs exactly one object",
+            ));
+        }
+        match r.bulk.as_deref() {
+            None | Some("auto" | "always" | "never") => {}
+            Some(o) => {
+                return Err(Error::config(
+                    "bulk",
+                    format!("\"bulk\" must be auto, always or never, not \"{o}\""),
+                ))
+            }
+        }
+        limit("object_dd_threads", r.object_dd_threads)?;
+        limit("container_threads", r.container_threads)?;
+        from_header_list(&r.header)?;
+        Ok(r)
+    }
+}
+
+/// Everything one object deletion needs to know.
+#[derive(Debug, Clone)]
+struct Target {
+    container: String,
+    name: String,
+    version_id: Option<String>,
+    /// From a listing: Some(true) for an SLO manifest (slo_etag), Some(false)
+    /// for a plain non-empty object; None when unknown (needs a HEAD).
+    kind: Option<bool>,
+}
+
+struct Plan {
+    ctx: Ctx,
+    req: DeleteRequest,
+    opts: RequestOpts,
+    threads: usize,
+    /// max_deletes_per_request when the bulk middleware is there.
+    bulk_page: Option<usize>,
+}
+
+pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
+    let opts = RequestOpts {
+        headers: Headers(from_header_list(&req.header)?),
+        query: None,
+    };
+    let threads = limit("object_dd_threads", req.object_dd_threads)?;
+    let bulk_page = if req.bulk.as_deref() == Some("never") {
+        None
+    } else {
+        match capabilities::get(&ctx.client, None, false, &ctx.cancel).await {
+            Ok((_, info)) => info
+                .get("bulk_delete")
+                .map(|b| b["max_deletes_per_request"].as_u64().unwrap_or(10_000) as usize),
+            Err(_) => None,
+        }
+    };
+    let plan = Arc::new(Plan {
+        ctx: ctx.clone(),
+        req: req.clone(),
+        opts,
+        threads,
+        bulk_page,
+    });
+    match &req.container {
+        Some(c) if !req.objects.is_empty() => {
+            let targets: Vec<Target> = req
+                .objects
+                .iter()
+                .map(|o| Target {
+                    container: c.clone(),
+                    name: o.clone(),
+                    version_id: req.version_id.clone(),
+                    kind: None,
+                })
+                .collect();
+            delete_objects(&plan, targets, true).await;
+        }
+        Some(c) => delete_container(&plan, c.clone()).await,
+        None => {
+            // Every container of the account.
+            let names = Arc::new(Mutex::new(Vec::new()));
+            let n2 = names.clone();
+            let r = listing::list(
+                &ctx.client,
+                "",
+                &ListOpts {
+                    full_listing: true,
+                    ..Default::default()
+                },
+                &mut |page| {
+                    n2.lock().unwrap_or_else(|p| p.into_inner()).extend(
+                        page.iter()
+                            .filter_map(|e| e["name"].as_str().map(str::to_string)),
+                    );
+                    Ok(true)
+                },
+                &ctx.cancel,
+            )
+            .await;
+            if let Err(e) = r {
+                ctx.record(record::failed("delete_container", None, None, &e))
+                    .await;
+                return Ok(());
+            }
+            let names = std::mem::take(&mut *names.lock().unwrap_or_else(|p| p.into_inner()));
+            let ct = limit("container_threads", req.container_threads)?;
+            let p2 = plan.clone();
+            for_each_limited(names, ct, &ctx.cancel, move |c: String| {
+                let plan = p2.clone();
+                async move { delete_container(&plan, c).await }
+            })
+            .await;
+        }
+    }
+    Ok(())
+}
+
+/// Lists a container (with the request's prefix and versions), deletes what
+/// it holds, then the container itself unless a prefix was given.
+async fn delete_container(plan: &Arc<Plan>, c: String) {
+    let ctx = &plan.ctx;
+    let mut targets = Vec::new();
+    let o = ListOpts {
+        prefix: plan.req.prefix.clone(),
+        versions: plan.req.versions,
+        full_listing: true,
+        ..Default::default()
+    };
+    let r = listing::list(
+        &ctx.client,
+        &format!("/{}", quote(&c)),
+        &o,
+        &mut |page| {
+            for e in page {
+                if let Some(n) = e["name"].as_str() {
+                    targets.push(Target {
+                        container: c.clone(),
+                        name: n.to_string(),
+                        version_id: if plan.req.versions {
+                            e["version_id"].as_str().map(str::to_string)
+                        } else {
+                            None
+                        },
+                        kind: Some(e.get("slo_etag").is_some())
+                            .filter(|slo| *slo || e["bytes"].as_u64() != Some(0)),
+                    });
+                }
+            }
+            Ok(true)
+        },
+        &ctx.cancel,
+    )
+    .await;
+    if let Err(e) = r {
+        ctx.record(record::failed("delete_container", Some(&c), None, &e))
+            .await;
+        return;
+    }
+    let failed_before = ctx.failed();
+    delete_objects(plan, targets, false).await;
+    if plan.req.prefix.is_some() || ctx.cancel.is_cancelled() {
+        return;
+    }
+    if ctx.failed() > failed_before {
+        let e = Error::new(
+            Status::Conflict,
+            "not deleting the container: some of its objects could not be deleted",
+        );
+        ctx.record(record::failed("delete_container", Some(&c), None, &e))
+            .await;
+        return;
+    }
+    let r = match container::delete(&ctx.client, &c, &plan.opts, &ctx.cancel).await {
+        Ok(resp) => record::with_response(record::ok("delete_container", Some(&c), None), &resp),
+        Err(e) => record::failed("delete_container", Some(&c), None, &e),
+    };
+    ctx.record(r).await;
+}
+
+/// Deletes objects: through bulk delete when it applies, else one by one.
+async fn delete_objects(plan: &Arc<Plan>, mut targets: Vec<Target>, named: bool) {
+    let ctx = &plan.ctx;
+    let bulk_wanted = match plan.req.bulk.as_deref() {
+        Some("never") => false,
+        Some("always") => true,
+        _ => targets.len() > 2 * plan.threads,
+    };
+    let bulk = plan
+        .bulk_page
+        .filter(|_| bulk_wanted && targets.iter().all(|t| t.version_id.is_none()));
+    if let (Some(page), false) = (bulk, targets.is_empty()) {
+        if named {
+            learn_kinds(plan, &mut targets).await;
+        }
+        // Large objects (and unknown ones) go one by one, so their segments go too.
+        let (simple, special): (Vec<Target>, Vec<Target>) = targets
+            .into_iter()
+            .partition(|t| t.kind == Some(false) || plan.req.leave_segments && t.kind.is_some());
+        bulk_delete(plan, simple, page).await;
+        targets = special;
+    }
+    let p2 = plan.clone();
+    for_each_limited(
+        targets,
+        plan.threads,
+        &ctx.cancel.clone(),
+        move |t: Target| {
+            let plan = p2.clone();
+            async move {
+                let r = delete_one(&plan, &t).await;
+                plan.ctx.record(r).await;
+            }
+        },
+    )
+    .await;
+}
+
+/// For named objects on the bulk path: learn from the container listing
+/// which are SLO manifests or may be DLO manifests.
+async fn learn_kinds(plan: &Arc<Plan>, targets: &mut [Target]) {
+    let Some(first) = targets.first() else { return };
+    let c = first.container.clone();
+    let wanted: HashSet<String> = targets.iter().map(|t| t.name.clone()).collect();
+    let mut kinds = std::collections::HashMap::new();
+    let _ = listing::list(
+        &plan.ctx.client,
+        &format!("/{}", quote(&c)),
+        &ListOpts {
+            full_listing: true,
+            ..Default::default()
+        },
+        &mut |page| {
+            for e in page {
+                if let Some(n) = e["name"].as_str().filter(|n| wanted.contains(*n)) {
+                    let slo = e.get("slo_etag").is_some();
+                    kinds.insert(
+                        n.to_string(),
+                        Some(slo).filter(|s| *s || e["bytes"].as_u64() != Some(0)),
+                    );
+                }
+            }
+            Ok(true)
+        },
+        &plan.ctx.cancel,
+    )
+    .await;
+    for t in targets.iter_mut() {
+        // Not in the listing: a plain delete reports its 404.
+        t.kind = kinds.get(&t.name).cloned().unwrap_or(Some(false));
+    }
+}
+
+/// Deletes one object, with its segments when it is a large object.
+async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
+    let ctx = &plan.ctx;
+    let (c, o) = (t.container.as_str(), t.name.as_str());
+    let mut opts = plan.opts.clone();
+    if let Some(v) = &t.version_id {
+        opts.query = Some(format!("version-id={}", quote(v)));
+    }
+    // What is it? (HEAD with symlink=get, so a symlink is not followed.)
+    let mut dlo: Option<String> = None;
+    let mut slo = t.kind == Some(true);
+    if t.kind != Some(false) && !plan.req.leave_segments {
+        let mut h = plan.opts.clone();
+        h.query = Some(match &t.version_id {
+            Some(v) => format!("symlink=get&version-id={}", quote(v)),
+            None => "symlink=get".into(),
+        });
+        match object::head(&ctx.client, c, o, &h, &ctx.cancel).await {
+            Ok(r) => {
+                slo = r["headers"].get("x-static-large-object").is_some();
+                dlo = r["headers"]["x-object-manifest"]
+                    .as_str()
+                    .map(str::to_string);
+            }
+            Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
+        }
+    }
+    if slo && !plan.req.leave_segments {
+        opts.query = Some(match opts.query {
+            Some(q) => format!("{q}&multipart-manifest=delete"),
+            None => "multipart-manifest=delete".into(),
+        });
+    }
+    let mut rec = match object::delete(&ctx.client, c, o, &opts, &ctx.cancel).await {
+        Ok(resp) => record::with_response(record::ok("delete_object", Some(c), Some(o)), &resp),
+        Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
+    };
+    if let Some(version) = &t.version_id {
+        rec["version_id"] = json!(version);
+    }
+    if let Some(manifest) = dlo {
+        rec["dlo_segments_deleted"] = json!(delete_dlo_segments(plan, &manifest).await);
+    }
+    if slo {
+        rec["slo_segments_deleted"] = json!(!plan.req.leave_segments);
+    }
+    rec
+}
+
+/// Deletes the segments an X-Object-Manifest value ("container/prefix",
+/// URL-quoted) points at; reports each as a `delete_segment` record.
+async fn delete_dlo_segments(plan: &Arc<Plan>, manifest: &str) -> u64 {
+    let ctx = &plan.ctx;
+    let unquoted = percent_encoding::percent_decode_str(manifest)
+        .decode_utf8_lossy()
+        .to_string();
+    let Some((sc, prefix)) = unquoted.split_once('/') else {
+        return 0;
+    };
+    let mut names = Vec::new();
+    let r = listing::list(
+        &ctx.client,
+        &format!("/{}", quote(sc)),
+        &ListOpts {
+            prefix: Some(prefix.to_string()),
+            full_listing: true,
+            ..Default::default()
+        },
+        &mut |page| {
+            names.extend(
+                page.iter()
+                    .filter_map(|e| e["name"].as_str().map(str::to_string)),
+            );
+            Ok(true)
+        },
+        &ctx.cancel,
+    )
+    .await;
+    if let Err(e) = r {
+        ctx.record(record::failed("delete_segment", Some(sc), None, &e))
+            .await;
+        return 0;
+    }
+    let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (ctx2, sc2, opts, count2) = (
+        ctx.clone(),
+        sc.to_string(),
+        plan.opts.clone(),
+        count.clone(),
+    );
+    for_each_limited(
+        names,
+        plan.threads,
+        &ctx.cancel.clone(),
+        move |n: String| {
+            let (ctx, sc, opts, count) = (ctx2.clone(), sc2.clone(), opts.clone(), count2.clone());
+            async move {
+                let r = match object::delete(&ctx.client, &sc, &n, &opts, &ctx.cancel).await {
+                    Ok(resp) => {
+                        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        record::with_response(
+                            record::ok("delete_segment", Some(&sc), Some(&n)),
+                            &resp,
+                        )
+                    }
+                    Err(e) if e.status == Status::NotFound => {
+                        record::ok("delete_segment", Some(&sc), Some(&n))
+                    }
+                    Err(e) => record::failed("delete_segment", Some(&sc), Some(&n), &e),
+                };
+                ctx.record(r).await;
+            }
+        },
+    )
+    .await;
+    count.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Bulk delete in pages of `page` paths, each page split into
+/// `object_dd_threads` requests run in parallel (as python-swiftclient);
+/// one `delete_object` record per object from the middleware's report.
+async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) {
+    let ctx = &plan.ctx;
+    let per_request = targets.len().div_ceil(plan.threads).clamp(1, page);
+    let groups: Vec<Vec<Target>> = targets.chunks(per_request).map(|c| c.to_vec()).collect();
+    let p2 = plan.clone();
+    for_each_limited(groups, plan.threads, &ctx.cancel.clone(), move |group: Vec<Target>| {
+        let plan = p2.clone();
+        async move {
+            let ctx = &plan.ctx;
+            let body: String = group.iter().map(|t| format!("/{}/{}\n", quote(&t.container), quote(&t.name))).collect();
+            let mut opts = plan.opts.clone();
+            opts.query = Some("bulk-delete".into());
+            opts.headers.0.push(("Accept".into(), "application/json".into()));
+            opts.headers.0.push(("Content-Type".into(), "text/plain".into()));
+            let report = match account::post(&ctx.client, &opts, Some(body.as_bytes()), &ctx.cancel).await {
+                Ok(r) => serde_json::from_str::<Value>(r["body"].as_str().unwrap_or("")).map_err(|_| {
+                    Error::new(Status::Unsupported, "the bulk-delete answer is not JSON: is the bulk middleware enabled?")
+                }),
+                Err(e) => Err(e),
+            };
+            let report = match report {
+                Ok(v) => v,
+                Err(e) => {
+                    for t in &group {
+                        ctx.record(record::failed("delete_object", Some(&t.container), Some(&t.name), &e)).await;
+                    }
+                    return;
+                }
+            };
+            // Errors: [[quoted path, "status"], ...]
+            let mut failed = std::collections::HashMap::new();
+            for pair in report["Errors"].as_array().into_iter().flatten() {
+                let path = percent_encoding::percent_decode_str(pair[0].as_str().unwrap_or("")).decode_utf8_lossy().to_string();
+                failed.insert(path.trim_start_matches('/').to_string(), pair[1].as_str().unwrap_or("").to_string());
+            }
+            for t in &group {
+                let key = format!("{}/{}", t.container, t.name);
+                let mut r = match failed.get(&key) {
+                    None => record::ok("delete_object", Some(&t.container), Some(&t.name)),
+                    Some(status) => {
+                        let code: u16 = status.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(0);
+                        let mut e = Error::new(Status::from_http(code), format!("bulk delete: {status}"));
+                        e.http_status = Some(code);
+                        record::failed("delete_object", Some(&t.container), Some(&t.name), &e)
+                    }
+                };
+                r["bulk"] = json!(true);
+                ctx.record(r).await;
+            }
+        }
+    })
+    .await;
+}
