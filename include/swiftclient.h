@@ -867,6 +867,42 @@ swc_status swc_delete(const swc_client *client,
                       char **summary_json,
                       char **err_json);
 
+/**
+ * Starts `upload`: `request_json` `{"container" ("c" or "c/pseudo/dir"),
+ * "objects": [path | {"path", "object_name", "dir_marker", "header",
+ * "meta"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
+ * (default: SLO when the cluster has it), "segment_container" (default
+ * "<container>_segments", made with the container's policy),
+ * "leave_segments", "changed", "skip_identical", "skip_container_put",
+ * "header", "meta", "checksum", "fail_fast", "object_uu_threads",
+ * "segment_threads"}`. Directories are walked; empty ones become directory
+ * markers. Records `create_container`, `upload_object` (`status`:
+ * "uploaded", "skipped-changed", "skipped-identical"; `large_object`,
+ * `segments`, `old_segments_deleted`), `upload_segment`,
+ * `create_dir_marker`, `delete_segment`. Progress events carry `bytes` /
+ * `total` per object and `overall_bytes` / `overall_total`.
+ */
+swc_status swc_upload_start(const swc_client *client,
+                            const char *request_json,
+                            swc_record_fn on_record,
+                            swc_progress_fn on_progress,
+                            swc_done_fn on_done,
+                            void *user_data,
+                            swc_free_fn free_user_data,
+                            swc_op **op);
+
+/**
+ * Blocking twin of `swc_upload_start`.
+ */
+swc_status swc_upload(const swc_client *client,
+                      const char *request_json,
+                      swc_record_fn on_record,
+                      swc_progress_fn on_progress,
+                      void *user_data,
+                      const swc_cancel *cancel,
+                      char **summary_json,
+                      char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

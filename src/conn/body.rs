@@ -95,6 +95,19 @@ impl FileSource {
         })
     }
 
+    /// Owns `file`, already positioned at `start`, and sends `length` bytes
+    /// from there (a segment of a larger file).
+    pub fn owned_range(file: File, start: u64, length: u64, what: String) -> Result<FileSource> {
+        Ok(FileSource {
+            file: ManuallyDrop::new(file),
+            owned: true,
+            start: Some(start),
+            length: Some(length),
+            sent: 0,
+            what,
+        })
+    }
+
     /// Borrows `fd` (not closed). `length` < 0: until end of file (the size
     /// is known when `fd` is a regular file).
     pub fn from_fd(fd: RawFd, length: Option<u64>) -> Result<FileSource> {

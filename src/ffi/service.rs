@@ -313,3 +313,68 @@ pub extern "C" fn swc_delete(
         )
     })
 }
+
+/// Starts `upload`: `request_json` `{"container" ("c" or "c/pseudo/dir"),
+/// "objects": [path | {"path", "object_name", "dir_marker", "header",
+/// "meta"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
+/// (default: SLO when the cluster has it), "segment_container" (default
+/// "<container>_segments", made with the container's policy),
+/// "leave_segments", "changed", "skip_identical", "skip_container_put",
+/// "header", "meta", "checksum", "fail_fast", "object_uu_threads",
+/// "segment_threads"}`. Directories are walked; empty ones become directory
+/// markers. Records `create_container`, `upload_object` (`status`:
+/// "uploaded", "skipped-changed", "skipped-identical"; `large_object`,
+/// `segments`, `old_segments_deleted`), `upload_segment`,
+/// `create_dir_marker`, `delete_segment`. Progress events carry `bytes` /
+/// `total` per object and `overall_bytes` / `overall_total`.
+#[no_mangle]
+pub extern "C" fn swc_upload_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Upload,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_upload_start`.
+#[no_mangle]
+pub extern "C" fn swc_upload(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Upload,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}

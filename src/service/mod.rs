@@ -11,7 +11,9 @@ pub mod list;
 pub mod op;
 pub mod post;
 pub mod record;
+pub mod segments;
 pub mod stat;
+pub mod upload;
 
 use crate::error::{Error, Result};
 use op::Ctx;
@@ -30,6 +32,7 @@ pub enum Action {
     List,
     Post,
     Delete,
+    Upload,
 }
 
 impl Action {
@@ -40,6 +43,7 @@ impl Action {
             Action::List => "list",
             Action::Post => "post",
             Action::Delete => "delete",
+            Action::Upload => "upload",
         }
     }
 }
@@ -64,6 +68,7 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
         Action::List => job(list::ListRequest::parse(request_json)?, list::run),
         Action::Post => job(post::PostRequest::parse(request_json)?, post::run),
         Action::Delete => job(delete::DeleteRequest::parse(request_json)?, delete::run),
+        Action::Upload => job(upload::UploadRequest::parse(request_json)?, upload::run),
     })
 }
 

@@ -60,6 +60,16 @@ impl Ctx {
         }
     }
 
+    /// The same context with a fresh cancel token, for cleanup that must
+    /// run after a cancellation (e.g. deleting an unfinished upload's
+    /// segments).
+    pub fn uncancelled(&self) -> Ctx {
+        Ctx {
+            cancel: CancellationToken::new(),
+            ..self.clone()
+        }
+    }
+
     pub fn failed(&self) -> u64 {
         self.counts.failed.load(Ordering::Relaxed)
     }

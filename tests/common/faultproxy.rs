@@ -29,6 +29,11 @@ pub struct FaultProxy {
     pub url: String,
     plan: Arc<Mutex<VecDeque<Fault>>>,
     heads: Arc<Mutex<Vec<String>>>,
+    /// Requests in flight now, and the most ever seen at once.
+    pub in_flight: Arc<(
+        std::sync::atomic::AtomicUsize,
+        std::sync::atomic::AtomicUsize,
+    )>,
 }
 
 impl FaultProxy {
@@ -39,22 +44,43 @@ impl FaultProxy {
         let plan = Arc::new(Mutex::new(VecDeque::new()));
         let heads = Arc::new(Mutex::new(Vec::new()));
         let (p, h) = (plan.clone(), heads.clone());
+        let in_flight = Arc::new((
+            std::sync::atomic::AtomicUsize::new(0),
+            std::sync::atomic::AtomicUsize::new(0),
+        ));
+        let f = in_flight.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((sock, _)) = listener.accept().await else {
                     return;
                 };
-                let (p, h) = (p.clone(), h.clone());
+                let (p, h, f) = (p.clone(), h.clone(), f.clone());
                 tokio::spawn(async move {
+                    use std::sync::atomic::Ordering::SeqCst;
+                    let now = f.0.fetch_add(1, SeqCst) + 1;
+                    f.1.fetch_max(now, SeqCst);
                     let _ = serve(sock, upstream, p, h).await;
+                    f.0.fetch_sub(1, SeqCst);
                 });
             }
         });
-        FaultProxy { url, plan, heads }
+        FaultProxy {
+            url,
+            plan,
+            heads,
+            in_flight,
+        }
     }
 
     pub fn push(&self, f: Fault) {
         self.plan.lock().unwrap().push_back(f);
+    }
+
+    /// The most requests ever in flight at once; resets the mark.
+    pub fn take_max_in_flight(&self) -> usize {
+        self.in_flight
+            .1
+            .swap(0, std::sync::atomic::Ordering::SeqCst)
     }
 
     pub fn clear(&self) {

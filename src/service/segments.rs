@@ -1,0 +1,273 @@
+//! Large objects: python-swiftclient's segment names, the SLO manifest, the
+//! segments an existing large object uses (to verify them or delete the old
+//! ones after an overwrite), and their deletion.
+
+use super::op::{for_each_limited, Ctx};
+use super::record;
+use crate::conn::opts::{GetOpts, ListOpts, RequestOpts};
+use crate::conn::{body::VecSink, listing, object, quote};
+use crate::error::{Error, Result, Status};
+use serde_json::{json, Value};
+
+/// One segment of a large object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    pub container: String,
+    pub name: String,
+    pub etag: String,
+    pub size: u64,
+}
+
+impl Segment {
+    /// "/container/name" as the SLO manifest and bulk delete write it.
+    pub fn path(&self) -> String {
+        format!("/{}/{}", self.container, self.name)
+    }
+}
+
+/// python-swiftclient's SLO segment name:
+/// `<obj>/slo/<mtime>/<size>/<segment_size>/<%08d>`.
+pub fn slo_segment_name(
+    object: &str,
+    mtime: &str,
+    size: u64,
+    segment_size: u64,
+    index: usize,
+) -> String {
+    format!("{object}/slo/{mtime}/{size}/{segment_size}/{index:08}")
+}
+
+/// python-swiftclient's DLO segment prefix:
+/// `<obj>/<mtime>/<size>/<segment_size>/` (segments add `%08d`).
+pub fn dlo_prefix(object: &str, mtime: &str, size: u64, segment_size: u64) -> String {
+    format!("{object}/{mtime}/{size}/{segment_size}/")
+}
+
+/// The X-Object-Manifest value for a DLO prefix.
+pub fn dlo_manifest_header(segment_container: &str, prefix: &str) -> String {
+    format!("{}/{}", quote(segment_container), quote(prefix))
+}
+
+/// The SLO manifest body.
+pub fn slo_manifest(segments: &[Segment]) -> String {
+    Value::Array(
+        segments
+            .iter()
+            .map(|s| json!({"path": s.path(), "etag": s.etag, "size_bytes": s.size}))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// What an existing object is made of.
+#[derive(Debug, Clone)]
+pub enum Existing {
+    Plain {
+        etag: String,
+        size: u64,
+    },
+    Slo(Vec<Segment>),
+    Dlo {
+        container: String,
+        prefix: String,
+        segments: Vec<Segment>,
+    },
+}
+
+/// Reads an SLO manifest (`?multipart-manifest=get`), recursing into
+/// nested SLOs (`sub_slo`).
+pub async fn slo_segments(ctx: &Ctx, c: &str, o: &str, depth: u32) -> Result<Vec<Segment>> {
+    if depth > 10 {
+        return Err(Error::new(
+            Status::Http,
+            format!("SLO {c}/{o} nests deeper than 10 levels"),
+        ));
+    }
+    let mut sink = VecSink::default();
+    let opts = GetOpts {
+        query: Some("multipart-manifest=get&format=raw".into()),
+        checksum: false,
+        ..Default::default()
+    };
+    object::get(&ctx.client, c, o, &opts, &mut sink, &ctx.cancel).await?;
+    let entries: Vec<Value> = serde_json::from_slice(&sink.0).map_err(|e| {
+        Error::new(
+            Status::Http,
+            format!("the manifest of {c}/{o} is not JSON: {e}"),
+        )
+    })?;
+    let mut out = Vec::new();
+    for e in entries {
+        let path = e["path"]
+            .as_str()
+            .or_else(|| e["name"].as_str())
+            .unwrap_or("");
+        let (sc, sn) = path
+            .trim_start_matches('/')
+            .split_once('/')
+            .ok_or_else(|| {
+                Error::new(
+                    Status::Http,
+                    format!("bad segment path \"{path}\" in {c}/{o}"),
+                )
+            })?;
+        let sc = percent_encoding::percent_decode_str(sc)
+            .decode_utf8_lossy()
+            .to_string();
+        let sn = percent_encoding::percent_decode_str(sn)
+            .decode_utf8_lossy()
+            .to_string();
+        if e["sub_slo"] == json!(true) {
+            out.extend(Box::pin(slo_segments(ctx, &sc, &sn, depth + 1)).await?);
+        } else {
+            out.push(Segment {
+                container: sc,
+                name: sn,
+                etag: e["etag"]
+                    .as_str()
+                    .or_else(|| e["hash"].as_str())
+                    .unwrap_or("")
+                    .trim_matches('"')
+                    .to_string(),
+                size: e["size_bytes"]
+                    .as_u64()
+                    .or_else(|| e["bytes"].as_u64())
+                    .unwrap_or(0),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Lists a DLO's segments (everything under the manifest prefix, in name
+/// order, as Swift concatenates them).
+pub async fn dlo_segments(ctx: &Ctx, manifest: &str) -> Result<(String, String, Vec<Segment>)> {
+    let unquoted = percent_encoding::percent_decode_str(manifest)
+        .decode_utf8_lossy()
+        .to_string();
+    let (sc, prefix) = unquoted.split_once('/').ok_or_else(|| {
+        Error::new(
+            Status::Http,
+            format!("bad X-Object-Manifest \"{manifest}\""),
+        )
+    })?;
+    let mut segs = Vec::new();
+    listing::list(
+        &ctx.client,
+        &format!("/{}", quote(sc)),
+        &ListOpts {
+            prefix: Some(prefix.to_string()),
+            full_listing: true,
+            ..Default::default()
+        },
+        &mut |page| {
+            segs.extend(page.iter().filter_map(|e| {
+                Some(Segment {
+                    container: sc.to_string(),
+                    name: e["name"].as_str()?.to_string(),
+                    etag: e["hash"].as_str().unwrap_or("").to_string(),
+                    size: e["bytes"].as_u64().unwrap_or(0),
+                })
+            }));
+            Ok(true)
+        },
+        &ctx.cancel,
+    )
+    .await?;
+    Ok((sc.to_string(), prefix.to_string(), segs))
+}
+
+/// Finds out what `c/o` is; `None` when it does not exist. Also returns its
+/// HEAD headers.
+pub async fn existing(
+    ctx: &Ctx,
+    c: &str,
+    o: &str,
+    headers: &RequestOpts,
+) -> Result<Option<(Existing, Value)>> {
+    let resp = match object::head(&ctx.client, c, o, headers, &ctx.cancel).await {
+        Ok(r) => r,
+        Err(e) if e.status == Status::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let h = resp["headers"].clone();
+    let kind = if h.get("x-static-large-object").is_some() {
+        Existing::Slo(slo_segments(ctx, c, o, 0).await?)
+    } else if let Some(m) = h["x-object-manifest"].as_str() {
+        let (container, prefix, segments) = dlo_segments(ctx, m).await?;
+        Existing::Dlo {
+            container,
+            prefix,
+            segments,
+        }
+    } else {
+        Existing::Plain {
+            etag: h["etag"]
+                .as_str()
+                .unwrap_or("")
+                .trim_matches('"')
+                .to_string(),
+            size: h["content-length"]
+                .as_str()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(0),
+        }
+    };
+    Ok(Some((kind, h)))
+}
+
+/// Deletes segments (404 counts as done), reporting `delete_segment`
+/// records; at most `threads` at once.
+pub async fn delete_segments(ctx: &Ctx, segments: Vec<Segment>, threads: usize) {
+    let ctx2 = ctx.clone();
+    for_each_limited(segments, threads, &ctx.cancel.clone(), move |s: Segment| {
+        let ctx = ctx2.clone();
+        async move {
+            let r = match object::delete(
+                &ctx.client,
+                &s.container,
+                &s.name,
+                &RequestOpts::default(),
+                &ctx.cancel,
+            )
+            .await
+            {
+                Ok(resp) => record::with_response(
+                    record::ok("delete_segment", Some(&s.container), Some(&s.name)),
+                    &resp,
+                ),
+                Err(e) if e.status == Status::NotFound => {
+                    record::ok("delete_segment", Some(&s.container), Some(&s.name))
+                }
+                Err(e) => record::failed("delete_segment", Some(&s.container), Some(&s.name), &e),
+            };
+            ctx.record(r).await;
+        }
+    })
+    .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_as_python_swiftclient() {
+        assert_eq!(
+            slo_segment_name("dir/f.bin", "1700000000.123456", 3000, 1000, 2),
+            "dir/f.bin/slo/1700000000.123456/3000/1000/00000002"
+        );
+        assert_eq!(dlo_prefix("f", "1.000000", 10, 4), "f/1.000000/10/4/");
+        assert_eq!(
+            dlo_manifest_header("c_segments", "a b/1.000000/10/4/"),
+            "c_segments/a%20b/1.000000/10/4/"
+        );
+        let m = slo_manifest(&[Segment {
+            container: "s".into(),
+            name: "n/1".into(),
+            etag: "e".into(),
+            size: 5,
+        }]);
+        assert_eq!(m, r#"[{"etag":"e","path":"/s/n/1","size_bytes":5}]"#);
+    }
+}

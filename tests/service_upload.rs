@@ -1,0 +1,416 @@
+//! `upload` against the real cluster through the C ABI: a directory tree
+//! with nested and empty directories, mtime as python-swiftclient writes
+//! it, SLO and DLO segments (names checked), overwrite cleanup, changed /
+//! skip_identical, concurrency limits counted at a proxy, progress,
+//! fail_fast and cancellation.
+
+mod common;
+
+use common::faultproxy::FaultProxy;
+use common::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use swiftclient::ffi::client::swc_client_free;
+use swiftclient::ffi::service::swc_upload;
+use swiftclient::ffi::SWC_OK;
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(unique(tag));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn upload(opts: &Value, req: Value) -> (i32, Vec<Value>, Value, Vec<Value>) {
+    let c = ffi_client(opts);
+    let r = svc_progress(swc_upload, c, req, std::ptr::null());
+    unsafe { swc_client_free(c) };
+    r
+}
+
+fn python_mtime(p: &Path) -> String {
+    let out = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import os,sys; print('%f' % os.path.getmtime(sys.argv[1]))",
+        ])
+        .arg(p)
+        .output()
+        .expect("python3");
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+async fn head(c: &swiftclient::Client, cont: &str, obj: &str) -> Value {
+    swiftclient::conn::object::head(c, cont, obj, &Default::default(), &no_cancel())
+        .await
+        .unwrap()["headers"]
+        .clone()
+}
+
+async fn get(c: &swiftclient::Client, cont: &str, obj: &str) -> Vec<u8> {
+    let mut sink = swiftclient::conn::body::VecSink::default();
+    swiftclient::conn::object::get(c, cont, obj, &Default::default(), &mut sink, &no_cancel())
+        .await
+        .unwrap();
+    sink.0
+}
+
+#[test]
+fn a_directory_tree_with_empty_directories() {
+    let dir = tmpdir("tree");
+    let mut expected = Vec::new();
+    for a in 0..10 {
+        for b in 0..4 {
+            let sub = dir.join(format!("d{a}/e{b}"));
+            std::fs::create_dir_all(&sub).unwrap();
+            for f in 0..5 {
+                let p = sub.join(format!("f{f}.txt"));
+                std::fs::write(&p, format!("{a}{b}{f}").repeat(a + 1)).unwrap();
+                expected.push(format!("tree/d{a}/e{b}/f{f}.txt"));
+            }
+        }
+    }
+    std::fs::create_dir_all(dir.join("empty/deeper")).unwrap();
+    std::fs::create_dir_all(dir.join("d0/empty2")).unwrap();
+    expected.push("tree/empty/deeper".into());
+    expected.push("tree/d0/empty2".into());
+    expected.sort();
+    let cont = unique("up-tree");
+    // The directory is given as "<tmp>/tree": names are relative to <tmp>.
+    let tree = dir.join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != "tree" {
+            std::fs::rename(e.path(), tree.join(e.file_name())).unwrap();
+        }
+    }
+    let cwd = std::env::current_dir().unwrap();
+    let (st, recs, summary, progress) = {
+        // Relative path as the swift CLI gets it.
+        let _g = CwdGuard::enter(&dir);
+        upload(
+            &v1_options(),
+            json!({"container": cont, "objects": ["./tree"], "object_uu_threads": 8}),
+        )
+    };
+    assert_eq!(std::env::current_dir().unwrap(), cwd);
+    assert_eq!(st, SWC_OK, "{summary}");
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["action"] == "upload_object")
+            .count(),
+        200
+    );
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["action"] == "create_dir_marker")
+            .count(),
+        2
+    );
+    assert!(!progress.is_empty());
+    let last = progress
+        .iter()
+        .map(|p| p["overall_bytes"].as_u64().unwrap())
+        .max()
+        .unwrap();
+    assert_eq!(
+        last,
+        progress[0]["overall_total"].as_u64().unwrap(),
+        "progress reaches the total"
+    );
+    let c = client(&v1_options());
+    rt().block_on(async {
+        let mut got = names(&c, &cont).await;
+        got.sort();
+        assert_eq!(got, expected);
+        let h = head(&c, &cont, "tree/d3/e1/f2.txt").await;
+        assert_eq!(
+            h["x-object-meta-mtime"],
+            python_mtime(&tree.join("d3/e1/f2.txt")),
+            "mtime exactly as python-swiftclient"
+        );
+        assert_eq!(get(&c, &cont, "tree/d3/e1/f2.txt").await, b"312312312312");
+        let m = head(&c, &cont, "tree/empty/deeper").await;
+        assert_eq!(m["content-type"], "application/directory");
+        assert_eq!(m["content-length"], "0");
+        cleanup(&c, &cont).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+struct CwdGuard(PathBuf);
+impl CwdGuard {
+    fn enter(d: &Path) -> CwdGuard {
+        let old = std::env::current_dir().unwrap();
+        std::env::set_current_dir(d).unwrap();
+        CwdGuard(old)
+    }
+}
+impl Drop for CwdGuard {
+    fn drop(&mut self) {
+        std::env::set_current_dir(&self.0).unwrap();
+    }
+}
+
+fn file(dir: &Path, name: &str, len: usize, seed: u64) -> (PathBuf, Vec<u8>) {
+    let p = dir.join(name);
+    let d = data(len, seed);
+    std::fs::write(&p, &d).unwrap();
+    (p, d)
+}
+
+#[test]
+fn slo_and_dlo_segments_named_as_python_swiftclient() {
+    let dir = tmpdir("seg");
+    let (p, body) = file(&dir, "big.bin", 2_500_000, 1);
+    let cont = unique("up-seg");
+    let c = client(&v1_options());
+    rt().block_on(async {
+        swiftclient::conn::container::put(
+            &c,
+            &cont,
+            &opts(json!({"headers": {"X-Storage-Policy": "silver"}})),
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+    });
+    let mtime = python_mtime(&p);
+    let (st, recs, summary, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [{"path": p, "object_name": "slo.bin"}], "segment_size": "1M"}),
+    );
+    assert_eq!(st, SWC_OK, "{summary}");
+    let up = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    assert_eq!(
+        (
+            up["large_object"].as_bool(),
+            up["segments"].as_u64(),
+            up["manifest"].as_str()
+        ),
+        (Some(true), Some(3), Some("slo"))
+    );
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["action"] == "upload_segment")
+            .count(),
+        3
+    );
+    let (st, _, summary, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [{"path": p, "object_name": "dlo.bin"}], "segment_size": 1_048_576, "use_slo": false}),
+    );
+    assert_eq!(st, SWC_OK, "{summary}");
+    rt().block_on(async {
+        let seg = format!("{cont}_segments");
+        let mut got = names(&c, &seg).await;
+        got.sort();
+        let mut want: Vec<String> = (0..3)
+            .map(|i| format!("slo.bin/slo/{mtime}/2500000/1048576/{i:08}"))
+            .collect();
+        want.extend((0..3).map(|i| format!("dlo.bin/{mtime}/2500000/1048576/{i:08}")));
+        want.sort();
+        assert_eq!(got, want);
+        let h = swiftclient::conn::container::head(&c, &seg, &Default::default(), &no_cancel())
+            .await
+            .unwrap();
+        assert_eq!(
+            h["headers"]["x-storage-policy"], "silver",
+            "the segment container has the container's policy"
+        );
+        assert!(get(&c, &cont, "slo.bin").await == body);
+        assert!(get(&c, &cont, "dlo.bin").await == body);
+        let d = head(&c, &cont, "dlo.bin").await;
+        assert_eq!(
+            d["x-object-manifest"],
+            format!("{seg}/dlo.bin/{mtime}/2500000/1048576/")
+        );
+        assert_eq!(d["x-object-meta-mtime"], mtime);
+        assert_eq!(
+            head(&c, &cont, "slo.bin").await["x-static-large-object"],
+            "True"
+        );
+    });
+
+    // Overwrite with other segments: the old ones go, except reused ones.
+    let (st, recs, _, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [{"path": p, "object_name": "slo.bin"}], "segment_size": "512K"}),
+    );
+    assert_eq!(st, SWC_OK);
+    let up = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    assert_eq!(up["old_segments_deleted"], 3);
+    // Overwrite a DLO by a plain object: its segments go too.
+    let (st, recs, _, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [{"path": p, "object_name": "dlo.bin"}]}),
+    );
+    assert_eq!(st, SWC_OK);
+    assert_eq!(
+        recs.iter()
+            .find(|r| r["action"] == "upload_object")
+            .unwrap()["old_segments_deleted"],
+        3
+    );
+    rt().block_on(async {
+        let got = names(&c, &format!("{cont}_segments")).await;
+        assert_eq!(got.len(), 5, "only the new 512K segments: {got:?}");
+        assert!(got.iter().all(|n| n.contains("/524288/")));
+        assert!(get(&c, &cont, "slo.bin").await == body);
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn changed_and_skip_identical() {
+    let dir = tmpdir("skip");
+    let (p, _) = file(&dir, "f.bin", 300_000, 2);
+    let (big, _) = file(&dir, "g.bin", 2_200_000, 3);
+    let cont = unique("up-skip");
+    let req = |extra: Value| {
+        let mut r = json!({"container": cont, "objects": [p, big], "segment_size": "1M"});
+        for (k, v) in extra.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        r
+    };
+    let status = |recs: &[Value]| -> Vec<String> {
+        let mut s: Vec<String> = recs
+            .iter()
+            .filter(|r| r["action"] == "upload_object")
+            .map(|r| r["status"].as_str().unwrap().to_string())
+            .collect();
+        s.sort();
+        s
+    };
+    let (st, _, _, _) = upload(&v1_options(), req(json!({})));
+    assert_eq!(st, SWC_OK);
+    let (_, recs, _, _) = upload(&v1_options(), req(json!({"changed": true})));
+    assert_eq!(status(&recs), ["skipped-changed", "skipped-changed"]);
+    // Same bytes, new mtime: `changed` uploads again, `skip_identical` does not
+    // (per segment for the large one).
+    let touch = |q: &Path| {
+        let d = std::fs::read(q).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        std::fs::write(q, d).unwrap();
+    };
+    touch(&p);
+    touch(&big);
+    let (_, recs, _, _) = upload(&v1_options(), req(json!({"skip_identical": true})));
+    assert_eq!(status(&recs), ["skipped-identical", "skipped-identical"]);
+    let (_, recs, _, _) = upload(&v1_options(), req(json!({"changed": true})));
+    assert_eq!(status(&recs), ["uploaded", "uploaded"]);
+    // A changed byte in the large file's last segment: uploaded again.
+    let mut d = std::fs::read(&big).unwrap();
+    let n = d.len();
+    d[n - 10] ^= 0xff;
+    std::fs::write(&big, &d).unwrap();
+    let (_, recs, _, _) = upload(&v1_options(), req(json!({"skip_identical": true})));
+    assert_eq!(status(&recs), ["skipped-identical", "uploaded"]);
+    let c = client(&v1_options());
+    rt().block_on(async {
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn missing_paths_fail_fast_and_pseudo_folders() {
+    let dir = tmpdir("miss");
+    let (p, _) = file(&dir, "ok.bin", 10, 4);
+    let cont = unique("up-miss");
+    let (st, recs, _, _) = upload(
+        &v1_options(),
+        json!({"container": format!("{cont}/pseudo/dir"), "objects": [p, dir.join("missing.bin")], "object_uu_threads": 1}),
+    );
+    assert_ne!(st, SWC_OK);
+    let bad = recs.iter().find(|r| r["success"] == false).unwrap();
+    assert!(
+        bad["error"].as_str().unwrap().contains("missing.bin"),
+        "{bad}"
+    );
+    let good = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object" && r["success"] == true)
+        .unwrap();
+    assert!(
+        good["object"].as_str().unwrap().starts_with("pseudo/dir/"),
+        "{good}"
+    );
+    // fail_fast: the first failure stops the rest.
+    let mut many: Vec<Value> = vec![json!(dir.join("missing.bin"))];
+    for i in 0..30 {
+        many.push(json!(file(&dir, &format!("m{i}"), 10, i).0));
+    }
+    let (st, recs, summary, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": many, "object_uu_threads": 1, "fail_fast": true}),
+    );
+    assert_ne!(st, SWC_OK, "{summary}");
+    assert!(
+        recs.iter()
+            .filter(|r| r["action"] == "upload_object")
+            .count()
+            < 31,
+        "stopped early"
+    );
+    let c = client(&v1_options());
+    rt().block_on(async { cleanup(&c, &cont).await });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn concurrency_limits_hold_at_every_moment() {
+    let dir = tmpdir("conc");
+    let mut paths = Vec::new();
+    for i in 0..24 {
+        paths.push(file(&dir, &format!("f{i}"), 200_000, i).0);
+    }
+    let (big, _) = file(&dir, "big", 8 * 300_000, 99);
+    let cont = unique("up-conc");
+    let r = rt();
+    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let opts =
+        json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
+    // Keep the proxy's runtime turning while the upload runs.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let s2 = stop.clone();
+    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
+    let (st, _, summary, _) = upload(
+        &opts,
+        json!({"container": cont, "objects": paths, "object_uu_threads": 3}),
+    );
+    assert_eq!(st, SWC_OK, "{summary}");
+    let max = fp.take_max_in_flight();
+    assert!(
+        (2..=3).contains(&max),
+        "object_uu_threads 3, saw {max} at once"
+    );
+    let (st, _, summary, _) = upload(
+        &opts,
+        json!({"container": cont, "objects": [big], "segment_size": 300_000, "segment_threads": 2}),
+    );
+    assert_eq!(st, SWC_OK, "{summary}");
+    let max = fp.take_max_in_flight();
+    assert!(
+        (1..=2).contains(&max),
+        "segment_threads 2, saw {max} at once"
+    );
+    stop.cancel();
+    th.join().unwrap();
+    let c = client(&v1_options());
+    rt().block_on(async {
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}
