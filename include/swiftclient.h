@@ -903,6 +903,39 @@ swc_status swc_upload(const swc_client *client,
                       char **summary_json,
                       char **err_json);
 
+/**
+ * Starts `download`: `request_json` `{"container", "objects", "yes_all",
+ * "prefix", "marker", "out_file" (one object: a path, or "-" for standard
+ * output), "out_directory" (default "."), "remove_prefix",
+ * "skip_identical", "no_download", "shuffle", "checksum", "ignore_mtime",
+ * "header" (e.g. "Range: bytes=0-99"), "object_dd_threads",
+ * "container_threads"}`. Each file is written under a temporary name and
+ * renamed only when complete and verified (MD5 and length; per segment
+ * for SLO and DLO); names that would resolve outside the output directory
+ * are refused. Records `download_object` (`path`, `read_length`,
+ * `verified`: "md5" | "segments" | false, `pseudodir`, `status`).
+ */
+swc_status swc_download_start(const swc_client *client,
+                              const char *request_json,
+                              swc_record_fn on_record,
+                              swc_progress_fn on_progress,
+                              swc_done_fn on_done,
+                              void *user_data,
+                              swc_free_fn free_user_data,
+                              swc_op **op);
+
+/**
+ * Blocking twin of `swc_download_start`.
+ */
+swc_status swc_download(const swc_client *client,
+                        const char *request_json,
+                        swc_record_fn on_record,
+                        swc_progress_fn on_progress,
+                        void *user_data,
+                        const swc_cancel *cancel,
+                        char **summary_json,
+                        char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -35,6 +35,13 @@ pub fn quote(name: &str) -> String {
     utf8_percent_encode(name, KEEP).to_string()
 }
 
+/// Whether a name has a "." or ".." path segment. URLs normalise those
+/// away (even percent-encoded, per the URL standard), so such an object
+/// cannot be addressed by a URL without reaching a different one.
+pub fn has_dot_segment(name: &str) -> bool {
+    name.split('/').any(|s| s == "." || s == "..")
+}
+
 /// Checks a container name and returns its URL path ("/<quoted>").
 pub fn container_path(container: &str) -> Result<String> {
     if container.is_empty() {
@@ -59,6 +66,11 @@ pub fn object_path(container: &str, object: &str) -> Result<String> {
     let c = container_path(container)?;
     if object.is_empty() {
         return Err(Error::invalid("the object name is empty"));
+    }
+    if has_dot_segment(object) {
+        return Err(Error::invalid(format!(
+            "object name \"{object}\" has a \".\" or \"..\" path segment: URLs resolve those away, so it cannot be addressed without reaching another object (bulk delete can still remove it)"
+        )));
     }
     if object.len() > MAX_OBJECT_NAME {
         return Err(Error::invalid(format!(
@@ -103,6 +115,8 @@ mod tests {
     fn quoting() {
         assert_eq!(quote("a b/c%d"), "a%20b/c%25d");
         assert_eq!(quote("ünï"), "%C3%BCn%C3%AF");
+        assert!(has_dot_segment("a/../b") && has_dot_segment("./x") && has_dot_segment("a/."));
+        assert!(!has_dot_segment("a/.b/..c/...") && !has_dot_segment(".hidden"));
     }
 
     #[test]
@@ -112,5 +126,6 @@ mod tests {
         assert!(container_path(&"c".repeat(257)).is_err());
         assert_eq!(object_path("c", "d/e f").unwrap(), "/c/d/e%20f");
         assert!(object_path("c", &"o".repeat(1025)).is_err());
+        assert!(object_path("c", "a/../b").is_err());
     }
 }

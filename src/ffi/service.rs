@@ -378,3 +378,65 @@ pub extern "C" fn swc_upload(
         )
     })
 }
+
+/// Starts `download`: `request_json` `{"container", "objects", "yes_all",
+/// "prefix", "marker", "out_file" (one object: a path, or "-" for standard
+/// output), "out_directory" (default "."), "remove_prefix",
+/// "skip_identical", "no_download", "shuffle", "checksum", "ignore_mtime",
+/// "header" (e.g. "Range: bytes=0-99"), "object_dd_threads",
+/// "container_threads"}`. Each file is written under a temporary name and
+/// renamed only when complete and verified (MD5 and length; per segment
+/// for SLO and DLO); names that would resolve outside the output directory
+/// are refused. Records `download_object` (`path`, `read_length`,
+/// `verified`: "md5" | "segments" | false, `pseudodir`, `status`).
+#[no_mangle]
+pub extern "C" fn swc_download_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Download,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_download_start`.
+#[no_mangle]
+pub extern "C" fn swc_download(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Download,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}

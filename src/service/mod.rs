@@ -6,6 +6,7 @@
 
 pub mod capabilities;
 pub mod delete;
+pub mod download;
 pub mod headers;
 pub mod list;
 pub mod op;
@@ -33,6 +34,7 @@ pub enum Action {
     Post,
     Delete,
     Upload,
+    Download,
 }
 
 impl Action {
@@ -44,6 +46,7 @@ impl Action {
             Action::Post => "post",
             Action::Delete => "delete",
             Action::Upload => "upload",
+            Action::Download => "download",
         }
     }
 }
@@ -69,6 +72,10 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
         Action::Post => job(post::PostRequest::parse(request_json)?, post::run),
         Action::Delete => job(delete::DeleteRequest::parse(request_json)?, delete::run),
         Action::Upload => job(upload::UploadRequest::parse(request_json)?, upload::run),
+        Action::Download => job(
+            download::DownloadRequest::parse(request_json)?,
+            download::run,
+        ),
     })
 }
 

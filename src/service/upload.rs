@@ -602,6 +602,10 @@ fn local_md5s(path: &Path, sizes: &[u64]) -> Result<Option<Vec<String>>> {
 
 /// Whether the local file has the same content as the existing object
 /// (whole MD5 for plain objects, per segment for SLO and DLO).
+pub fn identical_file(path: &Path, size: u64, existing: &Existing) -> Result<bool> {
+    identical(path, size, existing)
+}
+
 fn identical(path: &Path, size: u64, existing: &Existing) -> Result<bool> {
     let (sizes, etags): (Vec<u64>, Vec<String>) = match existing {
         Existing::Plain { etag, size: s } => (vec![*s], vec![etag.clone()]),

@@ -335,3 +335,28 @@ pub async fn make_dlo(
     .await;
     all
 }
+
+/// PUTs an object with a raw HTTP/1.1 request, path sent exactly as given
+/// (for names URL libraries would normalise, such as "../x").
+pub async fn raw_put(container: &str, raw_name: &str, body: &[u8]) -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (url, token) = v1_token("test:tester", "testing").await;
+    let u = reqwest::Url::parse(&url).unwrap();
+    let addr = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
+    let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "PUT {}/{container}/{raw_name} HTTP/1.1\r\nHost: {addr}\r\nX-Auth-Token: {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        u.path(),
+        body.len()
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    s.write_all(body).await.unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).await.unwrap();
+    String::from_utf8_lossy(&out)
+        .split_whitespace()
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap()
+}

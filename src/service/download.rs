@@ -1,0 +1,594 @@
+//! `download`: objects, a container, or the whole account, into a
+//! directory (or one object into a file or standard output). Files are
+//! written under a temporary name and renamed only when complete and
+//! verified — MD5 and length for plain objects, and per segment for SLO
+//! (against the manifest) and DLO (against the segment listing). Names that
+//! would land outside the output directory are refused. `X-Object-Meta-Mtime`
+//! is restored.
+
+use super::headers::from_header_list;
+use super::op::{for_each_limited, Ctx};
+use super::segments::{self, Existing, Segment};
+use super::{limit, record};
+use crate::conn::body::{BodySink, FdSink, PathSink};
+use crate::conn::opts::{GetOpts, Headers, ListOpts, RequestOpts};
+use crate::conn::{listing, object, quote};
+use crate::error::{Error, Result, Status};
+use md5::{Digest, Md5};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DownloadRequest {
+    pub container: Option<String>,
+    pub objects: Vec<String>,
+    /// With no container: every container, into `<out_directory>/<container>/`.
+    pub yes_all: bool,
+    pub prefix: Option<String>,
+    pub marker: Option<String>,
+    /// One object only: a file path, or "-" for standard output.
+    pub out_file: Option<String>,
+    pub out_directory: Option<String>,
+    /// Strip `prefix` from the local names.
+    pub remove_prefix: bool,
+    pub skip_identical: bool,
+    /// Fetch and verify, but write nothing.
+    pub no_download: bool,
+    pub shuffle: bool,
+    pub checksum: Option<bool>,
+    pub ignore_mtime: bool,
+    pub header: Vec<String>,
+    pub object_dd_threads: Option<usize>,
+    pub container_threads: Option<usize>,
+}
+
+impl DownloadRequest {
+    pub fn parse(text: Option<&str>) -> Result<DownloadRequest> {
+        let r: DownloadRequest = crate::conn::opts::parse(text, "request")?;
+        match (&r.container, r.yes_all) {
+            (None, false) => {
+                return Err(Error::config(
+                    "container",
+                    "download needs \"container\" (or \"yes_all\")",
+                ))
+            }
+            (None, true) if !r.objects.is_empty() => {
+                return Err(Error::config(
+                    "container",
+                    "downloading objects needs \"container\"",
+                ))
+            }
+            (Some(c), _) => {
+                crate::conn::container_path(c)
+                    .map_err(|e| Error::config("container", e.message.clone()))?;
+            }
+            _ => {}
+        }
+        if r.out_file.is_some() && r.objects.len() != 1 {
+            return Err(Error::config(
+                "out_file",
+                "\"out_file\" needs exactly one object in \"objects\"",
+            ));
+        }
+        if r.out_file.is_some() && r.out_directory.is_some() {
+            return Err(Error::config(
+                "out_file",
+                "give \"out_file\" or \"out_directory\", not both",
+            ));
+        }
+        limit("object_dd_threads", r.object_dd_threads)?;
+        limit("container_threads", r.container_threads)?;
+        from_header_list(&r.header)?;
+        Ok(r)
+    }
+}
+
+/// The local path for an object, inside `dir`: no absolute names, no `..`
+/// components, no symlinked directory on the way. `None` with the reason
+/// otherwise.
+pub fn safe_path(dir: &Path, rel: &str) -> std::result::Result<PathBuf, String> {
+    if rel.starts_with('/') {
+        return Err(format!("\"{rel}\" is an absolute path"));
+    }
+    let mut out = dir.to_path_buf();
+    let mut depth = 0;
+    for part in Path::new(rel).components() {
+        match part {
+            Component::Normal(p) => {
+                out.push(p);
+                depth += 1;
+            }
+            Component::CurDir => {}
+            Component::ParentDir => return Err(format!("\"{rel}\" contains \"..\"")),
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(format!("\"{rel}\" is an absolute path"))
+            }
+        }
+    }
+    if depth == 0 {
+        return Err(format!("\"{rel}\" names no file"));
+    }
+    // A symlink already on disk inside the output directory must not lead out.
+    let mut cur = dir.to_path_buf();
+    for part in Path::new(rel)
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .collect::<Vec<_>>()
+        .iter()
+        .take(depth - 1)
+    {
+        cur.push(part);
+        if std::fs::symlink_metadata(&cur)
+            .map(|m| m.file_type().is_symlink())
+            .unwrap_or(false)
+        {
+            return Err(format!("\"{}\" is a symbolic link", cur.display()));
+        }
+    }
+    Ok(out)
+}
+
+struct Down {
+    ctx: Ctx,
+    req: DownloadRequest,
+    opts: RequestOpts,
+    out_dir: PathBuf,
+    checksum: bool,
+    threads: usize,
+    done_bytes: AtomicU64,
+}
+
+/// One object to fetch.
+#[derive(Debug, Clone)]
+struct Want {
+    container: String,
+    name: String,
+    /// From a listing, when known.
+    content_type: Option<String>,
+    bytes: Option<u64>,
+}
+
+pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
+    let opts = RequestOpts {
+        headers: Headers(from_header_list(&req.header)?),
+        query: None,
+    };
+    let down = Arc::new(Down {
+        ctx: ctx.clone(),
+        out_dir: PathBuf::from(req.out_directory.clone().unwrap_or_else(|| ".".into())),
+        checksum: req.checksum.unwrap_or(true),
+        threads: limit("object_dd_threads", req.object_dd_threads)?,
+        done_bytes: AtomicU64::new(0),
+        opts,
+        req: req.clone(),
+    });
+    match &req.container {
+        Some(c) if !req.objects.is_empty() => {
+            let wants: Vec<Want> = req
+                .objects
+                .iter()
+                .map(|o| Want {
+                    container: c.clone(),
+                    name: o.clone(),
+                    content_type: None,
+                    bytes: None,
+                })
+                .collect();
+            fetch_all(&down, wants).await;
+        }
+        Some(c) => download_container(&down, c.clone()).await,
+        None => {
+            let mut containers = Vec::new();
+            let r = listing::list(
+                &ctx.client,
+                "",
+                &ListOpts {
+                    full_listing: true,
+                    ..Default::default()
+                },
+                &mut |p| {
+                    containers.extend(
+                        p.iter()
+                            .filter_map(|e| e["name"].as_str().map(str::to_string)),
+                    );
+                    Ok(true)
+                },
+                &ctx.cancel,
+            )
+            .await;
+            if let Err(e) = r {
+                ctx.record(record::failed("download_object", None, None, &e))
+                    .await;
+                return Ok(());
+            }
+            let ct = limit("container_threads", req.container_threads)?;
+            let d2 = down.clone();
+            for_each_limited(containers, ct, &ctx.cancel, move |c: String| {
+                let down = d2.clone();
+                async move { download_container(&down, c).await }
+            })
+            .await;
+        }
+    }
+    Ok(())
+}
+
+/// Lists a container page by page, downloading each page's objects before
+/// asking for the next, so memory holds one page at most.
+async fn download_container(down: &Arc<Down>, c: String) {
+    let ctx = &down.ctx;
+    let mut marker = down.req.marker.clone();
+    loop {
+        let mut page = Vec::new();
+        let o = ListOpts {
+            prefix: down.req.prefix.clone(),
+            marker: marker.clone(),
+            ..Default::default()
+        };
+        let r = listing::list(
+            &ctx.client,
+            &format!("/{}", quote(&c)),
+            &o,
+            &mut |p| {
+                page.extend_from_slice(p);
+                Ok(true)
+            },
+            &ctx.cancel,
+        )
+        .await;
+        if let Err(e) = r {
+            ctx.record(record::failed("download_object", Some(&c), None, &e))
+                .await;
+            return;
+        }
+        if page.is_empty() || ctx.cancel.is_cancelled() {
+            return;
+        }
+        marker = page
+            .last()
+            .and_then(|e| e["name"].as_str())
+            .map(str::to_string);
+        let mut wants: Vec<Want> = page
+            .iter()
+            .filter_map(|e| {
+                Some(Want {
+                    container: c.clone(),
+                    name: e["name"].as_str()?.to_string(),
+                    content_type: e["content_type"].as_str().map(str::to_string),
+                    bytes: e["bytes"].as_u64(),
+                })
+            })
+            .collect();
+        if down.req.shuffle {
+            fastrand::shuffle(&mut wants);
+        }
+        fetch_all(down, wants).await;
+    }
+}
+
+async fn fetch_all(down: &Arc<Down>, wants: Vec<Want>) {
+    let d2 = down.clone();
+    for_each_limited(
+        wants,
+        down.threads,
+        &down.ctx.cancel.clone(),
+        move |w: Want| {
+            let down = d2.clone();
+            async move {
+                let r = fetch(&down, &w).await;
+                down.ctx.record(r).await;
+            }
+        },
+    )
+    .await;
+}
+
+/// Where an object goes locally, relative to the output directory.
+fn local_name(down: &Down, w: &Want) -> String {
+    let mut name = w.name.clone();
+    if down.req.remove_prefix {
+        if let Some(p) = &down.req.prefix {
+            name = name.strip_prefix(p.as_str()).unwrap_or(&name).to_string();
+        }
+    }
+    if down.req.yes_all && down.req.container.is_none() {
+        name = format!("{}/{name}", w.container);
+    }
+    name
+}
+
+/// A sink that verifies each segment's MD5 as the bytes go by, and
+/// reports progress.
+struct Checked<'a> {
+    inner: &'a mut dyn BodySink,
+    segments: Vec<Segment>,
+    index: usize,
+    in_segment: u64,
+    md5: Md5,
+    down: &'a Down,
+    object: &'a str,
+    read: u64,
+    last: u64,
+}
+
+impl BodySink for Checked<'_> {
+    fn write(&mut self, mut data: &[u8]) -> Result<()> {
+        self.inner.write(data)?;
+        self.read += data.len() as u64;
+        let overall = self
+            .down
+            .done_bytes
+            .fetch_add(data.len() as u64, Ordering::Relaxed)
+            + data.len() as u64;
+        if self.read - self.last >= 1 << 20 {
+            self.last = self.read;
+            self.down.ctx.progress(json!({"action": "download", "object": self.object, "bytes": self.read, "overall_bytes": overall}));
+        }
+        while !data.is_empty() && !self.segments.is_empty() {
+            let Some(seg) = self.segments.get(self.index) else {
+                return Err(Error::new(
+                    Status::Checksum,
+                    format!("more bytes than the {} segments hold", self.segments.len()),
+                ));
+            };
+            let take = ((seg.size - self.in_segment) as usize).min(data.len());
+            self.md5.update(&data[..take]);
+            self.in_segment += take as u64;
+            data = &data[take..];
+            if self.in_segment == seg.size {
+                let got = crate::conn::request::hex(&std::mem::take(&mut self.md5).finalize());
+                if got != seg.etag {
+                    return Err(Error::new(
+                        Status::Checksum,
+                        format!(
+                            "segment {} ({}/{}) has MD5 {got}, expected {}",
+                            self.index, seg.container, seg.name, seg.etag
+                        ),
+                    ));
+                }
+                self.index += 1;
+                self.in_segment = 0;
+            }
+        }
+        Ok(())
+    }
+    fn finish(&mut self, ok: bool) -> Result<()> {
+        self.inner.finish(ok)
+    }
+}
+
+impl Checked<'_> {
+    fn all_segments_seen(&self) -> bool {
+        self.index == self.segments.len() && self.in_segment == 0
+    }
+}
+
+/// A sink that writes nothing (`no_download`).
+struct Discard;
+impl BodySink for Discard {
+    fn write(&mut self, _: &[u8]) -> Result<()> {
+        Ok(())
+    }
+    fn finish(&mut self, _: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+fn set_mtime(path: &Path, mtime: &str) {
+    if let Ok(secs) = mtime.parse::<f64>() {
+        if secs.is_finite() && secs >= 0.0 {
+            let t = std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(secs);
+            if let Ok(f) = std::fs::File::options().write(true).open(path) {
+                let _ = f.set_modified(t);
+            }
+        }
+    }
+}
+
+async fn fetch(down: &Down, w: &Want) -> Value {
+    let ctx = &down.ctx;
+    let (c, o) = (w.container.as_str(), w.name.as_str());
+    let start = record::now();
+    let rel = local_name(down, w);
+    let stdout = down.req.out_file.as_deref() == Some("-");
+    let path: Option<PathBuf> = match &down.req.out_file {
+        Some(f) if f != "-" => Some(PathBuf::from(f)),
+        Some(_) => None,
+        None => match safe_path(&down.out_dir, &rel) {
+            Ok(p) => Some(p),
+            Err(why) => {
+                let e = Error::invalid(format!(
+                    "refusing to write object \"{o}\" outside the output directory: {why}"
+                ));
+                let mut r = record::failed("download_object", Some(c), Some(o), &e);
+                r["path"] = json!(rel);
+                return r;
+            }
+        },
+    };
+    let mut rec = record::ok("download_object", Some(c), Some(o));
+    rec["path"] = json!(path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "-".into()));
+    rec["start_time"] = json!(start);
+    let fail = |e: &Error| {
+        let mut r = record::failed("download_object", Some(c), Some(o), e);
+        r["path"] = json!(path.as_ref().map(|p| p.display().to_string()));
+        r
+    };
+    // Pseudo-directories become directories.
+    let is_dir_entry = w.name.ends_with('/')
+        || (matches!(
+            w.content_type.as_deref(),
+            Some("application/directory" | "text/directory")
+        ) && w.bytes == Some(0));
+    if is_dir_entry {
+        if let (Some(p), false) = (&path, down.req.no_download) {
+            if let Err(e) = std::fs::create_dir_all(p) {
+                return fail(&Error::invalid(format!(
+                    "cannot create directory \"{}\": {e}",
+                    p.display()
+                )));
+            }
+        }
+        rec["pseudodir"] = json!(true);
+        return rec;
+    }
+    // What is it? Large objects are verified per segment.
+    let existing = match segments::existing(ctx, c, o, &down.opts).await {
+        Ok(Some((kind, _))) => kind,
+        Ok(None) => {
+            let mut e = Error::new(Status::NotFound, format!("object {c}/{o} not found"));
+            e.http_status = Some(404);
+            return fail(&e);
+        }
+        Err(e) => return fail(&e),
+    };
+    if down.req.skip_identical {
+        if let Some(p) = path.clone().filter(|p| p.is_file()) {
+            let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+            let k = existing.clone();
+            if let Ok(Ok(true)) =
+                tokio::task::spawn_blocking(move || super::upload::identical_file(&p, size, &k))
+                    .await
+            {
+                rec["status"] = json!("skipped-identical");
+                return rec;
+            }
+        }
+    }
+    let segs = match &existing {
+        Existing::Slo(s) | Existing::Dlo { segments: s, .. } if down.checksum => s.clone(),
+        _ => Vec::new(),
+    };
+    if let Some(p) = &path {
+        if !down.req.no_download {
+            if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if let Err(e) = std::fs::create_dir_all(parent) {
+                    return fail(&Error::invalid(format!(
+                        "cannot create directory \"{}\": {e}",
+                        parent.display()
+                    )));
+                }
+            }
+        }
+    }
+    let mut target: Box<dyn BodySink> = if down.req.no_download {
+        Box::new(Discard)
+    } else if stdout {
+        match FdSink::new(1) {
+            Ok(s) => Box::new(s),
+            Err(e) => return fail(&e),
+        }
+    } else {
+        match path.as_ref().map(|p| PathSink::create(p)) {
+            Some(Ok(s)) => Box::new(s),
+            Some(Err(e)) => return fail(&e),
+            None => return fail(&Error::internal("no output path")),
+        }
+    };
+    let ranged = down
+        .opts
+        .headers
+        .0
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
+    let segs = if ranged { Vec::new() } else { segs };
+    let gopts = GetOpts {
+        headers: down.opts.headers.clone(),
+        query: None,
+        checksum: down.checksum,
+        resume: true,
+    };
+    let large = !matches!(existing, Existing::Plain { .. });
+    let got = {
+        let mut checked = Checked {
+            inner: target.as_mut(),
+            segments: segs,
+            index: 0,
+            in_segment: 0,
+            md5: Md5::new(),
+            down,
+            object: o,
+            read: 0,
+            last: 0,
+        };
+        let r = object::get(
+            &ctx.client,
+            c,
+            o,
+            &gopts,
+            &mut ForwardNoFinish(&mut checked),
+            &ctx.cancel,
+        )
+        .await;
+        let r = match r {
+            Ok(_) if !checked.segments.is_empty() && !checked.all_segments_seen() => {
+                Err(Error::new(
+                    Status::Checksum,
+                    format!(
+                        "the body ended inside segment {} of {}",
+                        checked.index,
+                        checked.segments.len()
+                    ),
+                ))
+            }
+            other => other,
+        };
+        let fin = checked.finish(r.is_ok());
+        r.and_then(|v| fin.map(|_| v))
+    };
+    let resp = match got {
+        Ok(v) => v,
+        Err(e) => return fail(&e),
+    };
+    let mut rec = record::with_response(rec, &resp);
+    rec["read_length"] = resp["bytes"].clone();
+    rec["verified"] = json!(match (down.checksum, large, ranged) {
+        (false, _, _) | (_, _, true) => Value::Bool(false),
+        (true, false, false) => json!("md5"),
+        (true, true, false) => json!("segments"),
+    });
+    rec["finish_time"] = json!(record::now());
+    if let (Some(p), false, false) = (&path, down.req.no_download, down.req.ignore_mtime) {
+        if let Some(m) = resp["headers"]["x-object-meta-mtime"].as_str() {
+            set_mtime(p, m);
+        }
+    }
+    rec
+}
+
+/// Passes writes through but leaves `finish` to the caller (who knows
+/// whether the segment checks passed).
+struct ForwardNoFinish<'a, 'b>(&'a mut Checked<'b>);
+impl BodySink for ForwardNoFinish<'_, '_> {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.0.write(data)
+    }
+    fn finish(&mut self, _ok: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_stay_inside() {
+        let d = Path::new("/out");
+        assert_eq!(
+            safe_path(d, "a/b/c.txt").unwrap(),
+            PathBuf::from("/out/a/b/c.txt")
+        );
+        assert_eq!(safe_path(d, "./a//b").unwrap(), PathBuf::from("/out/a/b"));
+        for bad in ["../x", "a/../../x", "/etc/passwd", "a/..", "", ".", "./"] {
+            assert!(safe_path(d, bad).is_err(), "{bad}");
+        }
+    }
+}
