@@ -59,8 +59,7 @@ impl FaultProxy {
                     use std::sync::atomic::Ordering::SeqCst;
                     let now = f.0.fetch_add(1, SeqCst) + 1;
                     f.1.fetch_max(now, SeqCst);
-                    let _ = serve(sock, upstream, p, h).await;
-                    f.0.fetch_sub(1, SeqCst);
+                    let _ = serve(sock, upstream, p, h, Slot(Some(f))).await;
                 });
             }
         });
@@ -100,11 +99,38 @@ fn reset(sock: &TcpStream) {
     let _ = sock.set_linger(Some(Duration::ZERO));
 }
 
+/// One request counted as in flight until released: released just before
+/// the response's last bytes are written, so the client cannot have
+/// started its next request while this one still counts.
+struct Slot(
+    Option<
+        Arc<(
+            std::sync::atomic::AtomicUsize,
+            std::sync::atomic::AtomicUsize,
+        )>,
+    >,
+);
+
+impl Slot {
+    fn release(&mut self) {
+        if let Some(f) = self.0.take() {
+            f.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
 async fn serve(
     mut client: TcpStream,
     upstream: SocketAddr,
     plan: Arc<Mutex<VecDeque<Fault>>>,
     heads: Arc<Mutex<Vec<String>>>,
+    mut slot: Slot,
 ) -> std::io::Result<()> {
     let mut buf = Vec::new();
     let mut tmp = vec![0u8; 64 * 1024];
@@ -145,6 +171,7 @@ async fn serve(
             out.push_str(&format!("{k}: {v}\r\n"));
         }
         out.push_str("\r\n");
+        slot.release();
         client.write_all(out.as_bytes()).await?;
         client.shutdown().await?;
         return Ok(());
@@ -195,6 +222,7 @@ async fn serve(
     // Response: upstream -> client, with the fault.
     let mut sent = 0usize;
     let mut stalled = false;
+    let mut pending: Vec<u8> = Vec::new();
     loop {
         if upload.is_finished() {
             break;
@@ -204,6 +232,10 @@ async fn serve(
             _ = tokio::time::sleep(Duration::from_millis(20)) => continue,
         };
         let data = &tmp[..n];
+        if !matches!(fault, None | Some(Fault::ResetRequestAfter(_))) {
+            // Faulty responses are relayed as they come.
+            cw.write_all(&std::mem::take(&mut pending)).await?;
+        }
         match &fault {
             Some(Fault::ResetResponseAfter(limit)) if sent + n >= *limit => {
                 cw.write_all(&data[..limit - sent]).await?;
@@ -222,10 +254,17 @@ async fn serve(
                     tokio::time::sleep(*every).await;
                 }
             }
-            _ => cw.write_all(data).await?,
+            _ => {
+                // Hold the newest bytes back until the next read, so the
+                // last ones go out only after the slot is released.
+                cw.write_all(&pending).await?;
+                pending = data.to_vec();
+            }
         }
         sent += n;
     }
+    slot.release();
+    cw.write_all(&pending).await?;
     if let Ok(true) = upload.await {
         // Reset the client mid-upload: it sees the connection die.
         reset(cw.as_ref());
