@@ -936,6 +936,34 @@ swc_status swc_download(const swc_client *client,
                         char **summary_json,
                         char **err_json);
 
+/**
+ * Starts `copy`: `request_json` `{"container", "objects", "destination":
+ * "/container" or "/container/object" (one object; default: the same
+ * container), "fresh_metadata", "header", "meta", "object_uu_threads"}`.
+ * The destination container is created first. Records `create_container`,
+ * `copy_object` (with `destination`).
+ */
+swc_status swc_copy_start(const swc_client *client,
+                          const char *request_json,
+                          swc_record_fn on_record,
+                          swc_progress_fn on_progress,
+                          swc_done_fn on_done,
+                          void *user_data,
+                          swc_free_fn free_user_data,
+                          swc_op **op);
+
+/**
+ * Blocking twin of `swc_copy_start`.
+ */
+swc_status swc_copy(const swc_client *client,
+                    const char *request_json,
+                    swc_record_fn on_record,
+                    swc_progress_fn on_progress,
+                    void *user_data,
+                    const swc_cancel *cancel,
+                    char **summary_json,
+                    char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

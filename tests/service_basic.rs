@@ -559,3 +559,47 @@ fn list_post_capabilities_blocking() {
     });
     unsafe { swc_client_free(c) };
 }
+
+#[test]
+fn copy_objects_to_another_container() {
+    let name = runtime().block_on(container_with(5, "copy-src"));
+    let dest = unique("copy-dst");
+    let c = new_client();
+    let (st, recs, summary) = svc(
+        swc_copy,
+        c,
+        json!({"container": name, "objects": ["o001", "o002"], "destination": format!("/{dest}"), "meta": ["Copied:yes"]}),
+    );
+    assert_eq!(st, SWC_OK, "{summary}");
+    assert_eq!(recs[0]["action"], "create_container");
+    assert_eq!(
+        recs.iter().filter(|r| r["action"] == "copy_object").count(),
+        2
+    );
+    let (st, _, _) = svc(
+        swc_copy,
+        c,
+        json!({"container": name, "objects": ["o003"], "destination": format!("/{dest}/renamed"), "fresh_metadata": true}),
+    );
+    assert_eq!(st, SWC_OK);
+    let (st, _, e) = svc(
+        swc_copy,
+        c,
+        json!({"container": name, "objects": ["o001", "o002"], "destination": format!("/{dest}/one")}),
+    );
+    assert_eq!((st, e["key"].as_str()), (SWC_E_CONFIG, Some("destination")));
+    let cl = client(&v1_options());
+    runtime().block_on(async {
+        let mut got = names(&cl, &dest).await;
+        got.sort();
+        assert_eq!(got, ["o001", "o002", "renamed"]);
+        let h =
+            swiftclient::conn::object::head(&cl, &dest, "o001", &Default::default(), &no_cancel())
+                .await
+                .unwrap();
+        assert_eq!(h["headers"]["x-object-meta-copied"], "yes");
+        cleanup(&cl, &name).await;
+        cleanup(&cl, &dest).await;
+    });
+    unsafe { swc_client_free(c) };
+}

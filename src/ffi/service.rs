@@ -440,3 +440,60 @@ pub extern "C" fn swc_download(
         )
     })
 }
+
+/// Starts `copy`: `request_json` `{"container", "objects", "destination":
+/// "/container" or "/container/object" (one object; default: the same
+/// container), "fresh_metadata", "header", "meta", "object_uu_threads"}`.
+/// The destination container is created first. Records `create_container`,
+/// `copy_object` (with `destination`).
+#[no_mangle]
+pub extern "C" fn swc_copy_start(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    on_done: swc_done_fn,
+    user_data: *mut c_void,
+    free_user_data: swc_free_fn,
+    op: *mut *mut swc_op,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        start_op(
+            Action::Copy,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            on_done,
+            user_data,
+            free_user_data,
+            op,
+        )
+    })
+}
+
+/// Blocking twin of `swc_copy_start`.
+#[no_mangle]
+pub extern "C" fn swc_copy(
+    client: *const swc_client,
+    request_json: *const c_char,
+    on_record: swc_record_fn,
+    on_progress: swc_progress_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    summary_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        run_op(
+            Action::Copy,
+            client,
+            request_json,
+            on_record,
+            on_progress,
+            user_data,
+            cancel,
+            summary_json,
+        )
+    })
+}

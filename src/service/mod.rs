@@ -5,6 +5,7 @@
 //! fails before anything starts) and then runs as one task.
 
 pub mod capabilities;
+pub mod copy;
 pub mod delete;
 pub mod download;
 pub mod headers;
@@ -35,6 +36,7 @@ pub enum Action {
     Delete,
     Upload,
     Download,
+    Copy,
 }
 
 impl Action {
@@ -47,6 +49,7 @@ impl Action {
             Action::Delete => "delete",
             Action::Upload => "upload",
             Action::Download => "download",
+            Action::Copy => "copy",
         }
     }
 }
@@ -76,6 +79,7 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
             download::DownloadRequest::parse(request_json)?,
             download::run,
         ),
+        Action::Copy => job(copy::CopyRequest::parse(request_json)?, copy::run),
     })
 }
 
