@@ -854,6 +854,7 @@ async fn upload_segmented(
         .collect();
     let results: Arc<Mutex<Vec<Option<Segment>>>> = Arc::new(Mutex::new(vec![None; count]));
     let mut set = tokio::task::JoinSet::new();
+    let mut started = 0;
     for (i, name) in names.iter().enumerate() {
         if ctx.cancel.is_cancelled() {
             break;
@@ -861,6 +862,7 @@ async fn upload_segmented(
         let Ok(permit) = up.segment_slots.clone().acquire_owned().await else {
             break;
         };
+        started += 1;
         let (name, results, path) = (name.clone(), results.clone(), path.to_path_buf());
         let object = object.to_string();
         let up = up.clone();
@@ -936,11 +938,21 @@ async fn upload_segmented(
         std::mem::take(&mut *results.lock().unwrap_or_else(|p| p.into_inner()));
     let done: Vec<Segment> = got.iter().flatten().cloned().collect();
     if done.len() != count {
-        // Unfinished: no manifest; the uploaded segments go unless asked to stay.
+        // Unfinished: no manifest. Every segment that was started goes
+        // (unless asked to stay): a cancelled PUT may still have landed.
         if !up.req.leave_segments {
+            let started: Vec<Segment> = names
+                .iter()
+                .take(started)
+                .map(|n| Segment {
+                    container: up.segment_container.clone(),
+                    name: n.clone(),
+                    etag: String::new(),
+                    size: 0,
+                })
+                .collect();
             // Cleanup runs even when the upload was cancelled.
-            let cleanup = ctx.uncancelled();
-            segments::delete_segments(&cleanup, done, up.segment_threads).await;
+            segments::delete_segments(&ctx.uncancelled(), started, up.segment_threads).await;
         }
         return Err(if ctx.cancel.is_cancelled() {
             crate::conn::request::cancelled()

@@ -1,0 +1,191 @@
+//! Cancelling bulk operations mid-way: an upload stops, its unfinished
+//! segments are deleted and no manifest appears; a download stops and
+//! leaves no file, not even a partial one.
+
+mod common;
+
+use common::faultproxy::{Fault, FaultProxy};
+use common::*;
+use serde_json::{json, Value};
+use std::ffi::{c_char, c_int, c_void, CStr, CString};
+use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use swiftclient::ffi::client::swc_client_free;
+use swiftclient::ffi::op::{swc_op, swc_op_cancel, swc_op_free, swc_op_wait};
+use swiftclient::ffi::service::{swc_download_start, swc_upload_start};
+use swiftclient::ffi::{swc_string_free, SWC_E_CANCELLED, SWC_OK};
+
+struct Watch {
+    op: AtomicUsize,
+    records: Mutex<Vec<Value>>,
+    /// Cancel when a record with this action arrives.
+    cancel_on: &'static str,
+}
+
+extern "C" fn on_record(ud: *mut c_void, json: *const c_char, _len: usize) -> c_int {
+    let w = unsafe { &*(ud as *const Watch) };
+    let v: Value = serde_json::from_str(unsafe { CStr::from_ptr(json) }.to_str().unwrap()).unwrap();
+    if v["action"] == w.cancel_on {
+        swc_op_cancel(w.op.load(Ordering::SeqCst) as *const swc_op);
+    }
+    w.records.lock().unwrap().push(v);
+    0
+}
+
+fn tmpdir(tag: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(unique(tag));
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn cancelling_an_upload_removes_its_segments() {
+    let dir = tmpdir("cx-up");
+    let path = dir.join("big");
+    std::fs::write(&path, data(20 * 200_000, 5)).unwrap();
+    let cont = unique("cx-up");
+    let c = ffi_client(&v1_options());
+    let w = Box::new(Watch {
+        op: AtomicUsize::new(0),
+        records: Mutex::new(vec![]),
+        cancel_on: "upload_segment",
+    });
+    let req = CString::new(json!({"container": cont, "objects": [{"path": path, "object_name": "big"}], "segment_size": 200_000, "segment_threads": 2}).to_string()).unwrap();
+    let mut op = ptr::null_mut();
+    assert_eq!(
+        swc_upload_start(
+            c,
+            req.as_ptr(),
+            Some(on_record),
+            None,
+            None,
+            &*w as *const Watch as *mut c_void,
+            None,
+            &mut op
+        ),
+        SWC_OK
+    );
+    w.op.store(op as usize, Ordering::SeqCst);
+    let mut status = 0;
+    let mut summary = ptr::null_mut();
+    assert_eq!(swc_op_wait(op, 60_000, &mut status, &mut summary), SWC_OK);
+    let s = unsafe { CStr::from_ptr(summary) }
+        .to_str()
+        .unwrap()
+        .to_string();
+    unsafe {
+        swc_string_free(summary);
+        swc_op_free(op);
+        swc_client_free(c);
+    }
+    assert_eq!(status, SWC_E_CANCELLED, "{s}");
+    let recs = w.records.lock().unwrap();
+    let up = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    assert_eq!(up["success"], false);
+    assert_eq!(
+        up["error_record"]["status"], 12,
+        "reported as cancelled: {up}"
+    );
+    assert!(
+        recs.iter()
+            .filter(|r| r["action"] == "upload_segment" && r["success"] == true)
+            .count()
+            < 20
+    );
+    let cl = client(&v1_options());
+    rt().block_on(async {
+        assert!(names(&cl, &cont).await.is_empty(), "no manifest");
+        assert!(
+            names(&cl, &format!("{cont}_segments")).await.is_empty(),
+            "the unfinished upload's segments were deleted"
+        );
+        cleanup(&cl, &cont).await;
+        cleanup(&cl, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn cancelling_a_download_leaves_no_file() {
+    let r = rt();
+    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let cont = unique("cx-down");
+    let opts =
+        json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
+    let cl = client(&opts);
+    r.block_on(async {
+        mkcontainer(&cl, &cont).await;
+        put(&cl, &cont, "slow", &data(2_000_000, 8), json!({})).await;
+    });
+    let stop = tokio_util::sync::CancellationToken::new();
+    let s2 = stop.clone();
+    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
+    let out = tmpdir("cx-down-out");
+    let c = ffi_client(&opts);
+    let mut auth = ptr::null_mut();
+    assert_eq!(
+        swiftclient::ffi::client::swc_client_auth(c, ptr::null(), &mut auth, ptr::null_mut()),
+        SWC_OK
+    );
+    unsafe { swc_string_free(auth) };
+    // The HEAD passes; the GET trickles.
+    fp.push(Fault::Throttle(200_000, Duration::from_millis(0)));
+    fp.push(Fault::Throttle(16 * 1024, Duration::from_millis(100)));
+    let w = Box::new(Watch {
+        op: AtomicUsize::new(0),
+        records: Mutex::new(vec![]),
+        cancel_on: "never",
+    });
+    let req = CString::new(
+        json!({"container": cont, "objects": ["slow"], "out_directory": out}).to_string(),
+    )
+    .unwrap();
+    let mut op = ptr::null_mut();
+    assert_eq!(
+        swc_download_start(
+            c,
+            req.as_ptr(),
+            Some(on_record),
+            None,
+            None,
+            &*w as *const Watch as *mut c_void,
+            None,
+            &mut op
+        ),
+        SWC_OK
+    );
+    std::thread::sleep(Duration::from_millis(600));
+    let t = Instant::now();
+    swc_op_cancel(op);
+    swc_op_cancel(op);
+    let mut status = 0;
+    assert_eq!(
+        swc_op_wait(op, 10_000, &mut status, ptr::null_mut()),
+        SWC_OK
+    );
+    assert!(
+        t.elapsed() < Duration::from_secs(2),
+        "stopped promptly: {:?}",
+        t.elapsed()
+    );
+    unsafe {
+        swc_op_free(op);
+        swc_client_free(c);
+    }
+    assert_eq!(status, SWC_E_CANCELLED);
+    let recs = w.records.lock().unwrap();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["success"], false);
+    assert_eq!(recs[0]["error_record"]["status"], 12);
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert!(left.is_empty(), "nothing left behind: {left:?}");
+    stop.cancel();
+    th.join().unwrap();
+    rt().block_on(async { cleanup(&client(&v1_options()), &cont).await });
+    std::fs::remove_dir_all(out).unwrap();
+}
