@@ -105,6 +105,11 @@ fn connection_api_c_tests() {
 }
 
 #[test]
+fn service_api_c_tests() {
+    c99_cxx_valgrind("test_service");
+}
+
+#[test]
 fn header_is_self_contained_and_include_safe() {
     // Included twice, alone, in both languages: no missing includes, no
     // duplicate definitions.
