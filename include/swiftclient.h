@@ -964,6 +964,29 @@ swc_status swc_copy(const swc_client *client,
                     char **summary_json,
                     char **err_json);
 
+/**
+ * Uploads a stream of unknown length from a read callback (run on the
+ * calling thread; return bytes read, 0 at the end, negative on error).
+ * `request_json`: `{"container", "object_name" (required),
+ * "segment_size" (default 10 MiB), "use_slo", "segment_container",
+ * "buffer": "memory" (default) | "file", "buffer_dir", "leave_segments",
+ * "skip_container_put", "header", "meta", "checksum"}`. A stream shorter
+ * than one segment becomes a plain object; otherwise segments
+ * `<obj>/slo/<mtime>/<segment_size>/<%08d>` are uploaded while the next
+ * one is read, and the manifest written last. Memory: at most two
+ * segments (with "memory") or two chunks (with "file": an unlinked
+ * temporary file holds the segment being retried). On failure the
+ * uploaded segments are deleted unless `leave_segments`. Blocks; writes an
+ * `upload_object` record to `*result_json`. Statuses as swc_account_head.
+ */
+swc_status swc_upload_stream(const swc_client *client,
+                             const char *request_json,
+                             swc_read_fn read,
+                             void *user_data,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -56,6 +56,34 @@ impl BodySource for BytesSource<'_> {
     }
 }
 
+/// A body in shared memory (cheap to clone, owned: usable from a task).
+pub struct SharedBytes {
+    data: bytes::Bytes,
+    pos: usize,
+}
+
+impl SharedBytes {
+    pub fn new(data: bytes::Bytes) -> SharedBytes {
+        SharedBytes { data, pos: 0 }
+    }
+}
+
+impl BodySource for SharedBytes {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        let n = buf.len().min(self.data.len() - self.pos);
+        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+    fn rewind(&mut self) -> Result<bool> {
+        self.pos = 0;
+        Ok(true)
+    }
+    fn len(&self) -> Option<u64> {
+        Some(self.data.len() as u64)
+    }
+}
+
 /// A file (opened from a path, or a caller's descriptor that is not
 /// closed). Seekable files rewind to where they started; `length` limits
 /// how much is sent.

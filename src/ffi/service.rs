@@ -497,3 +497,50 @@ pub extern "C" fn swc_copy(
         )
     })
 }
+
+/// Uploads a stream of unknown length from a read callback (run on the
+/// calling thread; return bytes read, 0 at the end, negative on error).
+/// `request_json`: `{"container", "object_name" (required),
+/// "segment_size" (default 10 MiB), "use_slo", "segment_container",
+/// "buffer": "memory" (default) | "file", "buffer_dir", "leave_segments",
+/// "skip_container_put", "header", "meta", "checksum"}`. A stream shorter
+/// than one segment becomes a plain object; otherwise segments
+/// `<obj>/slo/<mtime>/<segment_size>/<%08d>` are uploaded while the next
+/// one is read, and the manifest written last. Memory: at most two
+/// segments (with "memory") or two chunks (with "file": an unlinked
+/// temporary file holds the segment being retried). On failure the
+/// uploaded segments are deleted unless `leave_segments`. Blocks; writes an
+/// `upload_object` record to `*result_json`. Statuses as swc_account_head.
+#[no_mangle]
+pub extern "C" fn swc_upload_stream(
+    client: *const swc_client,
+    request_json: *const c_char,
+    read: super::callbacks::swc_read_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let c = super::client::swc_client::from_ptr(client)?;
+        super::strings::check_out(result_json, "result_json")?;
+        let read =
+            read.ok_or_else(|| crate::error::Error::invalid("argument \"read\" must not be NULL"))?;
+        let req = crate::service::stream::StreamRequest::parse(super::strings::optional(
+            request_json,
+            "request_json",
+        )?)?;
+        let mut src = super::callbacks::CallbackSource {
+            read,
+            rewind: None,
+            user_data,
+            length: None,
+            sent: 0,
+        };
+        let token = super::cancel::token_of(cancel);
+        let rec = c.rt.block_on(crate::service::stream::upload_stream(
+            &c.client, &req, &mut src, &token,
+        ))??;
+        super::strings::write_string(result_json, &rec.to_string())
+    })
+}

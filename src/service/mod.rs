@@ -15,6 +15,7 @@ pub mod post;
 pub mod record;
 pub mod segments;
 pub mod stat;
+pub mod stream;
 pub mod upload;
 
 use crate::error::{Error, Result};

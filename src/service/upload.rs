@@ -66,6 +66,11 @@ pub struct UploadRequest {
     pub segment_threads: Option<usize>,
 }
 
+/// `segment_size`-style option: bytes as a number or "100M".
+pub fn size_opt<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
+    size(d)
+}
+
 fn size<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<u64>, D::Error> {
     match Option::<Value>::deserialize(d)? {
         None | Some(Value::Null) => Ok(None),
