@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Peak RSS of a 5 GiB segmented upload (10 segment threads) and a 5 GiB
+# verified download through the C API, against the local cluster. Grows the
+# cluster's tmpfs to hold the object. Usage: bench/memory.sh [SIZE_MIB] [SEGMENT_MIB] [THREADS]
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+export SWC_CLUSTER_TMPFS_SIZE=${SWC_CLUSTER_TMPFS_SIZE:-14g}
+scripts/cluster up
+STATE=${SWC_CLUSTER_DIR:-$ROOT/.cluster}
+# shellcheck disable=SC1091
+source "$STATE/cluster.env"
+if grep -q " $STATE/srv tmpfs" /proc/mounts; then
+  mount -o remount,size="$SWC_CLUSTER_TMPFS_SIZE" "$STATE/srv"
+fi
+cargo build --release --quiet
+mkdir -p build
+cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude bench/rss.c -Ltarget/release -lswiftclient \
+   -Wl,-rpath,"$ROOT/target/release" -o build/rss
+build/rss "${1:-5120}" "${2:-100}" "${3:-10}"

@@ -1,0 +1,98 @@
+/*
+ * Peak memory of a large upload and download through the C API.
+ *
+ *   rss SIZE_MIB SEGMENT_MIB THREADS
+ *
+ * Makes a sparse file of SIZE_MIB, uploads it as a segmented object
+ * (SEGMENT_MIB segments, THREADS segment threads), downloads it with
+ * verification (no_download: fetched, checked, discarded), deletes it, and
+ * prints the process's peak RSS after each step (getrusage ru_maxrss).
+ * Needs SWC_TEST_V1_AUTH.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "swiftclient.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+static long peak_kib(void) {
+    struct rusage u;
+    getrusage(RUSAGE_SELF, &u);
+    return u.ru_maxrss;
+}
+
+static double now(void) {
+    struct timeval tv;
+    gettimeofday(&tv, NULL);
+    return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static int count(void *ud, const char *json, size_t len) {
+    (void)len;
+    if (strstr(json, "\"success\":false") != NULL) {
+        fprintf(stderr, "%s\n", json);
+        ++*(int *)ud;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv) {
+    long size_mib = argc > 1 ? atol(argv[1]) : 5120;
+    long seg_mib = argc > 2 ? atol(argv[2]) : 100;
+    long threads = argc > 3 ? atol(argv[3]) : 10;
+    const char *auth = getenv("SWC_TEST_V1_AUTH");
+    char opts[512], req[1024], path[256];
+    swc_client *c = NULL;
+    char *err = NULL;
+    int failed = 0, fd;
+    double t;
+
+    if (auth == NULL) {
+        fprintf(stderr, "SWC_TEST_V1_AUTH is not set\n");
+        return 2;
+    }
+    snprintf(path, sizeof path, "/tmp/swc-rss-%d.bin", (int)getpid());
+    fd = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0644);
+    if (fd < 0 || ftruncate(fd, (off_t)size_mib << 20) != 0) {
+        perror("sparse file");
+        return 1;
+    }
+    close(fd);
+    snprintf(opts, sizeof opts, "{\"auth\": \"%s\", \"user\": \"test:tester\", \"key\": \"testing\"}", auth);
+    if (swc_client_new(opts, &c, &err) != SWC_OK) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    printf("baseline: peak RSS %ld KiB\n", peak_kib());
+
+    t = now();
+    snprintf(req, sizeof req,
+             "{\"container\": \"swc-rss\", \"objects\": [{\"path\": \"%s\", \"object_name\": \"big\"}],"
+             " \"segment_size\": \"%ldM\", \"segment_threads\": %ld}",
+             path, seg_mib, threads);
+    if (swc_upload(c, req, count, NULL, &failed, NULL, NULL, &err) != SWC_OK) {
+        fprintf(stderr, "upload: %s\n", err);
+        return 1;
+    }
+    printf("upload %ld MiB (%ld MiB segments, %ld threads): %.1f s, peak RSS %ld KiB\n", size_mib, seg_mib, threads,
+           now() - t, peak_kib());
+
+    t = now();
+    if (swc_download(c, "{\"container\": \"swc-rss\", \"objects\": [\"big\"], \"no_download\": true}", count, NULL,
+                     &failed, NULL, NULL, &err) != SWC_OK) {
+        fprintf(stderr, "download: %s\n", err);
+        return 1;
+    }
+    printf("download %ld MiB verified per segment: %.1f s, peak RSS %ld KiB\n", size_mib, now() - t, peak_kib());
+
+    swc_delete(c, "{\"container\": \"swc-rss\"}", count, NULL, &failed, NULL, NULL, NULL);
+    swc_delete(c, "{\"container\": \"swc-rss_segments\"}", count, NULL, &failed, NULL, NULL, NULL);
+    swc_client_free(c);
+    unlink(path);
+    return failed != 0;
+}
