@@ -281,3 +281,60 @@ fn rot_on_disk(content: &[u8]) {
         "segment file not found on disk"
     );
 }
+
+#[test]
+fn a_large_plain_object_in_parallel_ranges() {
+    use common::faultproxy::FaultProxy;
+    let r = rt();
+    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let opts =
+        json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
+    let stop = tokio_util::sync::CancellationToken::new();
+    let s2 = stop.clone();
+    let cont = unique("dl-ranges");
+    let body = data(8 << 20, 77);
+    let c = client(&opts);
+    r.block_on(async {
+        mkcontainer(&c, &cont).await;
+        put(
+            &c,
+            &cont,
+            "big",
+            &body,
+            json!({"X-Object-Meta-Mtime": "1600000000.250000"}),
+        )
+        .await;
+    });
+    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
+    let out = tmpdir("dl-ranges-out");
+    let cc = ffi_client(&opts);
+    let (st, recs, s) = svc(
+        swc_download,
+        cc,
+        json!({"container": cont, "objects": ["big"], "out_directory": out, "range_parts": 4, "range_threshold": "1M"}),
+    );
+    unsafe { swc_client_free(cc) };
+    assert_eq!(st, SWC_OK, "{s} {recs:?}");
+    assert_eq!(recs[0]["parts"], 4);
+    assert_eq!(recs[0]["verified"], "md5");
+    assert!(std::fs::read(out.join("big")).unwrap() == body);
+    let m = std::fs::metadata(out.join("big"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(
+        m.duration_since(std::time::UNIX_EPOCH).unwrap().as_millis(),
+        1_600_000_000_250
+    );
+    let ranges = fp
+        .heads()
+        .iter()
+        .filter(|h| h.starts_with("GET") && h.to_ascii_lowercase().contains("range: bytes="))
+        .count();
+    assert_eq!(ranges, 4);
+    assert_eq!(files_under(&out), ["big"], "no temporary file left");
+    stop.cancel();
+    th.join().unwrap();
+    rt().block_on(async { cleanup(&client(&v1_options()), &cont).await });
+    std::fs::remove_dir_all(out).unwrap();
+}

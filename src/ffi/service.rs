@@ -384,7 +384,9 @@ pub extern "C" fn swc_upload(
 /// output), "out_directory" (default "."), "remove_prefix",
 /// "skip_identical", "no_download", "shuffle", "checksum", "ignore_mtime",
 /// "header" (e.g. "Range: bytes=0-99"), "object_dd_threads",
-/// "container_threads"}`. Each file is written under a temporary name and
+/// "container_threads", "range_parts" (fetch a plain object of at least
+/// "range_threshold" bytes, default 64 MiB, with that many parallel ranged
+/// GETs, verified against the ETag when complete)}`. Each file is written under a temporary name and
 /// renamed only when complete and verified (MD5 and length; per segment
 /// for SLO and DLO); names that would resolve outside the output directory
 /// are refused. Records `download_object` (`path`, `read_length`,

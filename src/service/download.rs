@@ -41,6 +41,13 @@ pub struct DownloadRequest {
     pub shuffle: bool,
     pub checksum: Option<bool>,
     pub ignore_mtime: bool,
+    /// Ours: fetch a plain object of at least `range_threshold` bytes with
+    /// this many ranged GETs in parallel (default 1: off), then verify the
+    /// whole file against the ETag before it is renamed into place.
+    pub range_parts: Option<u64>,
+    /// Default 64 MiB.
+    #[serde(deserialize_with = "super::upload::size_opt")]
+    pub range_threshold: Option<u64>,
     pub header: Vec<String>,
     pub object_dd_threads: Option<usize>,
     pub container_threads: Option<usize>,
@@ -441,7 +448,10 @@ async fn fetch(down: &Down, w: &Want) -> Value {
     }
     // What is it? Large objects are verified per segment.
     let existing = match segments::existing(ctx, c, o, &down.opts).await {
-        Ok(Some((kind, _))) => kind,
+        Ok(Some((kind, h))) => {
+            rec["headers"] = h;
+            kind
+        }
         Ok(None) => {
             let mut e = Error::new(Status::NotFound, format!("object {c}/{o} not found"));
             e.http_status = Some(404);
@@ -476,6 +486,34 @@ async fn fetch(down: &Down, w: &Want) -> Value {
                     )));
                 }
             }
+        }
+    }
+    let caller_range = down
+        .opts
+        .headers
+        .0
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
+    if let (Existing::Plain { etag, size }, Some(p), false, false, false) =
+        (&existing, &path, down.req.no_download, caller_range, stdout)
+    {
+        let parts = down.req.range_parts.unwrap_or(1).clamp(1, 64);
+        if parts > 1 && *size >= down.req.range_threshold.unwrap_or(64 << 20) {
+            return match parallel_get(down, c, o, p, *size, etag, parts).await {
+                Ok(extra) => {
+                    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+                        rec[k] = v;
+                    }
+                    rec["finish_time"] = json!(record::now());
+                    if !down.req.ignore_mtime {
+                        if let Some(m) = rec["headers"]["x-object-meta-mtime"].as_str() {
+                            set_mtime(p, m);
+                        }
+                    }
+                    rec
+                }
+                Err(e) => fail(&e),
+            };
         }
     }
     let mut target: Box<dyn BodySink> = if down.req.no_download {
@@ -561,6 +599,165 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         }
     }
     rec
+}
+
+/// Writes at a running offset of a shared file (one ranged part).
+struct AtSink {
+    file: Arc<std::fs::File>,
+    offset: u64,
+}
+
+impl BodySink for AtSink {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        use std::os::unix::fs::FileExt;
+        self.file
+            .write_all_at(data, self.offset)
+            .map_err(|e| Error::invalid(format!("writing a part: {e}")))?;
+        self.offset += data.len() as u64;
+        Ok(())
+    }
+    fn finish(&mut self, _ok: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Several ranged GETs (each with If-Match, so all parts come from the same
+/// version) into a temporary file; the whole is checked against the ETag
+/// before it is renamed onto `path`.
+#[allow(clippy::too_many_arguments)]
+async fn parallel_get(
+    down: &Down,
+    c: &str,
+    o: &str,
+    path: &Path,
+    size: u64,
+    etag: &str,
+    parts: u64,
+) -> Result<Value> {
+    let ctx = &down.ctx;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf();
+    let tmp = dir.join(format!(
+        ".{name}.swc-partial-{}-{:08x}",
+        std::process::id(),
+        fastrand::u32(..)
+    ));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
+    struct Remove(Option<PathBuf>);
+    impl Drop for Remove {
+        fn drop(&mut self) {
+            if let Some(p) = self.0.take() {
+                let _ = std::fs::remove_file(p);
+            }
+        }
+    }
+    let mut guard = Remove(Some(tmp.clone()));
+    file.set_len(size)
+        .map_err(|e| Error::invalid(format!("cannot size \"{}\": {e}", tmp.display())))?;
+    let file = Arc::new(file);
+    let part = size.div_ceil(parts);
+    let mut set = tokio::task::JoinSet::new();
+    let mut attempts = 0u64;
+    for i in 0..parts {
+        let (a, b) = (i * part, ((i + 1) * part).min(size));
+        if a >= b {
+            continue;
+        }
+        let (client, cancel, file, c, o) = (
+            ctx.client.clone(),
+            ctx.cancel.clone(),
+            file.clone(),
+            c.to_string(),
+            o.to_string(),
+        );
+        let mut headers = down.opts.headers.clone();
+        headers
+            .0
+            .push(("Range".into(), format!("bytes={a}-{}", b - 1)));
+        headers.0.push(("If-Match".into(), etag.to_string()));
+        set.spawn(async move {
+            let opts = GetOpts {
+                headers,
+                query: None,
+                checksum: true,
+                resume: false,
+            };
+            let mut sink = AtSink { file, offset: a };
+            let r = object::get(&client, &c, &o, &opts, &mut sink, &cancel).await?;
+            if r["bytes"].as_u64() != Some(b - a) {
+                return Err(Error::new(
+                    Status::Checksum,
+                    format!("part {a}-{} came back with {} bytes", b - 1, r["bytes"]),
+                ));
+            }
+            Ok(r["attempts"].as_u64().unwrap_or(1))
+        });
+    }
+    let mut first_err = None;
+    while let Some(r) = set.join_next().await {
+        match r {
+            Ok(Ok(n)) => attempts += n,
+            Ok(Err(e)) => {
+                first_err.get_or_insert(e);
+                set.abort_all();
+            }
+            Err(e) if e.is_cancelled() => {}
+            Err(e) => {
+                first_err.get_or_insert(Error::internal(format!("part task: {e}")));
+            }
+        }
+    }
+    if let Some(e) = first_err {
+        return Err(e);
+    }
+    ctx.check_cancel()?;
+    let f2 = file.clone();
+    let md5 = tokio::task::spawn_blocking(move || -> Result<String> {
+        use std::io::Read;
+        let mut f = f2.as_ref();
+        let mut h = Md5::new();
+        let mut buf = vec![0u8; 1 << 20];
+        std::io::Seek::seek(&mut f, std::io::SeekFrom::Start(0))
+            .map_err(|e| Error::invalid(e.to_string()))?;
+        loop {
+            let n = f
+                .read(&mut buf)
+                .map_err(|e| Error::invalid(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+        }
+        f.sync_all().map_err(|e| Error::invalid(e.to_string()))?;
+        Ok(crate::conn::request::hex(&h.finalize()))
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))??;
+    if down.checksum && md5 != etag {
+        return Err(Error::new(
+            Status::Checksum,
+            format!("the assembled parts have MD5 {md5}, the ETag is {etag}"),
+        ));
+    }
+    std::fs::rename(&tmp, path)
+        .map_err(|e| Error::invalid(format!("cannot complete \"{}\": {e}", path.display())))?;
+    guard.0 = None;
+    let _ = &down.done_bytes;
+    Ok(
+        json!({"read_length": size, "verified": if down.checksum { json!("md5") } else { json!(false) }, "parts": parts, "attempts": attempts}),
+    )
 }
 
 /// Passes writes through but leaves `finish` to the caller (who knows
