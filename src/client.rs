@@ -1,5 +1,8 @@
 //! `Client`: validated settings, the HTTP client and the token cache. Cheap
 //! to share (`Arc` inside) and safe to use from many tasks at once.
+//!
+//! Pooled connections belong to the tokio runtime that opened them: use a
+//! `Client` on one runtime (the C API always uses the library's own).
 
 use crate::auth::format_time;
 use crate::auth::token::{AuthRetry, Token, TokenCache};

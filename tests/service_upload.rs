@@ -414,3 +414,50 @@ fn concurrency_limits_hold_at_every_moment() {
     });
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn files_over_max_file_size_are_segmented_automatically() {
+    // The cluster's limit is 5 GiB; the client is told 1 MiB through its
+    // capabilities cache, so a 3 MiB file shows the decision with real bytes.
+    // (A client's pooled connections belong to the runtime that made them:
+    // the operation's client is used on the operation's runtime only.)
+    let c = client(&v1_options());
+    let r = rt();
+    let helper = client(&v1_options());
+    r.block_on(async {
+        let mut info = swiftclient::conn::info::info(&helper, &Default::default(), &no_cancel())
+            .await
+            .unwrap()["info"]
+            .clone();
+        info["swift"]["max_file_size"] = json!(1 << 20);
+        c.cache_capabilities(&env("SWC_TEST_PROXY_URL"), info);
+    });
+    let dir = tmpdir("auto");
+    let (p, body) = file(&dir, "big.bin", 3 << 20, 9);
+    let cont = unique("up-auto");
+    let (st, recs, summary) = run_op(
+        &c,
+        swiftclient::service::Action::Upload,
+        json!({"container": cont, "objects": [{"path": p, "object_name": "big"}]}),
+    );
+    assert_eq!(st, swiftclient::Status::Ok, "{summary}");
+    let up = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    assert_eq!(
+        (
+            up["large_object"].as_bool(),
+            up["segment_size"].as_u64(),
+            up["segments"].as_u64()
+        ),
+        (Some(true), Some(1 << 20), Some(3)),
+        "{up}"
+    );
+    r.block_on(async {
+        assert!(get(&helper, &cont, "big").await == body);
+        cleanup(&helper, &cont).await;
+        cleanup(&helper, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(dir).unwrap();
+}

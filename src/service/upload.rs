@@ -626,10 +626,19 @@ fn identical(path: &Path, size: u64, existing: &Existing) -> Result<bool> {
 }
 
 fn choose_segment_size(up: &Up, size: u64) -> Option<u64> {
-    if let Some(s) = up.segment_size {
+    segment_size_for(size, up.segment_size, up.limits)
+}
+
+/// The segment size for a file of `size` bytes: the one given (when the
+/// file is larger), or — for a file over the cluster's `max_file_size` —
+/// one chosen from `/info` limits: 1 GiB (at most max_file_size), larger
+/// if `max_manifest_segments` would not suffice, at least
+/// `min_segment_size`.
+pub fn segment_size_for(size: u64, given: Option<u64>, limits: (u64, u64, u64)) -> Option<u64> {
+    if let Some(s) = given {
         return (size > s).then_some(s);
     }
-    let (max_file, max_segments, min_segment) = up.limits;
+    let (max_file, max_segments, min_segment) = limits;
     if size <= max_file {
         return None;
     }
@@ -1007,4 +1016,40 @@ async fn upload_segmented(
     r["manifest"] = json!(if up.use_slo { "slo" } else { "dlo" });
     r["bytes"] = json!(size);
     Ok((r, done))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn automatic_segment_sizes() {
+        let gib = 1u64 << 30;
+        let limits = (5 * gib, 1000, 1);
+        assert_eq!(segment_size_for(4 * gib, None, limits), None);
+        assert_eq!(segment_size_for(6 * gib, None, limits), Some(gib));
+        assert_eq!(
+            segment_size_for(6 * gib, Some(100 << 20), limits),
+            Some(100 << 20)
+        );
+        assert_eq!(segment_size_for(10, Some(100), limits), None);
+        // A small max_file_size caps the segment size.
+        assert_eq!(
+            segment_size_for(3 << 20, None, (1 << 20, 1000, 1)),
+            Some(1 << 20)
+        );
+        // Few manifest segments allowed: segments grow to fit.
+        assert_eq!(
+            segment_size_for(10 * gib, None, (5 * gib, 4, 1)),
+            Some(10 * gib / 4)
+        );
+        // min_segment_size is respected.
+        assert_eq!(
+            segment_size_for(3 << 20, None, (1 << 20, 1000, 2 << 20)),
+            Some(2 << 20)
+        );
+        assert_eq!(parse_size("100M").unwrap(), 100 << 20);
+        assert_eq!(parse_size("2g").unwrap(), 2 << 30);
+        assert!(parse_size("0").is_err() && parse_size("x").is_err());
+    }
 }

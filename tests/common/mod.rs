@@ -360,3 +360,36 @@ pub async fn raw_put(container: &str, raw_name: &str, body: &[u8]) -> u16 {
         .parse()
         .unwrap()
 }
+
+/// Runs a bulk operation through the Rust API on its own runtime; records
+/// are collected on this thread.
+pub fn run_op(
+    c: &swiftclient::Client,
+    action: swiftclient::service::Action,
+    req: Value,
+) -> (swiftclient::Status, Vec<Value>, Value) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let job = swiftclient::service::prepare(action, Some(&req.to_string())).unwrap();
+    let run = swiftclient::service::op::start(
+        rt.handle(),
+        c.clone(),
+        action.name(),
+        false,
+        no_cancel(),
+        job,
+    );
+    let mut recs = Vec::new();
+    let (st, summary) = swiftclient::service::op::deliver_blocking(
+        run,
+        &mut |v| {
+            recs.push(v.clone());
+            true
+        },
+        &mut |_| {},
+    );
+    (st, recs, summary)
+}
