@@ -33,6 +33,8 @@ fn compile(compiler: &str, lang: &[&str], src: &Path, out: &Path) {
     cmd.args(lang)
         .args(["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-I"])
         .arg(root().join("include"))
+        .arg("-I")
+        .arg(root().join("tests/c"))
         .arg(src)
         .arg("-L")
         .arg(lib_dir())

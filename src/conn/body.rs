@@ -28,22 +28,27 @@ pub trait BodySource: Send {
     }
 }
 
-/// A body in memory.
-pub struct BytesSource<'a> {
-    data: &'a [u8],
+/// A body in memory: borrowed (`&[u8]`) or owned and cheap to clone
+/// (`bytes::Bytes`, usable from a spawned task).
+pub struct BytesSource<B> {
+    data: B,
     pos: usize,
 }
 
-impl<'a> BytesSource<'a> {
-    pub fn new(data: &'a [u8]) -> BytesSource<'a> {
+impl<B: AsRef<[u8]>> BytesSource<B> {
+    pub fn new(data: B) -> BytesSource<B> {
         BytesSource { data, pos: 0 }
     }
 }
 
-impl BodySource for BytesSource<'_> {
+/// An owned in-memory body.
+pub type SharedBytes = BytesSource<bytes::Bytes>;
+
+impl<B: AsRef<[u8]> + Send> BodySource for BytesSource<B> {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
-        let n = buf.len().min(self.data.len() - self.pos);
-        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
+        let data = self.data.as_ref();
+        let n = buf.len().min(data.len() - self.pos);
+        buf[..n].copy_from_slice(&data[self.pos..self.pos + n]);
         self.pos += n;
         Ok(n)
     }
@@ -52,35 +57,7 @@ impl BodySource for BytesSource<'_> {
         Ok(true)
     }
     fn len(&self) -> Option<u64> {
-        Some(self.data.len() as u64)
-    }
-}
-
-/// A body in shared memory (cheap to clone, owned: usable from a task).
-pub struct SharedBytes {
-    data: bytes::Bytes,
-    pos: usize,
-}
-
-impl SharedBytes {
-    pub fn new(data: bytes::Bytes) -> SharedBytes {
-        SharedBytes { data, pos: 0 }
-    }
-}
-
-impl BodySource for SharedBytes {
-    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
-        let n = buf.len().min(self.data.len() - self.pos);
-        buf[..n].copy_from_slice(&self.data[self.pos..self.pos + n]);
-        self.pos += n;
-        Ok(n)
-    }
-    fn rewind(&mut self) -> Result<bool> {
-        self.pos = 0;
-        Ok(true)
-    }
-    fn len(&self) -> Option<u64> {
-        Some(self.data.len() as u64)
+        Some(self.data.as_ref().len() as u64)
     }
 }
 

@@ -21,6 +21,19 @@ pub type swc_page_fn = Option<
     extern "C" fn(user_data: *mut c_void, json: *const std::ffi::c_char, len: usize) -> c_int,
 >;
 
+/// A caller's `user_data`, which the header allows the library to use from
+/// its own threads (the caller guarantees that is safe).
+pub(crate) struct UserData(pub(crate) *mut c_void);
+// SAFETY: see above; the library never dereferences it, only passes it back.
+unsafe impl Send for UserData {}
+// SAFETY: as above.
+unsafe impl Sync for UserData {}
+impl UserData {
+    pub(crate) fn ptr(&self) -> *mut c_void {
+        self.0
+    }
+}
+
 pub struct CallbackSource {
     pub read: extern "C" fn(*mut c_void, *mut u8, usize) -> isize,
     pub rewind: swc_rewind_fn,

@@ -1,5 +1,6 @@
 //! `swc_client`: creation, freeing, authentication.
 
+use super::callbacks::UserData;
 use super::op::OpShared;
 use super::panic::{guard, guard_value};
 use super::strings::{check_out, optional, write_string};
@@ -244,18 +245,7 @@ pub extern "C" fn swc_client_set_log(
                 "log level {level} is not one of SWC_LOG_ERROR..SWC_LOG_DEBUG"
             ))
         })?;
-        struct Ud(*mut c_void);
-        // SAFETY: the header makes the caller responsible for user_data
-        // being usable from any thread.
-        unsafe impl Send for Ud {}
-        // SAFETY: as above.
-        unsafe impl Sync for Ud {}
-        impl Ud {
-            fn ptr(&self) -> *mut c_void {
-                self.0
-            }
-        }
-        let ud = Ud(user_data);
+        let ud = UserData(user_data);
         let f = move |level: Level, msg: &str| {
             let mut text = msg.replace('\0', " ");
             let len = text.len();

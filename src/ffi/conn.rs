@@ -2,7 +2,8 @@
 //! Conversion only; the calls themselves live in `crate::conn`.
 
 use super::callbacks::{
-    swc_page_fn, swc_read_fn, swc_rewind_fn, swc_write_fn, CallbackSink, CallbackSource, MallocSink,
+    swc_page_fn, swc_read_fn, swc_rewind_fn, swc_write_fn, CallbackSink, CallbackSource,
+    MallocSink, UserData,
 };
 use super::cancel::{swc_cancel, token_of};
 use super::client::swc_client;
@@ -116,17 +117,7 @@ fn list_into(
     cancel: *const swc_cancel,
     result_json: *mut *mut c_char,
 ) -> Result<()> {
-    struct Ud(*mut c_void);
-    // SAFETY: only used on the calling thread, inside the blocking call.
-    unsafe impl Send for Ud {}
-    // SAFETY: as above; never touched from two threads.
-    unsafe impl Sync for Ud {}
-    impl Ud {
-        fn ptr(&self) -> *mut c_void {
-            self.0
-        }
-    }
-    let ud = Ud(user_data);
+    let ud = UserData(user_data);
     run(client, cancel, result_json, |c, t| async move {
         match on_page {
             None => listing::list_all(&c, &path, &o, &t).await,

@@ -1,6 +1,7 @@
 //! `swc_op`: a running bulk operation, its callbacks, and the two shapes
 //! every bulk operation comes in (async `_start` and the blocking twin).
 
+use super::callbacks::UserData;
 use super::cancel::{swc_cancel, token_of};
 use super::client::swc_client;
 use super::panic::{guard, guard_value};
@@ -75,17 +76,6 @@ impl OpShared {
             }
         }
         g.clone()
-    }
-}
-
-/// A `*mut c_void` that the caller promises may be used from the library's
-/// delivery thread.
-struct UserData(*mut c_void);
-// SAFETY: the header states user_data is used from a library thread.
-unsafe impl Send for UserData {}
-impl UserData {
-    fn ptr(&self) -> *mut c_void {
-        self.0
     }
 }
 

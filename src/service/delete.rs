@@ -8,6 +8,7 @@
 use super::capabilities;
 use super::headers::from_header_list;
 use super::op::{for_each_limited, Ctx};
+use super::segments;
 use super::{limit, record};
 use crate::conn::opts::{Headers, ListOpts, RequestOpts};
 use crate::conn::{account, container, listing, object, quote};
@@ -15,7 +16,7 @@ use crate::error::{Error, Result, Status};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -140,31 +141,14 @@ pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
         Some(c) => delete_container(&plan, c.clone()).await,
         None => {
             // Every container of the account.
-            let names = Arc::new(Mutex::new(Vec::new()));
-            let n2 = names.clone();
-            let r = listing::list(
-                &ctx.client,
-                "",
-                &ListOpts {
-                    full_listing: true,
-                    ..Default::default()
-                },
-                &mut |page| {
-                    n2.lock().unwrap_or_else(|p| p.into_inner()).extend(
-                        page.iter()
-                            .filter_map(|e| e["name"].as_str().map(str::to_string)),
-                    );
-                    Ok(true)
-                },
-                &ctx.cancel,
-            )
-            .await;
-            if let Err(e) = r {
-                ctx.record(record::failed("delete_container", None, None, &e))
-                    .await;
-                return Ok(());
-            }
-            let names = std::mem::take(&mut *names.lock().unwrap_or_else(|p| p.into_inner()));
+            let names = match super::list::container_names(&ctx).await {
+                Ok(n) => n,
+                Err(e) => {
+                    ctx.record(record::failed("delete_container", None, None, &e))
+                        .await;
+                    return Ok(());
+                }
+            };
             let ct = limit("container_threads", req.container_threads)?;
             let p2 = plan.clone();
             for_each_limited(names, ct, &ctx.cancel, move |c: String| {
@@ -365,69 +349,14 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
 /// URL-quoted) points at; reports each as a `delete_segment` record.
 async fn delete_dlo_segments(plan: &Arc<Plan>, manifest: &str) -> u64 {
     let ctx = &plan.ctx;
-    let unquoted = percent_encoding::percent_decode_str(manifest)
-        .decode_utf8_lossy()
-        .to_string();
-    let Some((sc, prefix)) = unquoted.split_once('/') else {
-        return 0;
-    };
-    let mut names = Vec::new();
-    let r = listing::list(
-        &ctx.client,
-        &format!("/{}", quote(sc)),
-        &ListOpts {
-            prefix: Some(prefix.to_string()),
-            full_listing: true,
-            ..Default::default()
-        },
-        &mut |page| {
-            names.extend(
-                page.iter()
-                    .filter_map(|e| e["name"].as_str().map(str::to_string)),
-            );
-            Ok(true)
-        },
-        &ctx.cancel,
-    )
-    .await;
-    if let Err(e) = r {
-        ctx.record(record::failed("delete_segment", Some(sc), None, &e))
-            .await;
-        return 0;
+    match segments::dlo_segments(ctx, manifest).await {
+        Ok((_, _, segs)) => segments::delete_segments(ctx, segs, &plan.opts, plan.threads).await,
+        Err(e) => {
+            ctx.record(record::failed("delete_segment", None, None, &e))
+                .await;
+            0
+        }
     }
-    let count = Arc::new(std::sync::atomic::AtomicU64::new(0));
-    let (ctx2, sc2, opts, count2) = (
-        ctx.clone(),
-        sc.to_string(),
-        plan.opts.clone(),
-        count.clone(),
-    );
-    for_each_limited(
-        names,
-        plan.threads,
-        &ctx.cancel.clone(),
-        move |n: String| {
-            let (ctx, sc, opts, count) = (ctx2.clone(), sc2.clone(), opts.clone(), count2.clone());
-            async move {
-                let r = match object::delete(&ctx.client, &sc, &n, &opts, &ctx.cancel).await {
-                    Ok(resp) => {
-                        count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        record::with_response(
-                            record::ok("delete_segment", Some(&sc), Some(&n)),
-                            &resp,
-                        )
-                    }
-                    Err(e) if e.status == Status::NotFound => {
-                        record::ok("delete_segment", Some(&sc), Some(&n))
-                    }
-                    Err(e) => record::failed("delete_segment", Some(&sc), Some(&n), &e),
-                };
-                ctx.record(r).await;
-            }
-        },
-    )
-    .await;
-    count.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 /// Bulk delete in pages of `page` paths, each page split into

@@ -189,29 +189,14 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
         }
         Some(c) => download_container(&down, c.clone()).await,
         None => {
-            let mut containers = Vec::new();
-            let r = listing::list(
-                &ctx.client,
-                "",
-                &ListOpts {
-                    full_listing: true,
-                    ..Default::default()
-                },
-                &mut |p| {
-                    containers.extend(
-                        p.iter()
-                            .filter_map(|e| e["name"].as_str().map(str::to_string)),
-                    );
-                    Ok(true)
-                },
-                &ctx.cancel,
-            )
-            .await;
-            if let Err(e) = r {
-                ctx.record(record::failed("download_object", None, None, &e))
-                    .await;
-                return Ok(());
-            }
+            let containers = match super::list::container_names(&ctx).await {
+                Ok(n) => n,
+                Err(e) => {
+                    ctx.record(record::failed("download_object", None, None, &e))
+                        .await;
+                    return Ok(());
+                }
+            };
             let ct = limit("container_threads", req.container_threads)?;
             let d2 = down.clone();
             for_each_limited(containers, ct, &ctx.cancel, move |c: String| {

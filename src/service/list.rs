@@ -158,3 +158,26 @@ async fn long_entries(
     let v = out.lock().unwrap_or_else(|p| p.into_inner()).clone();
     v
 }
+
+/// The names of every container of the account (all pages).
+pub async fn container_names(ctx: &Ctx) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    listing::list(
+        &ctx.client,
+        "",
+        &ListOpts {
+            full_listing: true,
+            ..Default::default()
+        },
+        &mut |page| {
+            names.extend(
+                page.iter()
+                    .filter_map(|e| e["name"].as_str().map(str::to_string)),
+            );
+            Ok(true)
+        },
+        &ctx.cancel,
+    )
+    .await?;
+    Ok(names)
+}

@@ -217,20 +217,20 @@ pub async fn existing(
 }
 
 /// Deletes segments (404 counts as done), reporting `delete_segment`
-/// records; at most `threads` at once.
-pub async fn delete_segments(ctx: &Ctx, segments: Vec<Segment>, threads: usize) {
-    let ctx2 = ctx.clone();
+/// records; at most `threads` at once. Returns how many are gone.
+pub async fn delete_segments(
+    ctx: &Ctx,
+    segments: Vec<Segment>,
+    opts: &RequestOpts,
+    threads: usize,
+) -> u64 {
+    let gone = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (ctx2, opts, gone2) = (ctx.clone(), opts.clone(), gone.clone());
     for_each_limited(segments, threads, &ctx.cancel.clone(), move |s: Segment| {
-        let ctx = ctx2.clone();
+        let (ctx, opts, gone) = (ctx2.clone(), opts.clone(), gone2.clone());
         async move {
-            let r = match object::delete(
-                &ctx.client,
-                &s.container,
-                &s.name,
-                &RequestOpts::default(),
-                &ctx.cancel,
-            )
-            .await
+            let r = match object::delete(&ctx.client, &s.container, &s.name, &opts, &ctx.cancel)
+                .await
             {
                 Ok(resp) => record::with_response(
                     record::ok("delete_segment", Some(&s.container), Some(&s.name)),
@@ -241,10 +241,14 @@ pub async fn delete_segments(ctx: &Ctx, segments: Vec<Segment>, threads: usize) 
                 }
                 Err(e) => record::failed("delete_segment", Some(&s.container), Some(&s.name), &e),
             };
+            if r["success"] == json!(true) {
+                gone.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            }
             ctx.record(r).await;
         }
     })
     .await;
+    gone.load(std::sync::atomic::Ordering::Relaxed)
 }
 
 #[cfg(test)]

@@ -739,7 +739,7 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
             .filter(|s| !keep.contains(&s.path()))
             .collect();
         r["old_segments_deleted"] = json!(stale.len());
-        segments::delete_segments(ctx, stale, up.segment_threads).await;
+        segments::delete_segments(ctx, stale, &RequestOpts::default(), up.segment_threads).await;
     }
     r
 }
@@ -966,7 +966,13 @@ async fn upload_segmented(
                 })
                 .collect();
             // Cleanup runs even when the upload was cancelled.
-            segments::delete_segments(&ctx.uncancelled(), started, up.segment_threads).await;
+            segments::delete_segments(
+                &ctx.uncancelled(),
+                started,
+                &RequestOpts::default(),
+                up.segment_threads,
+            )
+            .await;
         }
         return Err(if ctx.cancel.is_cancelled() {
             crate::conn::request::cancelled()

@@ -6,25 +6,13 @@
  * valgrind by tests/c_programs.rs. Needs SWC_TEST_V1_AUTH.
  */
 #include "swiftclient.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fputc('\n', stderr);                                             \
-        }                                                                    \
-    } while (0)
 
 static char options[1024];
 
@@ -193,6 +181,5 @@ int main(void) {
     test_threads();
     /* All clients are freed: the runtime is gone; a new client starts it again. */
     test_auth();
-    printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures == 0 ? 0 : 1;
+    return SUMMARY();
 }

@@ -5,6 +5,7 @@
  * Built as C99 and C++, run under valgrind by tests/c_programs.rs.
  */
 #include "swiftclient.h"
+#include "check.h"
 
 #include <fcntl.h>
 #include <pthread.h>
@@ -13,19 +14,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fputc('\n', stderr);                                             \
-        }                                                                    \
-    } while (0)
 
 #define OK(call)                                                                        \
     do {                                                                                \
@@ -386,6 +374,5 @@ int main(void) {
         OK(swc_container_delete(client, container, NULL, NULL, &res_, &err_));
     }
     swc_client_free(client);
-    printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures == 0 ? 0 : 1;
+    return SUMMARY();
 }

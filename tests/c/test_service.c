@@ -5,6 +5,7 @@
  * Built as C99 and C++, run under valgrind by tests/c_programs.rs.
  */
 #include "swiftclient.h"
+#include "check.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -13,19 +14,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int failures = 0;
-static int checks = 0;
-
-#define CHECK(cond, ...)                                                     \
-    do {                                                                     \
-        checks++;                                                            \
-        if (!(cond)) {                                                       \
-            failures++;                                                      \
-            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
-            fprintf(stderr, __VA_ARGS__);                                    \
-            fputc('\n', stderr);                                             \
-        }                                                                    \
-    } while (0)
 
 struct tally {
     int records;
@@ -223,6 +211,5 @@ int main(void) {
     snprintf(path, sizeof path, "rm -rf '%s' '%s'", dir, out);
     i = system(path);
     (void)i;
-    printf("%d passed, %d failed\n", checks - failures, failures);
-    return failures == 0 ? 0 : 1;
+    return SUMMARY();
 }
