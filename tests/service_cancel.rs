@@ -189,3 +189,41 @@ fn cancelling_a_download_leaves_no_file() {
     rt().block_on(async { cleanup(&client(&v1_options()), &cont).await });
     std::fs::remove_dir_all(out).unwrap();
 }
+
+#[test]
+fn retries_and_reauthentication_show_as_progress_events() {
+    use swiftclient::ffi::service::swc_stat;
+    let r = rt();
+    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let (url, _) = r.block_on(v1_token("test:tester", "testing"));
+    let stop = tokio_util::sync::CancellationToken::new();
+    let s2 = stop.clone();
+    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
+    // A stale token first (one re-auth), then a 503 (one retry).
+    let proxied = url.replace(&env("SWC_TEST_PROXY_URL"), &fp.url);
+    let opts = json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing",
+                      "os_storage_url": proxied, "os_auth_token": "AUTH_tk_stale", "starting_backoff": 0.05});
+    let c = ffi_client(&opts);
+    fp.push(Fault::Status(401, vec![]));
+    fp.push(Fault::Pass); // the auth request
+    fp.push(Fault::Status(503, vec![]));
+    let (st, recs, summary, progress) = svc_progress(swc_stat, c, json!({}), ptr::null());
+    unsafe { swc_client_free(c) };
+    stop.cancel();
+    th.join().unwrap();
+    assert_eq!(st, SWC_OK, "{summary} {recs:?}");
+    let events: Vec<&str> = progress
+        .iter()
+        .filter_map(|p| p["event"].as_str())
+        .collect();
+    assert_eq!(events, ["reauth", "retry"], "{progress:?}");
+    let retry = progress.iter().find(|p| p["event"] == "retry").unwrap();
+    assert_eq!(
+        (
+            retry["http_status"].as_u64(),
+            retry["attempt"].as_u64(),
+            retry["action"].as_str()
+        ),
+        (Some(503), Some(2), Some("stat"))
+    );
+}

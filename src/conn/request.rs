@@ -14,6 +14,34 @@ use reqwest::Method;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
+/// Receives request events (retries, re-authentication) for whoever runs
+/// the request — a bulk operation turns them into progress events.
+pub type EventHook = std::sync::Arc<dyn Fn(serde_json::Value) + Send + Sync>;
+
+tokio::task_local! {
+    static EVENTS: EventHook;
+}
+
+/// Runs `fut` with `hook` receiving the events of the requests it makes.
+pub async fn with_events<F: std::future::Future>(hook: EventHook, fut: F) -> F::Output {
+    EVENTS.scope(hook, fut).await
+}
+
+/// `fut` with the current task's event hook (if any), for spawning.
+pub fn inherit<F: std::future::Future>(fut: F) -> impl std::future::Future<Output = F::Output> {
+    let hook = EVENTS.try_with(|h| h.clone()).ok();
+    async move {
+        match hook {
+            Some(h) => EVENTS.scope(h, fut).await,
+            None => fut.await,
+        }
+    }
+}
+
+fn emit(v: serde_json::Value) {
+    let _ = EVENTS.try_with(|h| h(v));
+}
+
 /// What a URL is relative to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Base {
@@ -297,6 +325,9 @@ pub async fn execute(
                         client.log(Level::Info, || {
                             "token rejected (401): authenticating again".into()
                         });
+                        emit(
+                            serde_json::json!({"event": "reauth", "method": call.method.as_str(), "url": http::redact_url(&url)}),
+                        );
                         let stale = token.take().ok_or_else(|| Error::internal("no token"))?;
                         token = Some(or_cancel(cancel, client.token_after_reject(&stale)).await?);
                         continue;
@@ -349,6 +380,11 @@ pub async fn execute(
                 s.retries + 1
             )
         });
+        emit(serde_json::json!({
+            "event": "retry", "method": call.method.as_str(), "url": http::redact_url(&url),
+            "attempt": attempts + 1, "delay": delay.as_secs_f64(), "error": err.message,
+            "http_status": err.http_status,
+        }));
         sleep_or_cancel(delay, cancel).await?;
         backoff = (backoff * 2).min(s.max_backoff);
         if s.force_auth_retry && call.auth && client.can_reauthenticate() {

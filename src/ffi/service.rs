@@ -13,6 +13,12 @@
 //! every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
 //! record has `"success": false`; or the operation's own failure.
 //!
+//! Progress events (JSON, to `on_progress` when non-NULL): byte counts
+//! (`bytes`, `total`, `overall_bytes`, ...) and, for any request of the
+//! operation, `{"event": "retry", "method", "url", "attempt", "delay",
+//! "error", "http_status"}` and `{"event": "reauth", ...}`. They may be
+//! dropped when the consumer lags (the next one carries newer totals).
+//!
 //! Contract for every blocking twin: records and progress are delivered on
 //! the calling thread; returns SWC_OK (writing the summary to
 //! `*summary_json` when non-NULL) or the final status, with the summary in

@@ -672,7 +672,7 @@ async fn parallel_get(
             .0
             .push(("Range".into(), format!("bytes={a}-{}", b - 1)));
         headers.0.push(("If-Match".into(), etag.to_string()));
-        set.spawn(async move {
+        set.spawn(crate::conn::request::inherit(async move {
             let opts = GetOpts {
                 headers,
                 query: None,
@@ -688,7 +688,7 @@ async fn parallel_get(
                 ));
             }
             Ok(r["attempts"].as_u64().unwrap_or(1))
-        });
+        }));
     }
     let mut first_err = None;
     while let Some(r) = set.join_next().await {

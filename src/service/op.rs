@@ -120,7 +120,14 @@ where
     handle.spawn(async move {
         let counts = ctx.counts.clone();
         let cancel = ctx.cancel.clone();
-        let outcome = tokio::spawn(body(ctx.clone())).await;
+        // Retries and re-authentications of the operation's requests become
+        // progress events.
+        let events = ctx.clone();
+        let hook: crate::conn::request::EventHook = Arc::new(move |mut v: Value| {
+            v["action"] = json!(action);
+            events.progress(v);
+        });
+        let outcome = tokio::spawn(crate::conn::request::with_events(hook, body(ctx.clone()))).await;
         let outcome = match outcome {
             Ok(r) => r,
             Err(e) => Err(Error::new(Status::Panic, format!("operation task failed: {e}"))),
@@ -218,10 +225,10 @@ pub async fn for_each_limited<T, I, F, Fut>(
             break;
         };
         let f = f.clone();
-        set.spawn(async move {
+        set.spawn(crate::conn::request::inherit(async move {
             f(item).await;
             drop(permit);
-        });
+        }));
         while set.try_join_next().is_some() {}
     }
     while set.join_next().await.is_some() {}

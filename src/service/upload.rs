@@ -880,7 +880,7 @@ async fn upload_segmented(
         let (name, results, path) = (name.clone(), results.clone(), path.to_path_buf());
         let object = object.to_string();
         let up = up.clone();
-        set.spawn(async move {
+        set.spawn(crate::conn::request::inherit(async move {
             let up = &*up;
             let ctx = &up.ctx;
             let offset = i as u64 * seg;
@@ -944,7 +944,7 @@ async fn upload_segmented(
                     ctx.record(f).await;
                 }
             }
-        });
+        }));
         while set.try_join_next().is_some() {}
     }
     while set.join_next().await.is_some() {}

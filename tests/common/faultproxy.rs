@@ -13,6 +13,8 @@ use tokio::net::{TcpListener, TcpStream};
 
 #[derive(Debug, Clone)]
 pub enum Fault {
+    /// Forward unchanged (a placeholder in the plan).
+    Pass,
     /// Answer with this status (and headers) without forwarding.
     Status(u16, Vec<(String, String)>),
     /// Forward; reset both connections after N response bytes.
@@ -232,7 +234,10 @@ async fn serve(
             _ = tokio::time::sleep(Duration::from_millis(20)) => continue,
         };
         let data = &tmp[..n];
-        if !matches!(fault, None | Some(Fault::ResetRequestAfter(_))) {
+        if !matches!(
+            fault,
+            None | Some(Fault::Pass) | Some(Fault::ResetRequestAfter(_))
+        ) {
             // Faulty responses are relayed as they come.
             cw.write_all(&std::mem::take(&mut pending)).await?;
         }
