@@ -38,6 +38,33 @@ pub type swc_free_fn = Option<extern "C" fn(user_data: *mut c_void)>;
 
 /// A running asynchronous operation. Opaque; thread-safe. Free the handle
 /// with `swc_op_free` (that does not stop the operation).
+///
+/// The SwiftService API in C: each bulk operation as `swc_<op>_start`
+/// (asynchronous, with a handle) and `swc_<op>` (blocking twin).
+///
+/// Contract for every `_start` function: if it fails, no callback ever
+/// fires. If it succeeds, `*op` is written, `on_done` fires exactly once,
+/// last, never before the start call has returned, then `free_user_data`.
+/// Record callbacks of one operation never overlap and run on a library
+/// thread that is not an I/O worker (a slow callback slows only its own
+/// operation); `user_data` must be usable there. A record callback
+/// returning non-zero stops the operation. Statuses of the start call:
+/// SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (the request names the bad
+/// key); SWC_E_PANIC. The final status (on_done, swc_op_wait): SWC_OK when
+/// every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
+/// record has `"success": false`; or the operation's own failure.
+///
+/// Progress events (JSON, to `on_progress` when non-NULL): byte counts
+/// (`bytes`, `total`, `overall_bytes`, ...) and, for any request of the
+/// operation, `{"event": "retry", "method", "url", "attempt", "delay",
+/// "error", "http_status"}` and `{"event": "reauth", ...}`. They may be
+/// dropped when the consumer lags (the next one carries newer totals).
+///
+/// Contract for every blocking twin: records and progress are delivered on
+/// the calling thread; returns SWC_OK (writing the summary to
+/// `*summary_json` when non-NULL) or the final status, with the summary in
+/// the error record's `summary`. From a library thread (inside a callback)
+/// it returns SWC_E_WOULD_DEADLOCK.
 pub struct swc_op {
     pub(crate) shared: Arc<OpShared>,
 }
