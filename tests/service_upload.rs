@@ -461,3 +461,25 @@ fn files_over_max_file_size_are_segmented_automatically() {
     });
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_empty_object_name_puts_a_directory_at_the_top() {
+    let dir = tmpdir("top");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("sub/f"), b"f").unwrap();
+    std::fs::write(dir.join("g"), b"g").unwrap();
+    let cont = unique("up-top");
+    let (st, _, s, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [dir], "object_name": ""}),
+    );
+    assert_eq!(st, SWC_OK, "{s}");
+    let c = client(&v1_options());
+    rt().block_on(async {
+        let mut got = names(&c, &cont).await;
+        got.sort();
+        assert_eq!(got, ["g", "sub/f"]);
+        cleanup(&c, &cont).await;
+    });
+    std::fs::remove_dir_all(dir).unwrap();
+}

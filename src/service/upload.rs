@@ -287,7 +287,7 @@ fn walk(dir: &Path, name: &str, headers: &[(String, String)], out: &mut Vec<Work
         .filter_map(|e| e.ok())
         .collect();
     entries.sort_by_key(|e| e.file_name());
-    if entries.is_empty() {
+    if entries.is_empty() && !name.is_empty() {
         let meta = std::fs::metadata(dir)
             .map_err(|e| Error::invalid(format!("{}: {e}", dir.display())))?;
         out.push(Work::Marker {
@@ -300,7 +300,11 @@ fn walk(dir: &Path, name: &str, headers: &[(String, String)], out: &mut Vec<Work
     }
     for e in entries {
         let p = e.path();
-        let child = format!("{name}/{}", e.file_name().to_string_lossy());
+        let child = if name.is_empty() {
+            e.file_name().to_string_lossy().to_string()
+        } else {
+            format!("{name}/{}", e.file_name().to_string_lossy())
+        };
         let link = e.file_type().map(|t| t.is_symlink()).unwrap_or(false);
         let Ok(meta) = std::fs::metadata(&p) else {
             continue;
