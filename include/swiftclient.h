@@ -1016,6 +1016,25 @@ swc_status swc_upload_stream(const swc_client *client,
                              char **result_json,
                              char **err_json);
 
+/**
+ * Downloads one object to a write callback (run on the calling thread;
+ * non-zero return stops with SWC_E_CANCELLED), with `download`'s
+ * verification: MD5 and length for a plain object, each segment for SLO
+ * and DLO (python-swiftclient and rclone skip large objects).
+ * `request_json`: `{"container", "objects": [one name], "header",
+ * "checksum"}`. Blocks; writes a `download_object` record (`read_length`,
+ * `verified`) to `*result_json`. Statuses as swc_account_head; a segment
+ * whose MD5 differs is SWC_E_CHECKSUM (the callback has then received the
+ * bytes up to that segment's end: treat them as invalid).
+ */
+swc_status swc_download_to(const swc_client *client,
+                           const char *request_json,
+                           swc_write_fn write,
+                           void *user_data,
+                           const swc_cancel *cancel,
+                           char **result_json,
+                           char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -338,3 +338,64 @@ fn a_large_plain_object_in_parallel_ranges() {
     rt().block_on(async { cleanup(&client(&v1_options()), &cont).await });
     std::fs::remove_dir_all(out).unwrap();
 }
+
+#[test]
+fn one_object_to_a_write_callback_verified_per_segment() {
+    use std::ffi::{c_int, c_void, CStr, CString};
+    use swiftclient::ffi::service::swc_download_to;
+    extern "C" fn write(ud: *mut c_void, buf: *const u8, len: usize) -> c_int {
+        let v = unsafe { &mut *(ud as *mut Vec<u8>) };
+        v.extend_from_slice(unsafe { std::slice::from_raw_parts(buf, len) });
+        0
+    }
+    let c = client(&v1_options());
+    let cont = unique("dl-cb");
+    let slo = rt().block_on(async {
+        mkcontainer(&c, &cont).await;
+        make_slo(&c, &cont, "s", 3, 100_000).await
+    });
+    let cc = ffi_client(&v1_options());
+    let fetch = |obj: &str, got: &mut Vec<u8>| -> (i32, Value) {
+        let req = CString::new(json!({"container": cont, "objects": [obj]}).to_string()).unwrap();
+        let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
+        let st = swc_download_to(
+            cc,
+            req.as_ptr(),
+            Some(write),
+            got as *mut Vec<u8> as *mut c_void,
+            std::ptr::null(),
+            &mut out,
+            &mut err,
+        );
+        let p = if st == 0 { out } else { err };
+        let v: Value =
+            serde_json::from_str(unsafe { CStr::from_ptr(p) }.to_str().unwrap()).unwrap();
+        unsafe { swiftclient::ffi::swc_string_free(p) };
+        (st, v)
+    };
+    let mut got = Vec::new();
+    let (st, rec) = fetch("s", &mut got);
+    assert_eq!(st, SWC_OK, "{rec}");
+    assert_eq!(rec["verified"], "segments");
+    assert!(got == slo);
+    rt().block_on(async {
+        put(
+            &c,
+            &format!("{cont}_segments"),
+            "s/slo/seg/00000002",
+            &data(100_000, 1),
+            json!({}),
+        )
+        .await
+    });
+    let mut got = Vec::new();
+    let (st, e) = fetch("s", &mut got);
+    assert_ne!(st, SWC_OK, "{e}");
+    let (st, e) = fetch("missing", &mut Vec::new());
+    assert_eq!((st, e["http_status"].as_u64()), (4, Some(404)));
+    unsafe { swc_client_free(cc) };
+    rt().block_on(async {
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+}

@@ -529,3 +529,40 @@ pub extern "C" fn swc_upload_stream(
         super::strings::write_string(result_json, &rec.to_string())
     })
 }
+
+/// Downloads one object to a write callback (run on the calling thread;
+/// non-zero return stops with SWC_E_CANCELLED), with `download`'s
+/// verification: MD5 and length for a plain object, each segment for SLO
+/// and DLO (python-swiftclient and rclone skip large objects).
+/// `request_json`: `{"container", "objects": [one name], "header",
+/// "checksum"}`. Blocks; writes a `download_object` record (`read_length`,
+/// `verified`) to `*result_json`. Statuses as swc_account_head; a segment
+/// whose MD5 differs is SWC_E_CHECKSUM (the callback has then received the
+/// bytes up to that segment's end: treat them as invalid).
+#[no_mangle]
+pub extern "C" fn swc_download_to(
+    client: *const swc_client,
+    request_json: *const c_char,
+    write: super::callbacks::swc_write_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let c = super::client::swc_client::from_ptr(client)?;
+        super::strings::check_out(result_json, "result_json")?;
+        let write = write
+            .ok_or_else(|| crate::error::Error::invalid("argument \"write\" must not be NULL"))?;
+        let req = crate::service::download::DownloadRequest::parse(super::strings::optional(
+            request_json,
+            "request_json",
+        )?)?;
+        let mut sink = super::callbacks::CallbackSink { write, user_data };
+        let token = super::cancel::token_of(cancel);
+        let rec = c.rt.block_on(crate::service::download::download_one(
+            &c.client, &req, &mut sink, &token,
+        ))??;
+        super::strings::write_string(result_json, &rec.to_string())
+    })
+}

@@ -305,6 +305,7 @@ struct Checked<'a> {
     object: &'a str,
     read: u64,
     last: u64,
+    total: u64,
 }
 
 impl BodySink for Checked<'_> {
@@ -318,7 +319,7 @@ impl BodySink for Checked<'_> {
             + data.len() as u64;
         if self.read - self.last >= 1 << 20 {
             self.last = self.read;
-            self.down.ctx.progress(json!({"action": "download", "object": self.object, "bytes": self.read, "overall_bytes": overall}));
+            self.down.ctx.progress(json!({"action": "download", "object": self.object, "bytes": self.read, "total": self.total, "overall_bytes": overall}));
         }
         while !data.is_empty() && !self.segments.is_empty() {
             let Some(seg) = self.segments.get(self.index) else {
@@ -457,10 +458,6 @@ async fn fetch(down: &Down, w: &Want) -> Value {
             }
         }
     }
-    let segs = match &existing {
-        Existing::Slo(s) | Existing::Dlo { segments: s, .. } if down.checksum => s.clone(),
-        _ => Vec::new(),
-    };
     if let Some(p) = &path {
         if !down.req.no_download {
             if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -515,68 +512,13 @@ async fn fetch(down: &Down, w: &Want) -> Value {
             None => return fail(&Error::internal("no output path")),
         }
     };
-    let ranged = down
-        .opts
-        .headers
-        .0
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
-    let segs = if ranged { Vec::new() } else { segs };
-    let gopts = GetOpts {
-        headers: down.opts.headers.clone(),
-        query: None,
-        checksum: down.checksum,
-        resume: true,
-    };
-    let large = !matches!(existing, Existing::Plain { .. });
-    let got = {
-        let mut checked = Checked {
-            inner: target.as_mut(),
-            segments: segs,
-            index: 0,
-            in_segment: 0,
-            md5: Md5::new(),
-            down,
-            object: o,
-            read: 0,
-            last: 0,
-        };
-        let r = object::get(
-            &ctx.client,
-            c,
-            o,
-            &gopts,
-            &mut ForwardNoFinish(&mut checked),
-            &ctx.cancel,
-        )
-        .await;
-        let r = match r {
-            Ok(_) if !checked.segments.is_empty() && !checked.all_segments_seen() => {
-                Err(Error::new(
-                    Status::Checksum,
-                    format!(
-                        "the body ended inside segment {} of {}",
-                        checked.index,
-                        checked.segments.len()
-                    ),
-                ))
-            }
-            other => other,
-        };
-        let fin = checked.finish(r.is_ok());
-        r.and_then(|v| fin.map(|_| v))
-    };
-    let resp = match got {
+    let (resp, verified) = match get_verified(down, c, o, &existing, target.as_mut()).await {
         Ok(v) => v,
         Err(e) => return fail(&e),
     };
     let mut rec = record::with_response(rec, &resp);
     rec["read_length"] = resp["bytes"].clone();
-    rec["verified"] = json!(match (down.checksum, large, ranged) {
-        (false, _, _) | (_, _, true) => Value::Bool(false),
-        (true, false, false) => json!("md5"),
-        (true, true, false) => json!("segments"),
-    });
+    rec["verified"] = verified;
     rec["finish_time"] = json!(record::now());
     if let (Some(p), false, false) = (&path, down.req.no_download, down.req.ignore_mtime) {
         if let Some(m) = resp["headers"]["x-object-meta-mtime"].as_str() {
@@ -584,6 +526,126 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         }
     }
     rec
+}
+
+/// GETs `c/o` into `target`, verifying MD5 and length for a plain object
+/// and each segment for a large one; calls `target.finish(ok)`. Returns the
+/// GET record and what was verified ("md5", "segments" or false).
+async fn get_verified(
+    down: &Down,
+    c: &str,
+    o: &str,
+    existing: &Existing,
+    target: &mut dyn BodySink,
+) -> Result<(Value, Value)> {
+    let ranged = down
+        .opts
+        .headers
+        .0
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
+    let segs = match existing {
+        Existing::Slo(s) | Existing::Dlo { segments: s, .. } if down.checksum && !ranged => {
+            s.clone()
+        }
+        _ => Vec::new(),
+    };
+    let total = match existing {
+        Existing::Plain { size, .. } => *size,
+        Existing::Slo(s) | Existing::Dlo { segments: s, .. } => s.iter().map(|x| x.size).sum(),
+    };
+    let gopts = GetOpts {
+        headers: down.opts.headers.clone(),
+        query: None,
+        checksum: down.checksum,
+        resume: true,
+    };
+    let large = !matches!(existing, Existing::Plain { .. });
+    let mut checked = Checked {
+        inner: target,
+        segments: segs,
+        index: 0,
+        in_segment: 0,
+        md5: Md5::new(),
+        down,
+        object: o,
+        read: 0,
+        last: 0,
+        total,
+    };
+    let r = object::get(
+        &down.ctx.client,
+        c,
+        o,
+        &gopts,
+        &mut ForwardNoFinish(&mut checked),
+        &down.ctx.cancel,
+    )
+    .await;
+    let r = match r {
+        Ok(_) if !checked.segments.is_empty() && !checked.all_segments_seen() => Err(Error::new(
+            Status::Checksum,
+            format!(
+                "the body ended inside segment {} of {}",
+                checked.index,
+                checked.segments.len()
+            ),
+        )),
+        other => other,
+    };
+    let fin = checked.finish(r.is_ok());
+    let resp = r.and_then(|v| fin.map(|_| v))?;
+    let verified = match (down.checksum, large, ranged) {
+        (false, _, _) | (_, _, true) => Value::Bool(false),
+        (true, false, false) => json!("md5"),
+        (true, true, false) => json!("segments"),
+    };
+    Ok((resp, verified))
+}
+
+/// Downloads one object into `sink` (e.g. a caller's write callback) with
+/// the same verification as `download`: MD5 and length for plain objects,
+/// per segment for SLO and DLO. `req` names the container and exactly one
+/// object; `header` and `checksum` apply.
+pub async fn download_one(
+    client: &crate::client::Client,
+    req: &DownloadRequest,
+    sink: &mut dyn BodySink,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<Value> {
+    let (Some(c), [o]) = (req.container.as_deref(), req.objects.as_slice()) else {
+        return Err(Error::config(
+            "objects",
+            "give \"container\" and exactly one object",
+        ));
+    };
+    let ctx = Ctx::detached(client.clone(), cancel.clone());
+    let down = Down {
+        ctx,
+        out_dir: PathBuf::from("."),
+        checksum: req.checksum.unwrap_or(true),
+        threads: 1,
+        done_bytes: AtomicU64::new(0),
+        opts: RequestOpts {
+            headers: Headers(from_header_list(&req.header)?),
+            query: None,
+        },
+        req: req.clone(),
+    };
+    let existing = match segments::existing(&down.ctx, c, o, &down.opts).await? {
+        Some((kind, _)) => kind,
+        None => {
+            let mut e = Error::new(Status::NotFound, format!("object {c}/{o} not found"));
+            e.http_status = Some(404);
+            sink.finish(false)?;
+            return Err(e);
+        }
+    };
+    let (resp, verified) = get_verified(&down, c, o, &existing, sink).await?;
+    let mut rec = record::with_response(record::ok("download_object", Some(c), Some(o)), &resp);
+    rec["read_length"] = resp["bytes"].clone();
+    rec["verified"] = verified;
+    Ok(rec)
 }
 
 /// Writes at a running offset of a shared file (one ranged part).

@@ -60,6 +60,19 @@ impl Ctx {
         }
     }
 
+    /// A context outside any operation: records and progress go nowhere
+    /// (for single-object calls that reuse the operations' code).
+    pub fn detached(client: Client, cancel: CancellationToken) -> Ctx {
+        let (tx, _) = mpsc::channel(1);
+        Ctx {
+            client,
+            cancel,
+            tx,
+            counts: Arc::new(Counts::default()),
+            progress: false,
+        }
+    }
+
     /// The same context with a fresh cancel token, for cleanup that must
     /// run after a cancellation (e.g. deleting an unfinished upload's
     /// segments).
