@@ -897,7 +897,8 @@ swc_status swc_delete(const swc_client *client,
 /**
  * Starts `upload`: `request_json` `{"container" ("c" or "c/pseudo/dir"),
  * "objects": [path | {"path", "object_name", "dir_marker", "header",
- * "meta"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
+ * "meta", and per-item "segment_size", "use_slo", "changed",
+ * "skip_identical", "leave_segments", "checksum"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
  * (default: SLO when the cluster has it), "segment_container" (default
  * "<container>_segments", made with the container's policy),
  * "leave_segments", "changed", "skip_identical", "skip_container_put",

@@ -483,3 +483,45 @@ fn an_empty_object_name_puts_a_directory_at_the_top() {
     });
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn items_override_the_request_options() {
+    let dir = tmpdir("over");
+    let (a, _) = file(&dir, "a.bin", 1_500_000, 1);
+    let (b, _) = file(&dir, "b.bin", 1_500_000, 2);
+    let cont = unique("up-over");
+    let req = json!({"container": cont, "objects": [
+        {"path": a, "object_name": "a", "segment_size": "512K", "use_slo": false},
+        {"path": b, "object_name": "b"}
+    ]});
+    let (st, recs, s, _) = upload(&v1_options(), req.clone());
+    assert_eq!(st, SWC_OK, "{s}");
+    let rec = |recs: &[Value], o: &str| {
+        recs.iter()
+            .find(|r| r["action"] == "upload_object" && r["object"] == o)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (
+            rec(&recs, "a")["segments"].as_u64(),
+            rec(&recs, "a")["manifest"].as_str()
+        ),
+        (Some(3), Some("dlo"))
+    );
+    assert_eq!(rec(&recs, "b")["large_object"], false);
+    // Per-item `changed`: only the item that asks is skipped.
+    let req = json!({"container": cont, "objects": [
+        {"path": a, "object_name": "a", "segment_size": "512K", "use_slo": false, "changed": true},
+        {"path": b, "object_name": "b"}
+    ]});
+    let (_, recs, _, _) = upload(&v1_options(), req);
+    assert_eq!(rec(&recs, "a")["status"], "skipped-changed");
+    assert_eq!(rec(&recs, "b")["status"], "uploaded");
+    let c = client(&v1_options());
+    rt().block_on(async {
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(dir).unwrap();
+}

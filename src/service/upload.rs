@@ -38,6 +38,36 @@ pub struct ItemSpec {
     pub dir_marker: bool,
     pub header: Vec<String>,
     pub meta: Vec<String>,
+    /// Per-item overrides of the request's options.
+    #[serde(deserialize_with = "size_opt")]
+    pub segment_size: Option<u64>,
+    pub use_slo: Option<bool>,
+    pub changed: Option<bool>,
+    pub skip_identical: Option<bool>,
+    pub leave_segments: Option<bool>,
+    pub checksum: Option<bool>,
+}
+
+/// An item's overrides of the request's file options.
+#[derive(Debug, Clone, Default)]
+struct Overrides {
+    segment_size: Option<u64>,
+    use_slo: Option<bool>,
+    changed: Option<bool>,
+    skip_identical: Option<bool>,
+    leave_segments: Option<bool>,
+    checksum: Option<bool>,
+}
+
+/// The options in force for one file.
+#[derive(Debug, Clone)]
+struct Eff {
+    segment_size: Option<u64>,
+    use_slo: bool,
+    changed: bool,
+    skip_identical: bool,
+    leave_segments: bool,
+    checksum: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -186,6 +216,7 @@ enum Work {
         size: u64,
         mtime: String,
         headers: Vec<(String, String)>,
+        over: Overrides,
     },
     Marker {
         object: String,
@@ -209,22 +240,32 @@ fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
         h
     };
     for item in &req.objects {
-        let (path, name, marker, mut headers) = match item {
+        let (path, name, marker, mut headers, over) = match item {
             Item::Path(p) => (
                 Some(p.clone()),
                 req.object_name.clone(),
                 false,
                 base_headers.clone(),
+                Overrides::default(),
             ),
             Item::Spec(s) => {
                 let mut h = base_headers.clone();
                 h.extend(from_header_list(&s.header)?);
                 h.extend(from_meta_list("Object", &s.meta)?);
+                let over = Overrides {
+                    segment_size: s.segment_size,
+                    use_slo: s.use_slo,
+                    changed: s.changed,
+                    skip_identical: s.skip_identical,
+                    leave_segments: s.leave_segments,
+                    checksum: s.checksum,
+                };
                 (
                     s.path.clone(),
                     s.object_name.clone().or_else(|| req.object_name.clone()),
                     s.dir_marker,
                     h,
+                    over,
                 )
             }
         };
@@ -264,6 +305,7 @@ fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
                 Path::new(&path),
                 &format!("{prefix}{}", root_name.trim_end_matches('/')),
                 &headers,
+                &over,
                 &mut out,
             )?;
         } else {
@@ -273,6 +315,7 @@ fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
                 size: meta.len(),
                 mtime: mtime_of(&meta),
                 headers,
+                over,
             });
         }
     }
@@ -281,7 +324,13 @@ fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
 
 /// Files under `dir` become `<name>/<relative path>`; empty directories
 /// become directory markers. Symlinked directories are not followed.
-fn walk(dir: &Path, name: &str, headers: &[(String, String)], out: &mut Vec<Work>) -> Result<()> {
+fn walk(
+    dir: &Path,
+    name: &str,
+    headers: &[(String, String)],
+    over: &Overrides,
+    out: &mut Vec<Work>,
+) -> Result<()> {
     let mut entries: Vec<_> = std::fs::read_dir(dir)
         .map_err(|e| Error::invalid(format!("cannot read directory \"{}\": {e}", dir.display())))?
         .filter_map(|e| e.ok())
@@ -311,7 +360,7 @@ fn walk(dir: &Path, name: &str, headers: &[(String, String)], out: &mut Vec<Work
         };
         if meta.is_dir() {
             if !link {
-                walk(&p, &child, headers, out)?;
+                walk(&p, &child, headers, over, out)?;
             }
         } else if meta.is_file() {
             out.push(Work::File {
@@ -320,6 +369,7 @@ fn walk(dir: &Path, name: &str, headers: &[(String, String)], out: &mut Vec<Work
                 size: meta.len(),
                 mtime: mtime_of(&meta),
                 headers: headers.to_vec(),
+                over: over.clone(),
             });
         }
     }
@@ -629,10 +679,6 @@ fn identical(path: &Path, size: u64, existing: &Existing) -> Result<bool> {
     Ok(local_md5s(path, &sizes)?.is_some_and(|m| m == etags))
 }
 
-fn choose_segment_size(up: &Up, size: u64) -> Option<u64> {
-    segment_size_for(size, up.segment_size, up.limits)
-}
-
 /// The segment size for a file of `size` bytes: the one given (when the
 /// file is larger), or — for a file over the cluster's `max_file_size` —
 /// one chosen from `/info` limits: 1 GiB (at most max_file_size), larger
@@ -661,9 +707,18 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
         size,
         mtime,
         headers,
+        over,
     } = w
     else {
         unreachable!()
+    };
+    let eff = Eff {
+        segment_size: over.segment_size.or(up.segment_size),
+        use_slo: over.use_slo.unwrap_or(up.use_slo),
+        changed: over.changed.unwrap_or(up.req.changed),
+        skip_identical: over.skip_identical.unwrap_or(up.req.skip_identical),
+        leave_segments: over.leave_segments.unwrap_or(up.req.leave_segments),
+        checksum: over.checksum.unwrap_or(up.checksum),
     };
     let ctx = &up.ctx;
     let c = up.container.as_str();
@@ -678,7 +733,7 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
         r
     };
     // What is there now (for changed, skip_identical, and old segments).
-    let need_head = up.req.changed || up.req.skip_identical || !up.req.leave_segments;
+    let need_head = eff.changed || eff.skip_identical || !eff.leave_segments;
     let existing = if need_head {
         match segments::existing(ctx, c, object, &RequestOpts::default()).await {
             Ok(e) => e,
@@ -688,7 +743,7 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
         None
     };
     if let Some((kind, h)) = &existing {
-        if up.req.changed {
+        if eff.changed {
             let same_len = h["content-length"]
                 .as_str()
                 .and_then(|s| s.parse::<u64>().ok())
@@ -699,7 +754,7 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
                 return r;
             }
         }
-        if up.req.skip_identical {
+        if eff.skip_identical {
             let p = path.clone();
             let k = kind.clone();
             let s = *size;
@@ -720,9 +775,9 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
         Some((Existing::Dlo { segments, .. }, _)) => segments.clone(),
         _ => Vec::new(),
     };
-    let result = match choose_segment_size(up, *size) {
-        None => upload_plain(up, path, object, *size, mtime, headers).await,
-        Some(seg) => upload_segmented(up, path, object, *size, seg, mtime, headers).await,
+    let result = match segment_size_for(*size, eff.segment_size, up.limits) {
+        None => upload_plain(up, &eff, path, object, *size, mtime, headers).await,
+        Some(seg) => upload_segmented(up, &eff, path, object, *size, seg, mtime, headers).await,
     };
     let (mut r, new_segments) = match result {
         Ok(v) => v,
@@ -735,7 +790,7 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
     r = rr;
     r["status"] = json!("uploaded");
     // Old segments the new object does not reuse.
-    if !up.req.leave_segments && !old_segments.is_empty() {
+    if !eff.leave_segments && !old_segments.is_empty() {
         let keep: std::collections::HashSet<String> =
             new_segments.iter().map(Segment::path).collect();
         let stale: Vec<Segment> = old_segments
@@ -750,6 +805,7 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
 
 async fn upload_plain(
     up: &Up,
+    eff: &Eff,
     path: &Path,
     object: &str,
     size: u64,
@@ -758,7 +814,7 @@ async fn upload_plain(
 ) -> Result<(Value, Vec<Segment>)> {
     let ctx = &up.ctx;
     let mut opts = put_opts(headers, mtime);
-    opts.checksum = up.checksum;
+    opts.checksum = eff.checksum;
     let src = FileSource::open(path)?;
     if src.len() != Some(size) {
         return Err(Error::invalid(format!(
@@ -850,6 +906,7 @@ async fn ensure_segment_container(up: &Up) -> Result<()> {
 #[allow(clippy::too_many_arguments)]
 async fn upload_segmented(
     up: &Arc<Up>,
+    eff: &Eff,
     path: &Path,
     object: &str,
     size: u64,
@@ -863,7 +920,7 @@ async fn upload_segmented(
     let dlo_prefix = segments::dlo_prefix(object, mtime, size, seg);
     let names: Vec<String> = (0..count)
         .map(|i| {
-            if up.use_slo {
+            if eff.use_slo {
                 segments::slo_segment_name(object, mtime, size, seg, i)
             } else {
                 format!("{dlo_prefix}{i:08}")
@@ -884,6 +941,7 @@ async fn upload_segmented(
         let (name, results, path) = (name.clone(), results.clone(), path.to_path_buf());
         let object = object.to_string();
         let up = up.clone();
+        let checksum = eff.checksum;
         set.spawn(crate::conn::request::inherit(async move {
             let up = &*up;
             let ctx = &up.ctx;
@@ -907,7 +965,7 @@ async fn upload_segmented(
                 };
                 let opts = PutOpts {
                     content_type: Some("application/swiftclient-segment".into()),
-                    checksum: up.checksum,
+                    checksum,
                     ..Default::default()
                 };
                 object::put(
@@ -958,7 +1016,7 @@ async fn upload_segmented(
     if done.len() != count {
         // Unfinished: no manifest. Every segment that was started goes
         // (unless asked to stay): a cancelled PUT may still have landed.
-        if !up.req.leave_segments {
+        if !eff.leave_segments {
             let started: Vec<Segment> = names
                 .iter()
                 .take(started)
@@ -991,8 +1049,8 @@ async fn upload_segmented(
         });
     }
     let mut opts = put_opts(headers, mtime);
-    opts.checksum = up.checksum;
-    let resp = if up.use_slo {
+    opts.checksum = eff.checksum;
+    let resp = if eff.use_slo {
         opts.query = Some("multipart-manifest=put".into());
         let m = segments::slo_manifest(&done);
         object::put(
@@ -1023,7 +1081,7 @@ async fn upload_segmented(
     r["large_object"] = json!(true);
     r["segments"] = json!(count);
     r["segment_size"] = json!(seg);
-    r["manifest"] = json!(if up.use_slo { "slo" } else { "dlo" });
+    r["manifest"] = json!(if eff.use_slo { "slo" } else { "dlo" });
     r["bytes"] = json!(size);
     Ok((r, done))
 }
