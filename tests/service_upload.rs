@@ -525,3 +525,48 @@ fn items_override_the_request_options() {
     });
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn a_pipe_as_an_upload_item() {
+    let mut fds = [0i32; 2];
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    let body = data(2_621_440, 44);
+    let to_write = body.clone();
+    let writer = std::thread::spawn(move || {
+        use std::io::Write;
+        use std::os::fd::FromRawFd;
+        let mut w = unsafe { std::fs::File::from_raw_fd(fds[1]) };
+        for chunk in to_write.chunks(70_000) {
+            w.write_all(chunk).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+    });
+    let cont = unique("up-pipe");
+    let (st, recs, s, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "segment_size": "1M", "objects": [{"fd": fds[0], "object_name": "piped"}]}),
+    );
+    writer.join().unwrap();
+    unsafe { libc::close(fds[0]) };
+    assert_eq!(st, SWC_OK, "{s} {recs:?}");
+    let r = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    assert_eq!(
+        (r["large_object"].as_bool(), r["segments"].as_u64()),
+        (Some(true), Some(3)),
+        "{r}"
+    );
+    let c = client(&v1_options());
+    rt().block_on(async {
+        assert!(get(&c, &cont, "piped").await == body);
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+    let (st, _, e, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [{"fd": 0}]}),
+    );
+    assert_eq!((st, e["key"].as_str()), (2, Some("objects")));
+}

@@ -298,7 +298,9 @@ pub extern "C" fn swc_delete(
 }
 
 /// Starts `upload`: `request_json` `{"container" ("c" or "c/pseudo/dir"),
-/// "objects": [path | {"path", "object_name", "dir_marker", "header",
+/// "objects": [path | {"path" (or "fd": a descriptor such as a pipe or
+/// standard input, read to its end as a stream and segmented as read),
+/// "object_name", "dir_marker", "header",
 /// "meta", and per-item "segment_size", "use_slo", "changed",
 /// "skip_identical", "leave_segments", "checksum"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
 /// (default: SLO when the cluster has it), "segment_container" (default

@@ -33,6 +33,10 @@ pub enum Item {
 pub struct ItemSpec {
     /// A file or directory; absent with `dir_marker` for a bare marker.
     pub path: Option<String>,
+    /// A file descriptor to read until its end instead of a path (a pipe,
+    /// standard input): uploaded as a stream of unknown length, segmented
+    /// as it is read. Needs `object_name`; not closed.
+    pub fd: Option<i32>,
     pub object_name: Option<String>,
     /// Create a directory marker object named `object_name`.
     pub dir_marker: bool,
@@ -161,7 +165,13 @@ impl UploadRequest {
             if let Item::Spec(s) = i {
                 from_header_list(&s.header)?;
                 from_meta_list("Object", &s.meta)?;
-                if s.path.is_none() && !s.dir_marker {
+                if s.fd.is_some() && (s.path.is_some() || s.object_name.is_none()) {
+                    return Err(Error::config(
+                        "objects",
+                        "an \"fd\" item needs \"object_name\" and no \"path\"",
+                    ));
+                }
+                if s.path.is_none() && !s.dir_marker && s.fd.is_none() {
                     return Err(Error::config(
                         "objects",
                         "an item needs \"path\" (or \"dir_marker\" with \"object_name\")",
@@ -224,6 +234,13 @@ enum Work {
         headers: Vec<(String, String)>,
         path: Option<String>,
     },
+    /// A stream from a file descriptor.
+    Stream {
+        fd: i32,
+        object: String,
+        headers: Vec<(String, String)>,
+        over: Overrides,
+    },
     /// A path that cannot be uploaded (missing, unreadable): one failed record.
     Unusable {
         path: String,
@@ -270,6 +287,16 @@ fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
             }
         };
         headers.dedup();
+        if let Item::Spec(ItemSpec { fd: Some(fd), .. }) = item {
+            let object = format!("{prefix}{}", name_from_path(name.as_deref().unwrap_or("")));
+            out.push(Work::Stream {
+                fd: *fd,
+                object,
+                headers,
+                over,
+            });
+            continue;
+        }
         let Some(path) = path else {
             let object = format!("{prefix}{}", name_from_path(name.as_deref().unwrap_or("")));
             out.push(Work::Marker {
@@ -476,6 +503,7 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             let r = match &w {
                 Work::File { .. } => upload_file(&up, &w).await,
                 Work::Marker { .. } => upload_marker(&up, &w).await,
+                Work::Stream { .. } => upload_fd_stream(&up, &w).await,
                 Work::Unusable {
                     path,
                     object,
@@ -1119,5 +1147,59 @@ mod tests {
         assert_eq!(parse_size("100M").unwrap(), 100 << 20);
         assert_eq!(parse_size("2g").unwrap(), 2 << 30);
         assert!(parse_size("0").is_err() && parse_size("x").is_err());
+    }
+}
+
+/// Uploads a stream item. Reading a pipe blocks, so this runs in
+/// `block_in_place` (the runtime moves its other work off this thread).
+async fn upload_fd_stream(up: &Arc<Up>, w: &Work) -> Value {
+    let Work::Stream {
+        fd,
+        object,
+        headers,
+        over,
+    } = w
+    else {
+        unreachable!()
+    };
+    let ctx = &up.ctx;
+    let fail = |e: &Error| {
+        let mut r = record::failed("upload_object", Some(&up.container), Some(object), e);
+        r["path"] = json!(format!("fd:{fd}"));
+        r
+    };
+    let req = super::stream::StreamRequest {
+        container: up.container.clone(),
+        object_name: object.clone(),
+        segment_size: over.segment_size.or(up.segment_size),
+        use_slo: Some(over.use_slo.unwrap_or(up.use_slo)),
+        segment_container: Some(up.segment_container.clone()),
+        leave_segments: over.leave_segments.unwrap_or(up.req.leave_segments),
+        skip_container_put: true,
+        header: headers.iter().map(|(k, v)| format!("{k}: {v}")).collect(),
+        checksum: Some(over.checksum.unwrap_or(up.checksum)),
+        ..Default::default()
+    };
+    if let Err(e) = ensure_segment_container(up).await {
+        return fail(&e);
+    }
+    let mut src = match FileSource::from_fd(*fd, None) {
+        Ok(s) => s,
+        Err(e) => return fail(&e),
+    };
+    let client = ctx.client.clone();
+    let cancel = ctx.cancel.clone();
+    let handle = tokio::runtime::Handle::current();
+    let r = tokio::task::block_in_place(|| {
+        handle.block_on(super::stream::upload_stream(
+            &client, &req, &mut src, &cancel,
+        ))
+    });
+    match r {
+        Ok(mut rec) => {
+            rec["path"] = json!(format!("fd:{fd}"));
+            rec
+        }
+        Err(e) => fail(&e),
     }
 }
