@@ -1114,42 +1114,6 @@ async fn upload_segmented(
     Ok((r, done))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn automatic_segment_sizes() {
-        let gib = 1u64 << 30;
-        let limits = (5 * gib, 1000, 1);
-        assert_eq!(segment_size_for(4 * gib, None, limits), None);
-        assert_eq!(segment_size_for(6 * gib, None, limits), Some(gib));
-        assert_eq!(
-            segment_size_for(6 * gib, Some(100 << 20), limits),
-            Some(100 << 20)
-        );
-        assert_eq!(segment_size_for(10, Some(100), limits), None);
-        // A small max_file_size caps the segment size.
-        assert_eq!(
-            segment_size_for(3 << 20, None, (1 << 20, 1000, 1)),
-            Some(1 << 20)
-        );
-        // Few manifest segments allowed: segments grow to fit.
-        assert_eq!(
-            segment_size_for(10 * gib, None, (5 * gib, 4, 1)),
-            Some(10 * gib / 4)
-        );
-        // min_segment_size is respected.
-        assert_eq!(
-            segment_size_for(3 << 20, None, (1 << 20, 1000, 2 << 20)),
-            Some(2 << 20)
-        );
-        assert_eq!(parse_size("100M").unwrap(), 100 << 20);
-        assert_eq!(parse_size("2g").unwrap(), 2 << 30);
-        assert!(parse_size("0").is_err() && parse_size("x").is_err());
-    }
-}
-
 /// Uploads a stream item. Reading a pipe blocks, so this runs in
 /// `block_in_place` (the runtime moves its other work off this thread).
 async fn upload_fd_stream(up: &Arc<Up>, w: &Work) -> Value {
@@ -1201,5 +1165,41 @@ async fn upload_fd_stream(up: &Arc<Up>, w: &Work) -> Value {
             rec
         }
         Err(e) => fail(&e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn automatic_segment_sizes() {
+        let gib = 1u64 << 30;
+        let limits = (5 * gib, 1000, 1);
+        assert_eq!(segment_size_for(4 * gib, None, limits), None);
+        assert_eq!(segment_size_for(6 * gib, None, limits), Some(gib));
+        assert_eq!(
+            segment_size_for(6 * gib, Some(100 << 20), limits),
+            Some(100 << 20)
+        );
+        assert_eq!(segment_size_for(10, Some(100), limits), None);
+        // A small max_file_size caps the segment size.
+        assert_eq!(
+            segment_size_for(3 << 20, None, (1 << 20, 1000, 1)),
+            Some(1 << 20)
+        );
+        // Few manifest segments allowed: segments grow to fit.
+        assert_eq!(
+            segment_size_for(10 * gib, None, (5 * gib, 4, 1)),
+            Some(10 * gib / 4)
+        );
+        // min_segment_size is respected.
+        assert_eq!(
+            segment_size_for(3 << 20, None, (1 << 20, 1000, 2 << 20)),
+            Some(2 << 20)
+        );
+        assert_eq!(parse_size("100M").unwrap(), 100 << 20);
+        assert_eq!(parse_size("2g").unwrap(), 2 << 30);
+        assert!(parse_size("0").is_err() && parse_size("x").is_err());
     }
 }
