@@ -570,3 +570,56 @@ fn a_pipe_as_an_upload_item() {
     );
     assert_eq!((st, e["key"].as_str()), (2, Some("objects")));
 }
+
+#[test]
+fn download_and_container_limits_hold_too() {
+    use swiftclient::ffi::service::{swc_download, swc_list};
+    let r = rt();
+    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let opts =
+        json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
+    let cont = unique("lim");
+    let c = client(&opts);
+    r.block_on(async {
+        mkcontainer(&c, &cont).await;
+        for i in 0..12 {
+            put(&c, &cont, &format!("o{i}"), &data(300_000, i), json!({})).await;
+        }
+        for i in 0..8 {
+            mkcontainer(&c, &format!("{cont}-x{i}")).await;
+        }
+    });
+    let stop = tokio_util::sync::CancellationToken::new();
+    let s2 = stop.clone();
+    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
+    let out = tmpdir("lim-out");
+    let cc = ffi_client(&opts);
+    fp.take_max_in_flight();
+    let (st, _, s) = svc(
+        swc_download,
+        cc,
+        json!({"container": cont, "out_directory": out, "object_dd_threads": 3}),
+    );
+    assert_eq!(st, SWC_OK, "{s}");
+    let max = fp.take_max_in_flight();
+    assert!((2..=3).contains(&max), "object_dd_threads 3, saw {max}");
+    let (st, _, s) = svc(
+        swc_list,
+        cc,
+        json!({"prefix": format!("{cont}-x"), "long": true, "container_threads": 2}),
+    );
+    assert_eq!(st, SWC_OK, "{s}");
+    let max = fp.take_max_in_flight();
+    assert!((1..=2).contains(&max), "container_threads 2, saw {max}");
+    unsafe { swc_client_free(cc) };
+    stop.cancel();
+    th.join().unwrap();
+    let h = client(&v1_options());
+    rt().block_on(async {
+        cleanup(&h, &cont).await;
+        for i in 0..8 {
+            cleanup(&h, &format!("{cont}-x{i}")).await;
+        }
+    });
+    std::fs::remove_dir_all(out).unwrap();
+}
