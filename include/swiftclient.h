@@ -1038,6 +1038,24 @@ swc_status swc_download_to(const swc_client *client,
                            char **result_json,
                            char **err_json);
 
+/**
+ * Signs a temporary URL exactly as python-swiftclient's
+ * `generate_temp_url` (and `swift tempurl`) does. `request_json`:
+ * `{"path": "/v1/AUTH_a/c/o" or a full URL, "seconds": lifetime in
+ * seconds (number or string, with s/m/min/h/hr/d suffixes), a Unix time
+ * with "absolute": true, or "YYYY-MM-DDThh:mm:ss[Z]" / "YYYY-MM-DD" (no Z:
+ * local time), "key": the Temp-URL-Key, "method": "GET" (any), "prefix":
+ * bool (path ends at a prefix), "iso8601": bool (expiry written as ISO
+ * 8601), "ip_range": "a.b.c.d[/n]", "digest": "sha1" | "sha256" (default)
+ * | "sha512"}`. "/info" gives the signed-/info form.
+ *
+ * No network; thread-safe. On success writes the URL (path and query, or
+ * the full URL when one was given) to `*url`. The key never appears in
+ * error records. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
+ * path, time or digest: the record's `key` says which); SWC_E_PANIC.
+ */
+swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -604,6 +604,7 @@ def info():
         "SWC_TEST_DECOY_ARCHIVE_PORT": str(DECOY["archive"]),
         "SWC_TEST_SWIFT_BIN": os.path.join(os.path.dirname(PY), "swift"),
         "SWC_TEST_MEMCACHED": "%s:%d" % (HOST, PORTS["memcached"]),
+        "SWC_TEST_PYTHON": PY,
         "SWC_TEST_DEVICES": SRV,
         "SWC_TEST_TLS_AUTH": "https://%s:%d/auth/v1.0" % (HOST, PORTS["tls_proxy"]),
         "SWC_TEST_TLS_CA": os.path.join(TLS, "ca.pem"),

@@ -26,6 +26,7 @@ pub mod log;
 pub mod options;
 pub mod runtime;
 pub mod service;
+pub mod tempurl;
 
 pub use client::Client;
 pub use error::{Error, Result, Status};

@@ -11,6 +11,7 @@ pub mod op;
 mod panic;
 pub mod service;
 mod strings;
+pub mod tempurl;
 
 use crate::error::Status;
 use std::ffi::c_char;
