@@ -1056,6 +1056,18 @@ swc_status swc_download_to(const swc_client *client,
  */
 swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
 
+/**
+ * Signs a FormPost form (the formpost middleware's browser uploads).
+ * `request_json`: `{"path": "/v1/AUTH_a/container[/prefix]", "redirect"
+ * ("" for none), "max_file_size", "max_file_count", "seconds" (as
+ * swc_tempurl), "absolute", "key", "digest": "sha1" | "sha256" (default)
+ * | "sha512"}`. On success writes `{"path", "redirect", "max_file_size",
+ * "max_file_count", "expires", "signature"}` — the form's hidden fields —
+ * to `*result_json`. No network; thread-safe. Returns SWC_OK;
+ * SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG; SWC_E_PANIC.
+ */
+swc_status swc_formpost_signature(const char *request_json, char **result_json, char **err_json);
+
 #ifdef __cplusplus
 }  // extern "C"
 #endif  // __cplusplus

@@ -303,6 +303,75 @@ pub fn generate(r: &TempUrlRequest, now: f64) -> Result<String> {
     Ok(format!("{origin}{url}"))
 }
 
+/// A FormPost form's signature request.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FormPostRequest {
+    /// The form's target: "/v1/AUTH_a/container[/object_prefix]".
+    pub path: String,
+    /// Where to send the browser after the upload ("" for none).
+    pub redirect: String,
+    pub max_file_size: u64,
+    pub max_file_count: u64,
+    /// Lifetime, as for temp URLs (relative seconds, suffixes, absolute,
+    /// ISO 8601).
+    #[serde(deserialize_with = "string_or_number")]
+    pub seconds: String,
+    pub absolute: bool,
+    pub key: String,
+    /// "sha1", "sha256" (default) or "sha512" (hex, as the formpost
+    /// middleware expects).
+    pub digest: Option<String>,
+}
+
+/// The hidden fields of a FormPost form: HMAC over
+/// `path\nredirect\nmax_file_size\nmax_file_count\nexpires`.
+pub fn formpost(r: &FormPostRequest, now: f64) -> Result<Value> {
+    let (ts, absolute) = parse_timestamp(&r.seconds, r.absolute)?;
+    let expires = if absolute {
+        ts
+    } else {
+        (now + ts as f64).floor() as i64
+    };
+    let parts: Vec<&str> = r.path.splitn(4, '/').collect();
+    if parts.len() < 4 || !parts[0].is_empty() || parts[1..4].iter().any(|p| p.is_empty()) {
+        return Err(Error::config(
+            "path",
+            "path must be /v1/<account>/<container>[/<object prefix>]",
+        ));
+    }
+    if r.max_file_count == 0 || r.max_file_size == 0 {
+        return Err(Error::config(
+            "max_file_count",
+            "max_file_size and max_file_count must be at least 1",
+        ));
+    }
+    let body = format!(
+        "{}\n{}\n{}\n{}\n{expires}",
+        r.path, r.redirect, r.max_file_size, r.max_file_count
+    );
+    let key = r.key.as_bytes();
+    let signature = match r.digest.as_deref().unwrap_or("sha256") {
+        "sha1" => crate::conn::request::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
+        "sha256" => {
+            crate::conn::request::hex(&hmac_bytes::<Hmac<sha2::Sha256>>(key, body.as_bytes()))
+        }
+        "sha512" => {
+            crate::conn::request::hex(&hmac_bytes::<Hmac<sha2::Sha512>>(key, body.as_bytes()))
+        }
+        _ => {
+            return Err(Error::config(
+                "digest",
+                "digest must be one of sha1, sha256, or sha512",
+            ))
+        }
+    };
+    Ok(serde_json::json!({
+        "path": r.path, "redirect": r.redirect, "max_file_size": r.max_file_size,
+        "max_file_count": r.max_file_count, "expires": expires, "signature": signature,
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

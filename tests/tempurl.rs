@@ -128,3 +128,112 @@ fn through_the_c_abi() {
         "{rec}"
     );
 }
+
+#[tokio::test]
+async fn a_browser_style_form_post_is_accepted_by_swift() {
+    use swiftclient::tempurl::{formpost, FormPostRequest};
+    let c = client(&v1_options());
+    let cont = unique("formpost");
+    mkcontainer(&c, &cont).await;
+    swiftclient::conn::container::post(
+        &c,
+        &cont,
+        &opts(json!({"headers": {"X-Container-Meta-Temp-URL-Key": "form-key"}})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let storage = c.auth_record(false, false).await.unwrap()["storage_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!(
+        "{}/{cont}/uploads/",
+        reqwest::Url::parse(&storage).unwrap().path()
+    );
+    for digest in ["sha1", "sha256", "sha512"] {
+        let req: FormPostRequest = serde_json::from_value(json!({"path": path, "redirect": "", "max_file_size": 1_000_000, "max_file_count": 2, "seconds": "5m", "key": "form-key", "digest": digest})).unwrap();
+        let f = formpost(
+            &req,
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_secs_f64(),
+        )
+        .unwrap();
+        let boundary = "----swcformboundary";
+        let mut body = String::new();
+        for (k, v) in [
+            ("redirect", "".to_string()),
+            ("max_file_size", f["max_file_size"].to_string()),
+            ("max_file_count", f["max_file_count"].to_string()),
+            ("expires", f["expires"].to_string()),
+            ("signature", f["signature"].as_str().unwrap().to_string()),
+        ] {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"{digest}.txt\"\r\nContent-Type: text/plain\r\n\r\nuploaded with {digest}\r\n--{boundary}--\r\n"));
+        let r = reqwest::Client::new()
+            .post(format!("{}{path}", env("SWC_TEST_PROXY_URL")))
+            .header(
+                "Content-Type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 201, "{digest}: {}", r.text().await.unwrap());
+        let mut sink = swiftclient::conn::body::VecSink::default();
+        swiftclient::conn::object::get(
+            &c,
+            &cont,
+            &format!("uploads/{digest}.txt"),
+            &Default::default(),
+            &mut sink,
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(sink.0, format!("uploaded with {digest}").as_bytes());
+    }
+    // A form signed with another key is refused.
+    let req: FormPostRequest = serde_json::from_value(json!({"path": path, "max_file_size": 1000, "max_file_count": 1, "seconds": 60, "key": "not-the-key"})).unwrap();
+    let f = formpost(
+        &req,
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_secs_f64(),
+    )
+    .unwrap();
+    assert_eq!(f["signature"].as_str().unwrap().len(), 64);
+    let boundary = "b0undary";
+    let mut body = String::new();
+    for (k, v) in [
+        ("redirect", "".to_string()),
+        ("max_file_size", "1000".to_string()),
+        ("max_file_count", "1".to_string()),
+        ("expires", f["expires"].to_string()),
+        ("signature", f["signature"].as_str().unwrap().to_string()),
+    ] {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\nx\r\n--{boundary}--\r\n"));
+    let r = reqwest::Client::new()
+        .post(format!("{}{path}", env("SWC_TEST_PROXY_URL")))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    cleanup(&c, &cont).await;
+}

@@ -4,7 +4,7 @@ use super::panic::guard;
 use super::strings::{check_out, optional, write_string};
 use super::swc_status;
 use crate::conn::opts::parse;
-use crate::tempurl::{generate, TempUrlRequest};
+use crate::tempurl::{formpost, generate, FormPostRequest, TempUrlRequest};
 use std::ffi::c_char;
 
 /// Signs a temporary URL exactly as python-swiftclient's
@@ -34,5 +34,29 @@ pub extern "C" fn swc_tempurl(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
         write_string(url, &generate(&r, now)?)
+    })
+}
+
+/// Signs a FormPost form (the formpost middleware's browser uploads).
+/// `request_json`: `{"path": "/v1/AUTH_a/container[/prefix]", "redirect"
+/// ("" for none), "max_file_size", "max_file_count", "seconds" (as
+/// swc_tempurl), "absolute", "key", "digest": "sha1" | "sha256" (default)
+/// | "sha512"}`. On success writes `{"path", "redirect", "max_file_size",
+/// "max_file_count", "expires", "signature"}` — the form's hidden fields —
+/// to `*result_json`. No network; thread-safe. Returns SWC_OK;
+/// SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG; SWC_E_PANIC.
+#[no_mangle]
+pub extern "C" fn swc_formpost_signature(
+    request_json: *const c_char,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        check_out(result_json, "result_json")?;
+        let r: FormPostRequest = parse(optional(request_json, "request_json")?, "form request")?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0.0, |d| d.as_secs_f64());
+        write_string(result_json, &formpost(&r, now)?.to_string())
     })
 }
