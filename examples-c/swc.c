@@ -1,0 +1,581 @@
+/*
+ * swc: a swift-compatible command-line client written in C on the public
+ * header only (include/swiftclient.h), with jansson for JSON.
+ *
+ *   swc [global options] <subcommand> [options] [args]
+ *
+ * Subcommands: auth, stat, list, upload, download, delete, post, copy,
+ * capabilities, tempurl. Credentials come from the ST_* / OS_* environment
+ * and the global options, as with the `swift` command.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "swiftclient.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+static int verbose = 1;
+static int failed = 0;
+
+static void usage(void) {
+    fputs("usage: swc [--auth URL] [--user USER] [--key KEY] [--auth-version V] [--os-* ...]\n"
+          "           [--retries N] [--timeout S] [--insecure] [--os-cacert FILE] [-v] [-q] [--debug]\n"
+          "           <subcommand> [options] [args]\n\n"
+          "subcommands:\n"
+          "  auth                          print the storage URL and token as shell exports\n"
+          "  stat [container [object...]]  show account, container or object details\n"
+          "  list [container]              list containers or objects (-p prefix, -d delim, -l, -j)\n"
+          "  upload container path...      upload files or directories (- for stdin)\n"
+          "  download [container [obj...]] download (-a all, -D dir, -o file|-, -p prefix)\n"
+          "  delete [container [obj...]]   delete (-a all, -p prefix, --leave-segments)\n"
+          "  post [container [object]]     update metadata (-m, -H, -r, -w, -t, -k)\n"
+          "  copy container object...      server-side copy (-d /container[/object], -M)\n"
+          "  capabilities [proxy-url]      show the cluster's capabilities (--json)\n"
+          "  tempurl METHOD TIME PATH KEY  make a temporary URL\n",
+          stderr);
+}
+
+/* ---------------------------------------------------------------- output */
+
+static void print_error_record(const char *what, const char *err) {
+    json_t *e = err ? json_loads(err, 0, NULL) : NULL;
+    const char *msg = e ? json_string_value(json_object_get(e, "message")) : NULL;
+    const char *txn = e ? json_string_value(json_object_get(e, "transaction_id")) : NULL;
+    fprintf(stderr, "%s: %s\n", what, msg ? msg : (err ? err : "failed"));
+    if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+    json_decref(e);
+}
+
+static const char *jstr(json_t *o, const char *k) {
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* Prints a failed record as swift does and counts it. */
+static void record_error(json_t *r) {
+    json_t *er = json_object_get(r, "error_record");
+    const char *txn = json_string_value(json_object_get(er, "transaction_id"));
+    const char *obj = json_string_value(json_object_get(r, "object"));
+    const char *cont = json_string_value(json_object_get(r, "container"));
+    fprintf(stderr, "Error %s%s%s: %s\n", cont ? cont : "", obj ? "/" : "", obj ? obj : "", jstr(r, "error"));
+    if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+    failed++;
+}
+
+/* ------------------------------------------------------------- records */
+
+enum mode { M_STAT, M_LIST, M_UPLOAD, M_DOWNLOAD, M_DELETE, M_POST, M_COPY, M_CAPS };
+
+struct ctx {
+    enum mode mode;
+    int json_out;
+    int long_out;
+    json_t *collected; /* list -j */
+};
+
+static void title_case(const char *in, char *out, size_t cap) {
+    size_t i;
+    int up = 1;
+    for (i = 0; in[i] && i + 1 < cap; i++) {
+        char c = in[i];
+        out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
+        up = c == '-';
+    }
+    out[i] = 0;
+}
+
+/* Prints `swift stat`-style lines: labels right-aligned to the longest. */
+static void print_stat(json_t *r) {
+    json_t *items = json_object_get(r, "items");
+    json_t *headers = json_object_get(r, "headers");
+    json_t *lines = json_array(); /* [label, value] */
+    size_t i, width = 0;
+    const char *k;
+    json_t *v;
+    char label[300], titled[256];
+    for (i = 0; i < json_array_size(items); i++) {
+        json_t *it = json_array_get(items, i);
+        const char *val = json_string_value(json_array_get(it, 1));
+        if (val && *val) json_array_append(lines, it);
+    }
+    json_object_foreach(headers, k, v) {
+        const char *meta = strstr(k, "-meta-");
+        if (meta && strncmp(k, "x-", 2) == 0) {
+            title_case(meta + 6, titled, sizeof titled);
+            snprintf(label, sizeof label, "Meta %s", titled);
+            json_array_append_new(lines, json_pack("[ss]", label, json_string_value(v)));
+        }
+    }
+    json_object_foreach(headers, k, v) {
+        if (strstr(k, "-meta-") || !strcmp(k, "content-length") || !strcmp(k, "date") || strstr(k, "-count") ||
+            strstr(k, "bytes-used") || !strcmp(k, "etag") || !strcmp(k, "content-type") ||
+            !strcmp(k, "last-modified") || !strcmp(k, "x-container-read") || !strcmp(k, "x-container-write"))
+            continue;
+        title_case(k, titled, sizeof titled);
+        json_array_append_new(lines, json_pack("[ss]", titled, json_string_value(v)));
+    }
+    for (i = 0; i < json_array_size(lines); i++) {
+        size_t n = strlen(json_string_value(json_array_get(json_array_get(lines, i), 0)));
+        if (n > width) width = n;
+    }
+    for (i = 0; i < json_array_size(lines); i++) {
+        json_t *l = json_array_get(lines, i);
+        printf("%*s: %s\n", (int)width, json_string_value(json_array_get(l, 0)), json_string_value(json_array_get(l, 1)));
+    }
+    json_decref(lines);
+}
+
+static int on_record(void *ud, const char *text, size_t len) {
+    struct ctx *c = (struct ctx *)ud;
+    json_t *r = json_loadb(text, len, 0, NULL);
+    const char *action;
+    if (r == NULL) return 0;
+    action = jstr(r, "action");
+    if (json_is_false(json_object_get(r, "success"))) {
+        record_error(r);
+        json_decref(r);
+        return 0;
+    }
+    switch (c->mode) {
+    case M_STAT:
+        print_stat(r);
+        break;
+    case M_LIST: {
+        json_t *listing = json_object_get(r, "listing");
+        size_t i;
+        for (i = 0; i < json_array_size(listing); i++) {
+            json_t *e = json_array_get(listing, i);
+            if (c->json_out) {
+                json_array_append(c->collected, e);
+            } else if (json_object_get(e, "subdir")) {
+                printf("%s\n", jstr(e, "subdir"));
+            } else if (c->long_out) {
+                printf("%12lld %s %s\n", (long long)json_integer_value(json_object_get(e, "bytes")),
+                       jstr(e, "last_modified"), jstr(e, "name"));
+            } else {
+                printf("%s\n", jstr(e, "name"));
+            }
+        }
+        break;
+    }
+    case M_UPLOAD:
+        if (verbose && !strcmp(action, "upload_object") && strcmp(jstr(r, "status"), "uploaded") == 0)
+            printf("%s\n", jstr(r, "object"));
+        else if (verbose && !strcmp(action, "upload_segment"))
+            printf("%s segment %lld\n", jstr(r, "for_object"),
+                   (long long)json_integer_value(json_object_get(r, "segment_index")));
+        else if (verbose && !strcmp(action, "create_dir_marker"))
+            printf("%s\n", jstr(r, "object"));
+        break;
+    case M_DOWNLOAD:
+        if (verbose && strcmp(jstr(r, "path"), "-") != 0) printf("%s\n", jstr(r, "object"));
+        break;
+    case M_DELETE:
+        if (verbose && (!strcmp(action, "delete_object") || !strcmp(action, "delete_container")))
+            printf("%s\n", !strcmp(action, "delete_object") ? jstr(r, "object") : jstr(r, "container"));
+        break;
+    case M_COPY:
+        if (verbose) printf("%s/%s copied to %s\n", jstr(r, "container"), jstr(r, "object"), jstr(r, "destination"));
+        break;
+    case M_CAPS:
+        if (c->json_out) {
+            char *s = json_dumps(json_object_get(r, "capabilities"), JSON_SORT_KEYS | JSON_INDENT(4));
+            printf("%s\n", s);
+            free(s);
+        } else {
+            json_t *caps = json_object_get(r, "capabilities");
+            const char *k, *k2;
+            json_t *v, *v2;
+            json_t *core = json_object_get(caps, "swift");
+            printf("Core: swift\n Options:\n");
+            json_object_foreach(core, k2, v2) {
+                char *s = json_dumps(v2, JSON_ENCODE_ANY);
+                printf("  %s: %s\n", k2, s);
+                free(s);
+            }
+            json_object_foreach(caps, k, v) {
+                if (strcmp(k, "swift") != 0) printf("Additional middleware: %s\n", k);
+            }
+        }
+        break;
+    case M_POST:
+        break;
+    }
+    json_decref(r);
+    return 0;
+}
+
+/* ------------------------------------------------------------- helpers */
+
+static json_t *strings(char **v, int n) {
+    json_t *a = json_array();
+    int i;
+    for (i = 0; i < n; i++) json_array_append_new(a, json_string(v[i]));
+    return a;
+}
+
+typedef swc_status (*twin_fn)(const swc_client *, const char *, swc_record_fn, swc_progress_fn, void *,
+                              const swc_cancel *, char **, char **);
+
+static int run_op(swc_client *c, twin_fn f, json_t *req, struct ctx *x, const char *what) {
+    char *text = json_dumps(req, JSON_COMPACT);
+    char *summary = NULL, *err = NULL;
+    swc_status st = f(c, text, on_record, NULL, x, NULL, &summary, &err);
+    free(text);
+    json_decref(req);
+    if (st != SWC_OK && failed == 0) print_error_record(what, err);
+    if (st != SWC_OK) failed++;
+    swc_string_free(summary);
+    swc_string_free(err);
+    return st == SWC_OK ? 0 : 1;
+}
+
+static void add_list(json_t *req, const char *key, const char *value) {
+    json_t *a = json_object_get(req, key);
+    if (a == NULL) {
+        a = json_array();
+        json_object_set_new(req, key, a);
+    }
+    json_array_append_new(a, json_string(value));
+}
+
+static void sh_quote(const char *s) {
+    putchar('\'');
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputs("'\\''", stdout);
+        else
+            putchar(*s);
+    }
+    putchar('\'');
+}
+
+/* -------------------------------------------------------------- main */
+
+int main(int argc, char **argv) {
+    static struct option global[] = {
+        {"auth", 1, 0, 'A'}, {"user", 1, 0, 'U'}, {"key", 1, 0, 'K'}, {"auth-version", 1, 0, 'V'},
+        {"retries", 1, 0, 'R'}, {"timeout", 1, 0, 'T'}, {"verbose", 0, 0, 'v'}, {"quiet", 0, 0, 'q'},
+        {"help", 0, 0, 'h'}, {"insecure", 0, 0, 1}, {"debug", 0, 0, 2}, {"info", 0, 0, 3},
+        {"os-username", 1, 0, 10}, {"os-password", 1, 0, 11}, {"os-user-id", 1, 0, 12},
+        {"os-user-domain-name", 1, 0, 13}, {"os-user-domain-id", 1, 0, 14}, {"os-project-name", 1, 0, 15},
+        {"os-project-id", 1, 0, 16}, {"os-project-domain-name", 1, 0, 17}, {"os-project-domain-id", 1, 0, 18},
+        {"os-tenant-name", 1, 0, 19}, {"os-tenant-id", 1, 0, 20}, {"os-auth-url", 1, 0, 21},
+        {"os-auth-token", 1, 0, 22}, {"os-storage-url", 1, 0, 23}, {"os-region-name", 1, 0, 24},
+        {"os-service-type", 1, 0, 25}, {"os-endpoint-type", 1, 0, 26}, {"os-auth-type", 1, 0, 27},
+        {"os-application-credential-id", 1, 0, 28}, {"os-application-credential-secret", 1, 0, 29},
+        {"os-cacert", 1, 0, 30}, {"os-cert", 1, 0, 31}, {"os-key", 1, 0, 32}, {0, 0, 0, 0}};
+    static const char *os_keys[] = {"os_username", "os_password", "os_user_id", "os_user_domain_name",
+                                    "os_user_domain_id", "os_project_name", "os_project_id",
+                                    "os_project_domain_name", "os_project_domain_id", "os_tenant_name",
+                                    "os_tenant_id", "os_auth_url", "os_auth_token", "os_storage_url",
+                                    "os_region_name", "os_service_type", "os_endpoint_type", "os_auth_type",
+                                    "os_application_credential_id", "os_application_credential_secret",
+                                    "os_cacert", "os_cert", "os_key"};
+    json_t *opts = json_object();
+    swc_client *client = NULL;
+    char *err = NULL, *text;
+    const char *sub;
+    int o, rc = 0, debug = 0;
+    struct ctx x;
+
+    memset(&x, 0, sizeof x);
+    while ((o = getopt_long(argc, argv, "+A:U:K:V:R:T:vqh", global, NULL)) != -1) {
+        switch (o) {
+        case 'A': json_object_set_new(opts, "auth", json_string(optarg)); break;
+        case 'U': json_object_set_new(opts, "user", json_string(optarg)); break;
+        case 'K': json_object_set_new(opts, "key", json_string(optarg)); break;
+        case 'V': json_object_set_new(opts, "auth_version", json_string(optarg)); break;
+        case 'R': json_object_set_new(opts, "retries", json_integer(atoi(optarg))); break;
+        case 'T': json_object_set_new(opts, "timeout", json_real(atof(optarg))); break;
+        case 'v': verbose = 2; break;
+        case 'q': verbose = 0; break;
+        case 1: json_object_set_new(opts, "insecure", json_true()); break;
+        case 2: case 3: debug = 1; break;
+        case 'h': usage(); return 0;
+        default:
+            if (o >= 10 && o <= 32) {
+                json_object_set_new(opts, os_keys[o - 10], json_string(optarg));
+                break;
+            }
+            usage();
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        usage();
+        return 2;
+    }
+    sub = argv[optind];
+    argc -= optind;
+    argv += optind;
+    optind = 1;
+
+    if (strcmp(sub, "tempurl") == 0) {
+        static struct option tu[] = {{"absolute", 0, 0, 'a'}, {"prefix-based", 0, 0, 'p'}, {"iso8601", 0, 0, 'i'},
+                                     {"ip-range", 1, 0, 'r'}, {"digest", 1, 0, 'd'}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        char *url = NULL;
+        while ((o = getopt_long(argc, argv, "", tu, NULL)) != -1) {
+            if (o == 'a') json_object_set_new(req, "absolute", json_true());
+            else if (o == 'p') json_object_set_new(req, "prefix", json_true());
+            else if (o == 'i') json_object_set_new(req, "iso8601", json_true());
+            else if (o == 'r') json_object_set_new(req, "ip_range", json_string(optarg));
+            else if (o == 'd') json_object_set_new(req, "digest", json_string(optarg));
+            else return 2;
+        }
+        if (argc - optind != 4) {
+            fputs("usage: swc tempurl [--absolute] [--prefix-based] [--iso8601] [--ip-range R] [--digest D] "
+                  "METHOD TIME PATH KEY\n", stderr);
+            return 2;
+        }
+        json_object_set_new(req, "method", json_string(argv[optind]));
+        json_object_set_new(req, "seconds", json_string(argv[optind + 1]));
+        json_object_set_new(req, "path", json_string(argv[optind + 2]));
+        json_object_set_new(req, "key", json_string(argv[optind + 3]));
+        text = json_dumps(req, JSON_COMPACT);
+        json_decref(req);
+        if (swc_tempurl(text, &url, &err) != SWC_OK) {
+            print_error_record("tempurl", err);
+            swc_string_free(err);
+            free(text);
+            return 1;
+        }
+        printf("%s\n", url);
+        swc_string_free(url);
+        free(text);
+        json_decref(opts);
+        return 0;
+    }
+
+    text = json_dumps(opts, JSON_COMPACT);
+    json_decref(opts);
+    if (swc_client_new_from_env(text, &client, &err) != SWC_OK) {
+        print_error_record("swc", err);
+        swc_string_free(err);
+        free(text);
+        return 1;
+    }
+    free(text);
+    (void)debug;
+
+    if (strcmp(sub, "auth") == 0) {
+        char *res = NULL;
+        json_t *r;
+        if (swc_client_auth(client, "{\"include_token\": true}", &res, &err) != SWC_OK) {
+            print_error_record("auth", err);
+            swc_string_free(err);
+            rc = 1;
+        } else {
+            r = json_loads(res, 0, NULL);
+            fputs("export OS_STORAGE_URL=", stdout);
+            sh_quote(jstr(r, "storage_url"));
+            fputs("\nexport OS_AUTH_TOKEN=", stdout);
+            sh_quote(jstr(r, "token"));
+            putchar('\n');
+            json_decref(r);
+            swc_string_free(res);
+        }
+    } else if (strcmp(sub, "stat") == 0) {
+        json_t *req = json_object();
+        x.mode = M_STAT;
+        if (argc > 1) json_object_set_new(req, "container", json_string(argv[1]));
+        if (argc > 2) json_object_set_new(req, "objects", strings(argv + 2, argc - 2));
+        rc = run_op(client, swc_stat, req, &x, "stat");
+    } else if (strcmp(sub, "list") == 0) {
+        static struct option lo[] = {{"prefix", 1, 0, 'p'}, {"delimiter", 1, 0, 'd'}, {"long", 0, 0, 'l'},
+                                     {"json", 0, 0, 'j'}, {"versions", 0, 0, 'V'}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        x.mode = M_LIST;
+        while ((o = getopt_long(argc, argv, "p:d:lj", lo, NULL)) != -1) {
+            if (o == 'p') json_object_set_new(req, "prefix", json_string(optarg));
+            else if (o == 'd') json_object_set_new(req, "delimiter", json_string(optarg));
+            else if (o == 'l') x.long_out = 1;
+            else if (o == 'j') x.json_out = 1;
+            else if (o == 'V') json_object_set_new(req, "versions", json_true());
+            else { usage(); return 2; }
+        }
+        if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
+        if (x.json_out) x.collected = json_array();
+        rc = run_op(client, swc_list, req, &x, "list");
+        if (x.json_out) {
+            char *s = json_dumps(x.collected, JSON_INDENT(2));
+            printf("%s\n", s);
+            free(s);
+            json_decref(x.collected);
+        }
+    } else if (strcmp(sub, "upload") == 0) {
+        static struct option uo[] = {{"changed", 0, 0, 'c'}, {"skip-identical", 0, 0, 1},
+                                     {"segment-size", 1, 0, 'S'}, {"segment-container", 1, 0, 2},
+                                     {"leave-segments", 0, 0, 3}, {"object-threads", 1, 0, 4},
+                                     {"segment-threads", 1, 0, 5}, {"header", 1, 0, 'H'}, {"meta", 1, 0, 'm'},
+                                     {"use-slo", 0, 0, 6}, {"use-dlo", 0, 0, 7}, {"object-name", 1, 0, 8},
+                                     {"ignore-checksum", 0, 0, 9}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        const char *object_name = NULL;
+        int i;
+        x.mode = M_UPLOAD;
+        while ((o = getopt_long(argc, argv, "cS:H:m:", uo, NULL)) != -1) {
+            switch (o) {
+            case 'c': json_object_set_new(req, "changed", json_true()); break;
+            case 1: json_object_set_new(req, "skip_identical", json_true()); break;
+            case 'S': json_object_set_new(req, "segment_size", json_string(optarg)); break;
+            case 2: json_object_set_new(req, "segment_container", json_string(optarg)); break;
+            case 3: json_object_set_new(req, "leave_segments", json_true()); break;
+            case 4: json_object_set_new(req, "object_uu_threads", json_integer(atoi(optarg))); break;
+            case 5: json_object_set_new(req, "segment_threads", json_integer(atoi(optarg))); break;
+            case 'H': add_list(req, "header", optarg); break;
+            case 'm': add_list(req, "meta", optarg); break;
+            case 6: json_object_set_new(req, "use_slo", json_true()); break;
+            case 7: json_object_set_new(req, "use_slo", json_false()); break;
+            case 8: object_name = optarg; break;
+            case 9: json_object_set_new(req, "checksum", json_false()); break;
+            default: usage(); return 2;
+            }
+        }
+        if (argc - optind < 2) {
+            fputs("usage: swc upload [options] container path...\n", stderr);
+            return 2;
+        }
+        json_object_set_new(req, "container", json_string(argv[optind]));
+        for (i = optind + 1; i < argc; i++) {
+            if (strcmp(argv[i], "-") == 0) {
+                json_t *item = json_object();
+                if (object_name == NULL) {
+                    fputs("upload from stdin needs --object-name\n", stderr);
+                    return 2;
+                }
+                json_object_set_new(item, "fd", json_integer(0));
+                json_object_set_new(item, "object_name", json_string(object_name));
+                if (json_object_get(req, "segment_size") == NULL)
+                    json_object_set_new(item, "segment_size", json_string("10M"));
+                json_array_append_new(json_object_get(req, "objects") ? json_object_get(req, "objects")
+                                                                        : (json_object_set_new(req, "objects", json_array()),
+                                                                           json_object_get(req, "objects")),
+                                      item);
+            } else {
+                add_list(req, "objects", argv[i]);
+            }
+        }
+        if (object_name && !(argc - optind == 2 && strcmp(argv[optind + 1], "-") == 0))
+            json_object_set_new(req, "object_name", json_string(object_name));
+        rc = run_op(client, swc_upload, req, &x, "upload");
+    } else if (strcmp(sub, "download") == 0) {
+        static struct option dl[] = {{"all", 0, 0, 'a'}, {"marker", 1, 0, 'm'}, {"prefix", 1, 0, 'p'},
+                                     {"remove-prefix", 0, 0, 'r'}, {"output", 1, 0, 'o'},
+                                     {"output-dir", 1, 0, 'D'}, {"object-threads", 1, 0, 1},
+                                     {"container-threads", 1, 0, 2}, {"no-download", 0, 0, 3},
+                                     {"header", 1, 0, 'H'}, {"skip-identical", 0, 0, 4},
+                                     {"ignore-checksum", 0, 0, 5}, {"no-shuffle", 0, 0, 6},
+                                     {"ignore-mtime", 0, 0, 7}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        x.mode = M_DOWNLOAD;
+        json_object_set_new(req, "shuffle", json_true());
+        while ((o = getopt_long(argc, argv, "am:p:ro:D:H:", dl, NULL)) != -1) {
+            switch (o) {
+            case 'a': json_object_set_new(req, "yes_all", json_true()); break;
+            case 'm': json_object_set_new(req, "marker", json_string(optarg)); break;
+            case 'p': json_object_set_new(req, "prefix", json_string(optarg)); break;
+            case 'r': json_object_set_new(req, "remove_prefix", json_true()); break;
+            case 'o': json_object_set_new(req, "out_file", json_string(optarg)); break;
+            case 'D': json_object_set_new(req, "out_directory", json_string(optarg)); break;
+            case 1: json_object_set_new(req, "object_dd_threads", json_integer(atoi(optarg))); break;
+            case 2: json_object_set_new(req, "container_threads", json_integer(atoi(optarg))); break;
+            case 3: json_object_set_new(req, "no_download", json_true()); break;
+            case 'H': add_list(req, "header", optarg); break;
+            case 4: json_object_set_new(req, "skip_identical", json_true()); break;
+            case 5: json_object_set_new(req, "checksum", json_false()); break;
+            case 6: json_object_set_new(req, "shuffle", json_false()); break;
+            case 7: json_object_set_new(req, "ignore_mtime", json_true()); break;
+            default: usage(); return 2;
+            }
+        }
+        if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
+        if (optind + 1 < argc) json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
+        rc = run_op(client, swc_download, req, &x, "download");
+    } else if (strcmp(sub, "delete") == 0) {
+        static struct option de[] = {{"all", 0, 0, 'a'}, {"leave-segments", 0, 0, 1}, {"prefix", 1, 0, 'p'},
+                                     {"object-threads", 1, 0, 2}, {"container-threads", 1, 0, 3},
+                                     {"header", 1, 0, 'H'}, {"versions", 0, 0, 4}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        x.mode = M_DELETE;
+        while ((o = getopt_long(argc, argv, "ap:H:", de, NULL)) != -1) {
+            switch (o) {
+            case 'a': json_object_set_new(req, "yes_all", json_true()); break;
+            case 1: json_object_set_new(req, "leave_segments", json_true()); break;
+            case 'p': json_object_set_new(req, "prefix", json_string(optarg)); break;
+            case 2: json_object_set_new(req, "object_dd_threads", json_integer(atoi(optarg))); break;
+            case 3: json_object_set_new(req, "container_threads", json_integer(atoi(optarg))); break;
+            case 'H': add_list(req, "header", optarg); break;
+            case 4: json_object_set_new(req, "versions", json_true()); break;
+            default: usage(); return 2;
+            }
+        }
+        if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
+        if (optind + 1 < argc) json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
+        rc = run_op(client, swc_delete, req, &x, "delete");
+    } else if (strcmp(sub, "post") == 0) {
+        static struct option po[] = {{"read-acl", 1, 0, 'r'}, {"write-acl", 1, 0, 'w'}, {"sync-to", 1, 0, 't'},
+                                     {"sync-key", 1, 0, 'k'}, {"meta", 1, 0, 'm'}, {"header", 1, 0, 'H'},
+                                     {0, 0, 0, 0}};
+        json_t *req = json_object();
+        x.mode = M_POST;
+        while ((o = getopt_long(argc, argv, "r:w:t:k:m:H:", po, NULL)) != -1) {
+            switch (o) {
+            case 'r': json_object_set_new(req, "read_acl", json_string(optarg)); break;
+            case 'w': json_object_set_new(req, "write_acl", json_string(optarg)); break;
+            case 't': json_object_set_new(req, "sync_to", json_string(optarg)); break;
+            case 'k': json_object_set_new(req, "sync_key", json_string(optarg)); break;
+            case 'm': add_list(req, "meta", optarg); break;
+            case 'H': add_list(req, "header", optarg); break;
+            default: usage(); return 2;
+            }
+        }
+        if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
+        if (optind + 1 < argc) json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
+        rc = run_op(client, swc_post, req, &x, "post");
+    } else if (strcmp(sub, "copy") == 0) {
+        static struct option co[] = {{"destination", 1, 0, 'd'}, {"fresh-metadata", 0, 0, 'M'},
+                                     {"meta", 1, 0, 'm'}, {"header", 1, 0, 'H'}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        x.mode = M_COPY;
+        while ((o = getopt_long(argc, argv, "d:Mm:H:", co, NULL)) != -1) {
+            switch (o) {
+            case 'd': json_object_set_new(req, "destination", json_string(optarg)); break;
+            case 'M': json_object_set_new(req, "fresh_metadata", json_true()); break;
+            case 'm': add_list(req, "meta", optarg); break;
+            case 'H': add_list(req, "header", optarg); break;
+            default: usage(); return 2;
+            }
+        }
+        if (argc - optind < 2) {
+            fputs("usage: swc copy [options] container object...\n", stderr);
+            return 2;
+        }
+        json_object_set_new(req, "container", json_string(argv[optind]));
+        json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
+        rc = run_op(client, swc_copy, req, &x, "copy");
+    } else if (strcmp(sub, "capabilities") == 0 || strcmp(sub, "info") == 0) {
+        static struct option ca[] = {{"json", 0, 0, 'j'}, {0, 0, 0, 0}};
+        json_t *req = json_object();
+        x.mode = M_CAPS;
+        while ((o = getopt_long(argc, argv, "", ca, NULL)) != -1) {
+            if (o == 'j') x.json_out = 1;
+            else { usage(); return 2; }
+        }
+        if (optind < argc) json_object_set_new(req, "url", json_string(argv[optind]));
+        rc = run_op(client, swc_capabilities, req, &x, "capabilities");
+    } else {
+        fprintf(stderr, "swc: unknown subcommand \"%s\"\n", sub);
+        usage();
+        rc = 2;
+    }
+    swc_client_free(client);
+    if (rc == 0 && failed) rc = 1;
+    return rc;
+}

@@ -1,0 +1,128 @@
+//! `swc`, the C command-line client in examples-c/, against the local
+//! cluster and side by side with python-swiftclient's `swift`: what one
+//! uploads (plain and segmented) the other downloads intact, and temp URLs
+//! agree.
+
+mod common;
+
+use common::*;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn swc_bin() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let out = lib.join("c-tests").join("swc");
+    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let st = Command::new("cc")
+        .args([
+            "-std=c99",
+            "-Wall",
+            "-Wextra",
+            "-Wpedantic",
+            "-Werror",
+            "-I",
+        ])
+        .arg(root.join("include"))
+        .arg(root.join("examples-c/swc.c"))
+        .arg("-L")
+        .arg(&lib)
+        .args(["-lswiftclient", "-ljansson", "-o"])
+        .arg(&out)
+        .status()
+        .expect("cc");
+    assert!(st.success(), "swc does not build");
+    out
+}
+
+fn run(cmd: &Path, args: &[&str]) -> Output {
+    let exe = std::env::current_exe().unwrap();
+    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let out = Command::new(cmd)
+        .args(args)
+        .env("LD_LIBRARY_PATH", lib)
+        .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
+        .env("ST_USER", "test:tester")
+        .env("ST_KEY", "testing")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?} {args:?}: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+#[test]
+fn swc_and_python_swiftclient_read_each_other() {
+    let swc = swc_bin();
+    let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
+    let dir = std::env::temp_dir().join(unique("cli"));
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(dir.join("src/small.txt"), b"small file\n").unwrap();
+    std::fs::write(dir.join("src/big.bin"), data(2_500_000, 5)).unwrap();
+    let cont = unique("cli");
+    let d = |p: &str| dir.join(p).display().to_string();
+
+    // swc uploads (one file segmented), swift downloads with its checksum on.
+    std::env::set_current_dir(&dir).unwrap();
+    run(&swc, &["upload", "-S", "1M", &cont, "src"]);
+    run(&swift, &["download", "-D", &d("by-swift"), &cont]);
+    for f in ["src/small.txt", "src/big.bin"] {
+        assert!(
+            std::fs::read(dir.join("by-swift").join(f)).unwrap()
+                == std::fs::read(dir.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    let stat = String::from_utf8(run(&swift, &["stat", &cont, "src/big.bin"]).stdout).unwrap();
+    assert!(
+        stat.contains("X-Static-Large-Object: True") && stat.contains("Meta Mtime:"),
+        "{stat}"
+    );
+
+    // swift uploads segmented (DLO names of its own), swc downloads and verifies.
+    let cont2 = unique("cli2");
+    run(
+        &swift,
+        &["upload", "-S", "1000000", "--use-dlo", &cont2, "src"],
+    );
+    run(&swc, &["download", "-D", &d("by-swc"), &cont2]);
+    for f in ["src/small.txt", "src/big.bin"] {
+        assert!(
+            std::fs::read(dir.join("by-swc").join(f)).unwrap()
+                == std::fs::read(dir.join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    // Each removes the other's large objects, segments included.
+    run(&swc, &["delete", &cont2]);
+    run(&swift, &["delete", &cont]);
+    let c = client(&v1_options());
+    rt().block_on(async {
+        assert!(names(&c, &format!("{cont}_segments")).await.is_empty());
+        assert!(names(&c, &format!("{cont2}_segments")).await.is_empty());
+        cleanup(&c, &format!("{cont}_segments")).await;
+        cleanup(&c, &format!("{cont2}_segments")).await;
+    });
+
+    // Temp URLs agree with `swift tempurl`.
+    for args in [
+        ["GET", "1790000000", "/v1/AUTH_a/c/o", "key"],
+        ["PUT", "2030-01-01T00:00:00Z", "/v1/AUTH_a/c/ü", "k2"],
+    ] {
+        let mut a = vec!["tempurl", "--absolute"];
+        a.extend(args);
+        let ours = run(&swc, &a).stdout;
+        let theirs = run(&swift, &a).stdout;
+        assert_eq!(
+            String::from_utf8_lossy(&ours),
+            String::from_utf8_lossy(&theirs)
+        );
+    }
+    std::env::set_current_dir(std::env::temp_dir()).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+}
