@@ -129,20 +129,60 @@ fn through_the_c_abi() {
     );
 }
 
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+/// POSTs a browser-style multipart form with the signed hidden fields `f`
+/// and one file; returns the status.
+async fn post_form(path: &str, f: &Value, file_name: &str, content: &str) -> u16 {
+    let boundary = "----swcformboundary";
+    let mut body = String::new();
+    for k in [
+        "redirect",
+        "max_file_size",
+        "max_file_count",
+        "expires",
+        "signature",
+    ] {
+        let v = match &f[k] {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    ));
+    reqwest::Client::new()
+        .post(format!("{}{path}", env("SWC_TEST_PROXY_URL")))
+        .header(
+            "Content-Type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
 #[tokio::test]
 async fn a_browser_style_form_post_is_accepted_by_swift() {
     use swiftclient::tempurl::{formpost, FormPostRequest};
     let c = client(&v1_options());
     let cont = unique("formpost");
     mkcontainer(&c, &cont).await;
-    swiftclient::conn::container::post(
-        &c,
-        &cont,
-        &opts(json!({"headers": {"X-Container-Meta-Temp-URL-Key": "form-key"}})),
-        &no_cancel(),
-    )
-    .await
-    .unwrap();
+    let key = opts(json!({"headers": {"X-Container-Meta-Temp-URL-Key": "form-key"}}));
+    swiftclient::conn::container::post(&c, &cont, &key, &no_cancel())
+        .await
+        .unwrap();
     let storage = c.auth_record(false, false).await.unwrap()["storage_url"]
         .as_str()
         .unwrap()
@@ -151,46 +191,33 @@ async fn a_browser_style_form_post_is_accepted_by_swift() {
         "{}/{cont}/uploads/",
         reqwest::Url::parse(&storage).unwrap().path()
     );
-    for digest in ["sha1", "sha256", "sha512"] {
-        let req: FormPostRequest = serde_json::from_value(json!({"path": path, "redirect": "", "max_file_size": 1_000_000, "max_file_count": 2, "seconds": "5m", "key": "form-key", "digest": digest})).unwrap();
-        let f = formpost(
-            &req,
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_secs_f64(),
+    let sign = |key: &str, digest: &str| {
+        let req: FormPostRequest = serde_json::from_value(
+            json!({"path": path, "redirect": "", "max_file_size": 1_000_000,
+            "max_file_count": 2, "seconds": "5m", "key": key, "digest": digest}),
         )
         .unwrap();
-        let boundary = "----swcformboundary";
-        let mut body = String::new();
-        for (k, v) in [
-            ("redirect", "".to_string()),
-            ("max_file_size", f["max_file_size"].to_string()),
-            ("max_file_count", f["max_file_count"].to_string()),
-            ("expires", f["expires"].to_string()),
-            ("signature", f["signature"].as_str().unwrap().to_string()),
-        ] {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
-        }
-        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file1\"; filename=\"{digest}.txt\"\r\nContent-Type: text/plain\r\n\r\nuploaded with {digest}\r\n--{boundary}--\r\n"));
-        let r = reqwest::Client::new()
-            .post(format!("{}{path}", env("SWC_TEST_PROXY_URL")))
-            .header(
-                "Content-Type",
-                format!("multipart/form-data; boundary={boundary}"),
+        formpost(&req, now()).unwrap()
+    };
+    for digest in ["sha1", "sha256", "sha512"] {
+        let f = sign("form-key", digest);
+        assert_eq!(
+            post_form(
+                &path,
+                &f,
+                &format!("{digest}.txt"),
+                &format!("uploaded with {digest}")
             )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(r.status(), 201, "{digest}: {}", r.text().await.unwrap());
+            .await,
+            201,
+            "{digest}"
+        );
         let mut sink = swiftclient::conn::body::VecSink::default();
+        let name = format!("uploads/{digest}.txt");
         swiftclient::conn::object::get(
             &c,
             &cont,
-            &format!("uploads/{digest}.txt"),
+            &name,
             &Default::default(),
             &mut sink,
             &no_cancel(),
@@ -200,40 +227,8 @@ async fn a_browser_style_form_post_is_accepted_by_swift() {
         assert_eq!(sink.0, format!("uploaded with {digest}").as_bytes());
     }
     // A form signed with another key is refused.
-    let req: FormPostRequest = serde_json::from_value(json!({"path": path, "max_file_size": 1000, "max_file_count": 1, "seconds": 60, "key": "not-the-key"})).unwrap();
-    let f = formpost(
-        &req,
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs_f64(),
-    )
-    .unwrap();
+    let f = sign("not-the-key", "sha256");
     assert_eq!(f["signature"].as_str().unwrap().len(), 64);
-    let boundary = "b0undary";
-    let mut body = String::new();
-    for (k, v) in [
-        ("redirect", "".to_string()),
-        ("max_file_size", "1000".to_string()),
-        ("max_file_count", "1".to_string()),
-        ("expires", f["expires"].to_string()),
-        ("signature", f["signature"].as_str().unwrap().to_string()),
-    ] {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\nx\r\n--{boundary}--\r\n"));
-    let r = reqwest::Client::new()
-        .post(format!("{}{path}", env("SWC_TEST_PROXY_URL")))
-        .header(
-            "Content-Type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 401);
+    assert_eq!(post_form(&path, &f, "x", "x").await, 401);
     cleanup(&c, &cont).await;
 }
