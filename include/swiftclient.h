@@ -758,7 +758,7 @@ void swc_op_free(swc_op *op);
  * Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
  * storage URL's cluster), "refresh_cache": bool}`. One record,
  * `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
- * cluster. See the contract at the top of this section.
+ * cluster. The contract is on `swc_op`.
  */
 swc_status swc_capabilities_start(const swc_client *client,
                                   const char *request_json,

@@ -1,8 +1,7 @@
 //! Container calls: HEAD, GET (listing), PUT, POST, DELETE.
 
 use super::opts::{ListOpts, RequestOpts};
-use super::request::{execute, Call};
-use super::{container_path, drain, listing, response_record, with_headers};
+use super::{bodyless, container_path, listing};
 use crate::client::Client;
 use crate::error::Result;
 use reqwest::Method;
@@ -16,18 +15,7 @@ async fn simple(
     o: &RequestOpts,
     cancel: &CancellationToken,
 ) -> Result<Value> {
-    let mut call = with_headers(
-        Call::new(method.clone(), container_path(container)?),
-        &o.headers,
-    );
-    call.raw_query = o.query.clone();
-    if matches!(method, Method::PUT | Method::POST) && !call.has_header("content-length") {
-        call.headers.push(("Content-Length".into(), "0".into()));
-    }
-    let sent = execute(client, &call, None, cancel).await?;
-    let rec = response_record(&sent.resp, sent.attempts);
-    drain(sent.resp, method.as_str(), &sent.url).await?;
-    Ok(rec)
+    bodyless(client, method, container_path(container)?, o, cancel).await
 }
 
 pub async fn head(

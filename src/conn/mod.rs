@@ -102,6 +102,28 @@ pub async fn drain(resp: reqwest::Response, method: &str, url: &str) -> Result<S
     Ok(String::from_utf8_lossy(&b).into_owned())
 }
 
+/// Sends a request without a body (PUT and POST get `Content-Length: 0`),
+/// reads the answer and returns its record.
+pub(crate) async fn bodyless(
+    client: &crate::client::Client,
+    method: reqwest::Method,
+    path: String,
+    o: &opts::RequestOpts,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<Value> {
+    let mut call = with_headers(request::Call::new(method.clone(), path), &o.headers);
+    call.raw_query = o.query.clone();
+    if matches!(method, reqwest::Method::PUT | reqwest::Method::POST)
+        && !call.has_header("content-length")
+    {
+        call.headers.push(("Content-Length".into(), "0".into()));
+    }
+    let sent = request::execute(client, &call, None, cancel).await?;
+    let rec = response_record(&sent.resp, sent.attempts);
+    drain(sent.resp, method.as_str(), &sent.url).await?;
+    Ok(rec)
+}
+
 pub(crate) fn with_headers(mut call: request::Call, h: &Headers) -> request::Call {
     call.headers.extend(h.0.iter().cloned());
     call

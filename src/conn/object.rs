@@ -4,7 +4,7 @@
 use super::body::{BodySink, BodySource};
 use super::opts::{CopyOpts, GetOpts, PutOpts, RequestOpts};
 use super::request::{execute, hex, or_cancel, sleep_or_cancel, Call};
-use super::{drain, object_path, quote, response_record, with_headers};
+use super::{bodyless, drain, object_path, quote, response_record, with_headers};
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
 use crate::http;
@@ -22,18 +22,7 @@ async fn simple(
     o: &RequestOpts,
     cancel: &CancellationToken,
 ) -> Result<Value> {
-    let mut call = with_headers(
-        Call::new(method.clone(), object_path(container, object)?),
-        &o.headers,
-    );
-    call.raw_query = o.query.clone();
-    if method == Method::POST && !call.has_header("content-length") {
-        call.headers.push(("Content-Length".into(), "0".into()));
-    }
-    let sent = execute(client, &call, None, cancel).await?;
-    let rec = response_record(&sent.resp, sent.attempts);
-    drain(sent.resp, method.as_str(), &sent.url).await?;
-    Ok(rec)
+    bodyless(client, method, object_path(container, object)?, o, cancel).await
 }
 
 pub async fn head(

@@ -15,7 +15,7 @@ use std::ffi::{c_char, c_void};
 /// Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
 /// storage URL's cluster), "refresh_cache": bool}`. One record,
 /// `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
-/// cluster. See the contract at the top of this section.
+/// cluster. The contract is on `swc_op`.
 #[no_mangle]
 pub extern "C" fn swc_capabilities_start(
     client: *const swc_client,
