@@ -15,8 +15,23 @@ fn main() {
 
     let dir =
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let config =
+    let mut config =
         cbindgen::Config::from_file(dir.join("cbindgen.toml")).expect("cbindgen.toml is valid");
+    // The version macros come from Cargo.toml, so the header, swc_version()
+    // and the package can never disagree (tests/version.rs checks it).
+    let ver = |k: &str| std::env::var(k).expect("cargo sets CARGO_PKG_VERSION_*");
+    config.after_includes = Some(format!(
+        "\n/** libswiftclient's version, as swc_version() returns it at run time. */\n\
+         #define SWC_VERSION_MAJOR {}\n#define SWC_VERSION_MINOR {}\n#define SWC_VERSION_PATCH {}\n\
+         #define SWC_VERSION_STRING \"{}\"\n\
+         /** For #if tests: SWC_VERSION_NUMBER >= SWC_MAKE_VERSION(0, 2, 0). */\n\
+         #define SWC_MAKE_VERSION(major, minor, patch) (((major) * 1000000) + ((minor) * 1000) + (patch))\n\
+         #define SWC_VERSION_NUMBER SWC_MAKE_VERSION(SWC_VERSION_MAJOR, SWC_VERSION_MINOR, SWC_VERSION_PATCH)\n",
+        ver("CARGO_PKG_VERSION_MAJOR"),
+        ver("CARGO_PKG_VERSION_MINOR"),
+        ver("CARGO_PKG_VERSION_PATCH"),
+        ver("CARGO_PKG_VERSION"),
+    ));
     let bindings = match cbindgen::Builder::new()
         .with_crate(&dir)
         .with_config(config)

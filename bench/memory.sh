@@ -13,8 +13,8 @@ source "$STATE/cluster.env"
 if grep -q " $STATE/srv tmpfs" /proc/mounts; then
   mount -o remount,size="$SWC_CLUSTER_TMPFS_SIZE" "$STATE/srv"
 fi
-cargo build --release --quiet
+make --no-print-directory >/dev/null
 mkdir -p build
-cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude bench/rss.c -Ltarget/release -lswiftclient \
-   -Wl,-rpath,"$ROOT/target/release" -o build/rss
+cc -O2 -std=c99 -Wall -Wextra -Werror -Iinclude bench/rss.c -Ltarget/dist -lswiftclient \
+   -Wl,-rpath,"$ROOT/target/dist" -o build/rss
 build/rss "${1:-5120}" "${2:-100}" "${3:-10}"

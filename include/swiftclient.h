@@ -30,30 +30,25 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/** libswiftclient's version, as swc_version() returns it at run time. */
+#define SWC_VERSION_MAJOR 0
+#define SWC_VERSION_MINOR 1
+#define SWC_VERSION_PATCH 0
+#define SWC_VERSION_STRING "0.1.0"
+/** For #if tests: SWC_VERSION_NUMBER >= SWC_MAKE_VERSION(0, 2, 0). */
+#define SWC_MAKE_VERSION(major, minor, patch) (((major) * 1000000) + ((minor) * 1000) + (patch))
+#define SWC_VERSION_NUMBER SWC_MAKE_VERSION(SWC_VERSION_MAJOR, SWC_VERSION_MINOR, SWC_VERSION_PATCH)
+
+
 /**
  * Longest container name Swift accepts by default.
  */
-#define MAX_CONTAINER_NAME 256
+#define SWC_MAX_CONTAINER_NAME 256
 
 /**
  * Longest object name Swift accepts by default.
  */
-#define MAX_OBJECT_NAME 1024
-
-/**
- * Upload chunk size: 64 KiB, as python-swiftclient.
- */
-#define CHUNK (64 * 1024)
-
-/**
- * Swift's maximum (and default) page size.
- */
-#define PAGE 10000
-
-/**
- * Largest response body returned inside the record when no sink is given.
- */
-#define MAX_RECORD_BODY (1 << 20)
+#define SWC_MAX_OBJECT_NAME 1024
 
 /**
  * Log level: errors only.

@@ -1,0 +1,80 @@
+# libswiftclient: build and install like a C library.
+#
+#   make                          release build into target/release
+#   make install PREFIX=/usr/local [DESTDIR=...] [LIBDIR=...]
+#   make uninstall PREFIX=...
+#
+# Installs include/swiftclient.h, libswiftclient.so.X.Y.Z with its SONAME
+# link libswiftclient.so.X (0 while the API is 0.x) and the development link
+# libswiftclient.so, libswiftclient.a, lib/pkgconfig/swiftclient.pc, and the
+# detached debug info under lib/.debug/ (where gdb looks for it).
+#
+# The release build runs with LTO; the installed libraries are stripped and
+# the shared library carries a .gnu_debuglink to its debug file.
+
+CARGO   ?= cargo
+OBJCOPY ?= objcopy
+STRIP   ?= strip
+INSTALL ?= install
+
+PREFIX     ?= /usr/local
+EXEC_PREFIX ?= $(PREFIX)
+LIBDIR     ?= $(EXEC_PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+DEBUGDIR   ?= $(LIBDIR)/.debug
+DESTDIR    ?=
+
+VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n 1)
+MAJOR   := $(word 1,$(subst ., ,$(VERSION)))
+SONAME  := libswiftclient.so.$(MAJOR)
+REAL    := libswiftclient.so.$(VERSION)
+
+TARGET_DIR ?= target
+REL   := $(TARGET_DIR)/release
+DIST  := $(TARGET_DIR)/dist
+
+.PHONY: all build install uninstall clean-dist
+all: build
+
+# One cargo invocation builds the rlib, the cdylib (linked with its SONAME)
+# and the staticlib; rustc prints the system libraries a static link needs.
+# That line only appears when rustc runs, so it is kept in a file, and the
+# crate is rebuilt if the file is missing.
+build:
+	@test -n "$(VERSION)" || { echo "cannot read the version from Cargo.toml" >&2; exit 1; }
+	@if [ ! -s $(REL)/native-static-libs ]; then $(CARGO) clean --release -p swiftclient; fi
+	$(CARGO) rustc --release --lib -- -C link-arg=-Wl,-soname,$(SONAME) --print native-static-libs 2> $(REL).log || { cat $(REL).log >&2; exit 1; }
+	@grep -Ev 'native-static-libs|^note: |^$$' $(REL).log >&2 || true
+	@libs=$$(sed -n 's/.*native-static-libs: //p' $(REL).log | tail -n 1); \
+	  if [ -n "$$libs" ]; then mkdir -p $(REL) && printf '%s\n' "$$libs" > $(REL)/native-static-libs; fi
+	@test -s $(REL)/native-static-libs || { echo "rustc did not report native-static-libs" >&2; exit 1; }
+	mkdir -p $(DIST)
+	$(OBJCOPY) --only-keep-debug $(REL)/libswiftclient.so $(DIST)/$(REAL).debug
+	$(STRIP) --strip-unneeded -o $(DIST)/$(REAL) $(REL)/libswiftclient.so
+	cd $(DIST) && $(OBJCOPY) --add-gnu-debuglink=$(REAL).debug $(REAL) && \
+	  ln -sf $(REAL) $(SONAME) && ln -sf $(SONAME) libswiftclient.so
+	$(STRIP) --strip-debug -o $(DIST)/libswiftclient.a $(REL)/libswiftclient.a
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" \
+	    swiftclient.pc.in > $(DIST)/swiftclient.pc
+	@echo "built $(DIST)/$(REAL) ($$(stat -c %s $(DIST)/$(REAL)) bytes, SONAME $(SONAME))"
+
+install: build
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DEBUGDIR)
+	$(INSTALL) -m 644 include/swiftclient.h $(DESTDIR)$(INCLUDEDIR)/swiftclient.h
+	$(INSTALL) -m 755 $(DIST)/$(REAL) $(DESTDIR)$(LIBDIR)/$(REAL)
+	ln -sf $(REAL) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libswiftclient.so
+	$(INSTALL) -m 644 $(DIST)/libswiftclient.a $(DESTDIR)$(LIBDIR)/libswiftclient.a
+	$(INSTALL) -m 644 $(DIST)/swiftclient.pc $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc
+	$(INSTALL) -m 644 $(DIST)/$(REAL).debug $(DESTDIR)$(DEBUGDIR)/$(REAL).debug
+
+uninstall:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/swiftclient.h $(DESTDIR)$(LIBDIR)/$(REAL) \
+	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libswiftclient.so \
+	      $(DESTDIR)$(LIBDIR)/libswiftclient.a $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc \
+	      $(DESTDIR)$(DEBUGDIR)/$(REAL).debug
+
+clean-dist:
+	rm -rf $(DIST) $(REL).log $(REL)/native-static-libs

@@ -1,0 +1,253 @@
+// Package swiftclient is the Go binding of libswiftclient, an OpenStack
+// Swift object-storage client with a C ABI. It links the installed C
+// library through pkg-config (`#cgo pkg-config: swiftclient`).
+//
+// A Client is safe for concurrent use by any number of goroutines. Every
+// call takes a context.Context: cancelling it stops the call promptly
+// (including during a retry's back-off) and the returned error then
+// satisfies errors.Is(err, context.Canceled). Failures are *Error values
+// carrying the library's status, the HTTP status and the transaction id.
+//
+// Bulk operations (Upload, Download, Delete, List, Stat, Post, Copy,
+// Capabilities) run concurrently inside the library and hand each result
+// record to a callback, decoded into a Record. A callback's error or panic
+// stops the operation; a panic is re-raised on the calling goroutine once
+// the library has finished with the operation, never unwound through C.
+package swiftclient
+
+/*
+#cgo pkg-config: swiftclient
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"runtime"
+	"runtime/cgo"
+	"sync"
+	"unsafe"
+)
+
+// Version is the version of the linked C library (swc_version()).
+func Version() string { return C.GoString(C.swc_version()) }
+
+// Options are the client options of swc_client_new, one JSON object: e.g.
+// {"auth_url": ..., "user": ..., "key": ..., "auth_version": "1.0",
+// "retries": 5, "insecure": false}. Unknown keys are errors (ErrConfig,
+// with Key naming the offending key).
+type Options map[string]interface{}
+
+// ErrClosed is returned by calls on a closed Client.
+var ErrClosed = errors.New("swiftclient: client is closed")
+
+// Client is a connection to one Swift account: options, token cache and
+// connection pool, shared by all goroutines using it.
+type Client struct {
+	mu    sync.RWMutex
+	c     *C.swc_client
+	log   cgo.Handle
+	opsMu sync.Mutex
+	ops   map[*C.swc_op]struct{}
+	// closing: Close has begun; operations registered from now on are
+	// cancelled at once.
+	closing bool
+	closed  bool
+}
+
+func newClient(opts Options, fromEnv bool) (*Client, error) {
+	js, err := marshalOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	var cjs *C.char
+	if js != "" {
+		cjs = C.CString(js)
+		defer C.free(unsafe.Pointer(cjs))
+	}
+	var cl *C.swc_client
+	var errRec *C.char
+	var st C.swc_status
+	if fromEnv {
+		st = C.swc_client_new_from_env(cjs, &cl, &errRec)
+	} else {
+		st = C.swc_client_new(cjs, &cl, &errRec)
+	}
+	if st != 0 {
+		return nil, takeError(st, errRec, nil)
+	}
+	c := &Client{c: cl, ops: map[*C.swc_op]struct{}{}}
+	runtime.SetFinalizer(c, func(c *Client) { _ = c.Close() })
+	return c, nil
+}
+
+// New makes a client from options; it does not touch the network.
+func New(opts Options) (*Client, error) { return newClient(opts, false) }
+
+// NewFromEnv makes a client from the ST_* / OS_* environment variables the
+// `swift` command line reads, with opts (may be nil) taking precedence.
+func NewFromEnv(opts Options) (*Client, error) { return newClient(opts, true) }
+
+func marshalOptions(opts interface{}) (string, error) {
+	if opts == nil {
+		return "", nil
+	}
+	b, err := json.Marshal(opts)
+	if err != nil {
+		return "", &Error{Status: StatusInvalidArgument, Message: "options: " + err.Error(), cause: err}
+	}
+	if string(b) == "null" {
+		return "", nil
+	}
+	return string(b), nil
+}
+
+// Close cancels the client's running bulk operations, waits for calls in
+// progress to return, and frees the client. Calling it again is a no-op.
+func (c *Client) Close() error {
+	c.opsMu.Lock()
+	c.closing = true
+	for op := range c.ops {
+		C.swc_op_cancel(op)
+	}
+	c.opsMu.Unlock()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	runtime.SetFinalizer(c, nil)
+	C.swc_client_free(c.c)
+	c.c = nil
+	if c.log != 0 {
+		c.log.Delete()
+		c.log = 0
+	}
+	return nil
+}
+
+// acquire pins the client open for the length of a call; release with
+// c.mu.RUnlock().
+func (c *Client) acquire() (*C.swc_client, error) {
+	c.mu.RLock()
+	if c.closed {
+		c.mu.RUnlock()
+		return nil, ErrClosed
+	}
+	return c.c, nil
+}
+
+// LogLevel is one of the SWC_LOG_* levels.
+type LogLevel int
+
+// Log levels.
+const (
+	LogError LogLevel = 1
+	LogWarn  LogLevel = 2
+	LogInfo  LogLevel = 3
+	LogDebug LogLevel = 4
+)
+
+// SetLogger sends the library's log lines up to level to fn (nil turns
+// logging off). fn is called from library threads, concurrently: it must be
+// safe for that, quick, and must not call the client. Tokens, passwords and
+// keys appear as "***". At LogDebug every request is a curl line.
+func (c *Client) SetLogger(level LogLevel, fn func(level LogLevel, msg string)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	var errSt C.swc_status
+	var h cgo.Handle
+	if fn == nil {
+		errSt = C.swc_client_set_log(c.c, C.int(LogError), nil, nil)
+	} else {
+		h = cgo.NewHandle(&logState{fn: fn})
+		errSt = C.swc_client_set_log(c.c, C.int(level), C.swc_log_fn(C.gsw_log), C.gsw_ud(C.uintptr_t(h)))
+	}
+	if errSt != 0 {
+		if h != 0 {
+			h.Delete()
+		}
+		return &Error{Status: Status(errSt), Message: "swc_client_set_log failed"}
+	}
+	// The library has switched to the new callback: the old one is unused.
+	if c.log != 0 {
+		c.log.Delete()
+	}
+	c.log = h
+	return nil
+}
+
+// AuthInfo is what authentication produced.
+type AuthInfo struct {
+	StorageURL       string  `json:"storage_url"`
+	AuthVersion      string  `json:"auth_version"`
+	Preauthenticated bool    `json:"preauthenticated"`
+	ExpiresAt        string  `json:"expires_at"`
+	ExpiresIn        float64 `json:"expires_in"`
+	ProjectID        string  `json:"project_id"`
+	ProjectName      string  `json:"project_name"`
+	// Token is set only when asked for (includeToken).
+	Token string `json:"token"`
+}
+
+// Auth authenticates now (or returns the still-valid cached token's
+// details; force re-authenticates). The token itself is included only when
+// includeToken is true. The context is checked before the call; an auth
+// request in flight is bounded by the client's timeouts.
+func (c *Client) Auth(ctx context.Context, force, includeToken bool) (*AuthInfo, error) {
+	if err := ctxCause(ctx); err != nil {
+		return nil, &Error{Status: StatusCancelled, Message: "cancelled", cause: err}
+	}
+	cl, err := c.acquire()
+	if err != nil {
+		return nil, err
+	}
+	defer c.mu.RUnlock()
+	js, _ := json.Marshal(map[string]bool{"force": force, "include_token": includeToken})
+	cjs := C.CString(string(js))
+	defer C.free(unsafe.Pointer(cjs))
+	var res, errRec *C.char
+	if st := C.swc_client_auth(cl, cjs, &res, &errRec); st != 0 {
+		return nil, takeError(st, errRec, nil)
+	}
+	defer C.swc_string_free(res)
+	var info AuthInfo
+	if err := json.Unmarshal([]byte(C.GoString(res)), &info); err != nil {
+		return nil, err
+	}
+	return &info, nil
+}
+
+// withCancel runs f with a swc_cancel token that ctx triggers (nil when ctx
+// can never be cancelled), and returns ctx's error if it fired.
+func withCancel(ctx context.Context, f func(tok *C.swc_cancel)) {
+	if ctx.Done() == nil {
+		f(nil)
+		return
+	}
+	var tok *C.swc_cancel
+	if C.swc_cancel_new(&tok) != 0 {
+		f(nil)
+		return
+	}
+	stop, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-ctx.Done():
+			C.swc_cancel_trigger(tok)
+		case <-stop:
+		}
+	}()
+	f(tok)
+	close(stop)
+	<-finished
+	C.swc_cancel_free(tok)
+}

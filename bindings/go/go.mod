@@ -1,0 +1,3 @@
+module swiftclient
+
+go 1.19

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Installs libswiftclient with `make install` into a prefix and builds the C
+# example with nothing but pkg-config, once against the shared library and
+# once statically, then runs both against the local cluster.
+#
+#   tests/install/run.sh PREFIX     (the cluster's env must be sourced)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PREFIX=${1:?usage: tests/install/run.sh PREFIX}
+: "${SWC_TEST_V1_AUTH:?source .cluster/cluster.env first}"
+cd "$ROOT"
+fail() { echo "install test: $*" >&2; exit 1; }
+
+rm -rf "$PREFIX"
+make --no-print-directory install PREFIX="$PREFIX" >/dev/null
+lib=$PREFIX/lib
+ver=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+major=${ver%%.*}
+for f in "$PREFIX/include/swiftclient.h" "$lib/libswiftclient.so.$ver" "$lib/libswiftclient.a" \
+         "$lib/pkgconfig/swiftclient.pc" "$lib/.debug/libswiftclient.so.$ver.debug"; do
+  [ -f "$f" ] || fail "missing $f"
+done
+[ "$(readlink "$lib/libswiftclient.so.$major")" = "libswiftclient.so.$ver" ] || fail "bad SONAME link"
+[ "$(readlink "$lib/libswiftclient.so")" = "libswiftclient.so.$major" ] || fail "bad dev link"
+readelf -d "$lib/libswiftclient.so.$ver" | grep -q "Library soname: \[libswiftclient.so.$major\]" \
+  || fail "no SONAME libswiftclient.so.$major"
+readelf -S "$lib/libswiftclient.so.$ver" | grep -q '\.gnu_debuglink' || fail "no .gnu_debuglink"
+if readelf -S "$lib/libswiftclient.so.$ver" | grep -q '\.debug_info'; then fail "shared library is not stripped"; fi
+bad=$(nm -D --defined-only "$lib/libswiftclient.so.$ver" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^swc_/ { print $3 }')
+[ -z "$bad" ] || fail "exports outside swc_*: $bad"
+if ldd "$lib/libswiftclient.so.$ver" | grep -Eq 'libssl|libcrypto'; then fail "links OpenSSL"; fi
+
+export PKG_CONFIG_PATH=$lib/pkgconfig
+[ "$(pkg-config --modversion swiftclient)" = "$ver" ] || fail "pkg-config version"
+pkg-config --static --libs swiftclient | grep -q -- '-lpthread' || fail "Libs.private lacks the native static libs"
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cflags=(-std=c99 -Wall -Wextra -Wpedantic -Werror)
+# Dynamic: exactly the command a user types.
+# shellcheck disable=SC2046
+cc "${cflags[@]}" -o "$work/sync-dynamic" examples-c/swc_sync.c $(pkg-config --cflags --libs swiftclient)
+# shellcheck disable=SC2046
+cc "${cflags[@]}" -o "$work/version-dynamic" tests/install/version_check.c $(pkg-config --cflags --libs swiftclient)
+# Static: the archive plus what Libs.private lists.
+static=(-Wl,-Bstatic $(pkg-config --libs-only-l swiftclient) -Wl,-Bdynamic $(pkg-config --static --libs-only-l swiftclient | sed 's/-lswiftclient//'))
+# shellcheck disable=SC2046
+cc "${cflags[@]}" -o "$work/sync-static" examples-c/swc_sync.c $(pkg-config --cflags --libs-only-L swiftclient) "${static[@]}"
+# shellcheck disable=SC2046
+cc "${cflags[@]}" -o "$work/version-static" tests/install/version_check.c $(pkg-config --cflags --libs-only-L swiftclient) "${static[@]}"
+
+LD_LIBRARY_PATH=$lib ldd "$work/sync-dynamic" | grep -q "libswiftclient.so.$major => $lib/" \
+  || fail "dynamic build does not load $lib/libswiftclient.so.$major"
+if ldd "$work/sync-static" | grep -q libswiftclient; then fail "static build still needs libswiftclient.so"; fi
+
+LD_LIBRARY_PATH=$lib "$work/version-dynamic"
+"$work/version-static"
+
+mkdir -p "$work/src/sub"
+head -c 2500000 /dev/urandom > "$work/src/big.bin"
+echo "installed by make install" > "$work/src/sub/note.txt"
+export ST_AUTH=$SWC_TEST_V1_AUTH ST_USER=test:tester ST_KEY=testing
+for kind in dynamic static; do
+  LD_LIBRARY_PATH=$lib "$work/sync-$kind" "install-$kind-$$" "$work/src" "$work/out-$kind" 1M >/dev/null \
+    || fail "swc_sync ($kind) failed"
+  cmp "$work/src/big.bin" "$work/out-$kind/big.bin" || fail "$kind: big.bin differs"
+  cmp "$work/src/sub/note.txt" "$work/out-$kind/sub/note.txt" || fail "$kind: note.txt differs"
+  echo "install test: $kind build uploaded and downloaded 2 files, bytes match"
+done
+size=$(stat -c %s "$lib/libswiftclient.so.$ver")
+echo "install test: passed (libswiftclient.so.$ver: $size bytes stripped, SONAME libswiftclient.so.$major)"
