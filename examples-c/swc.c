@@ -314,7 +314,7 @@ int main(int argc, char **argv) {
     sub = argv[optind];
     argc -= optind;
     argv += optind;
-    optind = 1;
+    optind = 0; /* 0, not 1: glibc then re-initialises getopt, so options may follow operands */
 
     if (strcmp(sub, "tempurl") == 0) {
         static struct option tu[] = {{"absolute", 0, 0, 'a'}, {"prefix-based", 0, 0, 'p'}, {"iso8601", 0, 0, 'i'},

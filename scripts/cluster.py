@@ -250,7 +250,13 @@ def proxy_conf(port, auth_filters, auth_sections, name):
                 "tempurl formpost ratelimit %s staticweb copy container-quotas account-quotas "
                 "slo dlo versioned_writes symlink proxy-logging proxy-server" % auth_filters)
     workers = os.environ.get("SWC_CLUSTER_PROXY_WORKERS", "1")
-    return common(port, name).replace("workers = 1", "workers = " + workers) + """
+    conf = common(port, name).replace("workers = 1", "workers = " + workers)
+    # The benchmark counts requests from the proxies' access log lines, sent
+    # to it over UDP syslog.
+    udp = os.environ.get("SWC_CLUSTER_PROXY_LOG_UDP")
+    if udp:
+        conf += "log_udp_host = %s\nlog_udp_port = %s\n" % (HOST, udp)
+    return conf + """
 [pipeline:main]
 pipeline = %(pipeline)s
 
@@ -697,8 +703,18 @@ def main():
             print("export %s=%s" % (k, v))
     elif cmd == "destroy":
         destroy()
+    elif cmd == "stop" and all(n in DAEMONS for n in sys.argv[2:]):
+        for name in sys.argv[2:]:
+            stop(name)
+    elif cmd == "pids":
+        # Every process of the cluster's daemons (each runs in its own
+        # session), for measuring the servers' CPU time.
+        for name in DAEMONS:
+            pid = alive(name)
+            if pid:
+                print("%s %d" % (name, pid))
     else:
-        raise SystemExit("usage: cluster.py up|down|status|env|destroy")
+        raise SystemExit("usage: cluster.py up|down|status|env|destroy|stop DAEMON...|pids")
 
 
 if __name__ == "__main__":

@@ -623,3 +623,111 @@ fn download_and_container_limits_hold_too() {
     });
     std::fs::remove_dir_all(out).unwrap();
 }
+
+/// Debug-log lines (one curl line per request) of a blocking twin's run.
+fn logged_run(twin: Twin, req: Value) -> (i32, Vec<Value>, Vec<String>) {
+    use std::ffi::{c_char, c_int, c_void, CStr};
+    use std::sync::Mutex;
+    extern "C" fn log(ud: *mut c_void, _level: c_int, msg: *const c_char, _len: usize) {
+        let lines = unsafe { &*(ud as *const Mutex<Vec<String>>) };
+        let m = unsafe { CStr::from_ptr(msg) }
+            .to_string_lossy()
+            .into_owned();
+        lines.lock().unwrap().push(m);
+    }
+    let lines = Box::new(Mutex::new(Vec::<String>::new()));
+    let c = ffi_client(&v1_options());
+    assert_eq!(
+        swiftclient::ffi::client::swc_client_set_log(
+            c,
+            swiftclient::ffi::client::SWC_LOG_DEBUG,
+            Some(log),
+            &*lines as *const Mutex<Vec<String>> as *mut c_void,
+        ),
+        SWC_OK
+    );
+    let (st, recs, _) = svc(twin, c, req);
+    unsafe { swc_client_free(c) };
+    let lines = lines.lock().unwrap().clone();
+    (st, recs, lines)
+}
+
+fn requests(lines: &[String], method: &str, below: &str) -> usize {
+    lines
+        .iter()
+        .filter(|l| {
+            l.starts_with("curl -i ") && l.contains(&format!("-X {method}")) && l.contains(below)
+        })
+        .count()
+}
+
+#[test]
+fn many_files_cost_one_request_each() {
+    let c = client(&v1_options());
+    let cont = unique("up-count");
+    // t/f03 exists as an SLO: its old segments must still go.
+    rt().block_on(async {
+        mkcontainer(&c, &cont).await;
+        make_slo(&c, &cont, "t/f03", 3, 100_000).await;
+    });
+    let src = tmpdir("up-count-src");
+    for i in 0..20 {
+        file(&src, &format!("f{i:02}"), 1000 + i, i as u64);
+    }
+    let obj_url = format!("/{cont}/t/");
+    let (st, recs, lines) = logged_run(
+        swc_upload,
+        json!({"container": cont, "objects": [{"path": src, "object_name": "t"}]}),
+    );
+    assert_eq!(st, SWC_OK, "{recs:?}");
+    // One listing instead of 20 HEADs: only the listed SLO is inspected.
+    assert_eq!(requests(&lines, "HEAD", &obj_url), 1, "{lines:#?}");
+    assert_eq!(requests(&lines, "PUT", &obj_url), 20, "{lines:#?}");
+    let f03 = recs.iter().find(|r| r["object"] == "t/f03").unwrap();
+    assert_eq!(f03["old_segments_deleted"], 3, "{f03}");
+    rt().block_on(async {
+        assert!(names(&c, &format!("{cont}_segments")).await.is_empty());
+    });
+    // Uploading again over plain objects: still no HEAD.
+    let (st, _, lines) = logged_run(
+        swc_upload,
+        json!({"container": cont, "objects": [{"path": src, "object_name": "t"}]}),
+    );
+    assert_eq!(st, SWC_OK);
+    assert_eq!(requests(&lines, "HEAD", &obj_url), 0, "{lines:#?}");
+    // skip_identical decides from the listed hashes alone.
+    let (st, recs, lines) = logged_run(
+        swc_upload,
+        json!({"container": cont, "objects": [{"path": src, "object_name": "t"}], "skip_identical": true}),
+    );
+    assert_eq!(st, SWC_OK);
+    assert_eq!(requests(&lines, "HEAD", &obj_url), 0, "{lines:#?}");
+    assert_eq!(requests(&lines, "PUT", &obj_url), 0, "{lines:#?}");
+    assert_eq!(
+        recs.iter()
+            .filter(|r| r["status"] == "skipped-identical")
+            .count(),
+        20
+    );
+    // Downloading them: one GET per object, no HEAD, bytes intact.
+    let out = tmpdir("up-count-out");
+    let (st, recs, lines) = logged_run(
+        swiftclient::ffi::service::swc_download,
+        json!({"container": cont, "out_directory": out}),
+    );
+    assert_eq!(st, SWC_OK, "{recs:?}");
+    assert_eq!(requests(&lines, "HEAD", &obj_url), 0, "{lines:#?}");
+    assert_eq!(requests(&lines, "GET", &obj_url), 20, "{lines:#?}");
+    for i in 0..20 {
+        let n = format!("f{i:02}");
+        assert!(
+            std::fs::read(out.join("t").join(&n)).unwrap() == std::fs::read(src.join(&n)).unwrap()
+        );
+    }
+    rt().block_on(async {
+        cleanup(&c, &cont).await;
+        cleanup(&c, &format!("{cont}_segments")).await;
+    });
+    std::fs::remove_dir_all(src).unwrap();
+    std::fs::remove_dir_all(out).unwrap();
+}

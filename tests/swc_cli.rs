@@ -109,6 +109,21 @@ fn swc_and_python_swiftclient_read_each_other() {
         cleanup(&c, &format!("{cont2}_segments")).await;
     });
 
+    // `upload c .` names the files as swift does: "small.txt", not "./small.txt".
+    std::env::set_current_dir(dir.join("src")).unwrap();
+    let (dot1, dot2) = (unique("dot"), unique("dot"));
+    run(&swc, &["upload", &dot1, "."]);
+    run(&swift, &["upload", &dot2, "."]);
+    let ours = run(&swc, &["list", &dot1]).stdout;
+    assert_eq!(
+        String::from_utf8_lossy(&ours),
+        String::from_utf8_lossy(&run(&swift, &["list", &dot2]).stdout)
+    );
+    assert_eq!(String::from_utf8_lossy(&ours), "big.bin\nsmall.txt\n");
+    run(&swc, &["delete", &dot1]);
+    run(&swc, &["delete", &dot2]);
+    std::env::set_current_dir(&dir).unwrap();
+
     // Temp URLs agree with `swift tempurl`.
     for args in [
         ["GET", "1790000000", "/v1/AUTH_a/c/o", "key"],

@@ -172,6 +172,10 @@ pub async fn get(
     cancel: &CancellationToken,
 ) -> Result<Value> {
     let r = get_inner(client, c, o, opts, sink, cancel).await;
+    if matches!(&r, Ok(v) if v["large_object"] == true) {
+        // `plain_only` met a large object: the sink was never written.
+        return r;
+    }
     let finished = sink.finish(r.is_ok());
     match (r, finished) {
         (Ok(v), Ok(())) => Ok(v),
@@ -198,6 +202,10 @@ async fn get_inner(
     let etag = h.get("etag").and_then(|v| v.to_str().ok()).map(unquote);
     let expected = sent.resp.content_length();
     let large = h.contains_key("x-static-large-object") || h.contains_key("x-object-manifest");
+    if large && opts.plain_only {
+        rec["large_object"] = json!(true);
+        return Ok(rec);
+    }
     let verify_md5 = opts.checksum && !large && !caller_range && sent.resp.status().as_u16() == 200;
     let url = sent.url.clone();
     let mut resp = sent.resp;

@@ -115,6 +115,12 @@ pub struct GetOpts {
     pub checksum: bool,
     /// Resume a body that breaks mid-way with Range + If-Match (default true).
     pub resume: bool,
+    /// Internal (not an option): when the answer is a large object (SLO or
+    /// DLO), return its record with `"large_object": true` without reading
+    /// the body or touching the sink, so the caller can fetch the segment
+    /// list and verify per segment. Lets a download skip the HEAD.
+    #[serde(skip)]
+    pub plain_only: bool,
 }
 
 impl Default for GetOpts {
@@ -124,6 +130,7 @@ impl Default for GetOpts {
             query: None,
             checksum: true,
             resume: true,
+            plain_only: false,
         }
     }
 }

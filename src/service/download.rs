@@ -157,6 +157,17 @@ struct Want {
     /// From a listing, when known.
     content_type: Option<String>,
     bytes: Option<u64>,
+    /// The listing marks it as an SLO manifest (`slo_etag`).
+    slo: bool,
+}
+
+impl Want {
+    /// Whether a GET may be sent without inspecting the object first: it
+    /// is not known to be large. An SLO shows in listings; a DLO manifest
+    /// lists as 0 bytes, so listed empty objects are inspected too.
+    fn maybe_plain(&self) -> bool {
+        !self.slo && self.bytes != Some(0)
+    }
 }
 
 pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
@@ -183,6 +194,7 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
                     name: o.clone(),
                     content_type: None,
                     bytes: None,
+                    slo: false,
                 })
                 .collect();
             fetch_all(&down, wants).await;
@@ -252,6 +264,7 @@ async fn download_container(down: &Arc<Down>, c: String) {
                     name: e["name"].as_str()?.to_string(),
                     content_type: e["content_type"].as_str().map(str::to_string),
                     bytes: e["bytes"].as_u64(),
+                    slo: e.get("slo_etag").is_some(),
                 })
             })
             .collect();
@@ -432,6 +445,66 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         rec["pseudodir"] = json!(true);
         return rec;
     }
+    if let Some(p) = &path {
+        if !down.req.no_download {
+            if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if let Err(e) = std::fs::create_dir_all(parent) {
+                    return fail(&Error::invalid(format!(
+                        "cannot create directory \"{}\": {e}",
+                        parent.display()
+                    )));
+                }
+            }
+        }
+    }
+    let new_target = || -> Result<Box<dyn BodySink>> {
+        if down.req.no_download {
+            Ok(Box::new(Discard))
+        } else if stdout {
+            Ok(Box::new(FdSink::new(1)?))
+        } else {
+            match path.as_ref() {
+                Some(p) => Ok(Box::new(PathSink::create(p)?)),
+                None => Err(Error::internal("no output path")),
+            }
+        }
+    };
+    let done = |rec: Value, resp: &Value, verified: Value| {
+        let mut rec = record::with_response(rec, resp);
+        rec["read_length"] = resp["bytes"].clone();
+        rec["verified"] = verified;
+        rec["finish_time"] = json!(record::now());
+        if let (Some(p), false, false) = (&path, down.req.no_download, down.req.ignore_mtime) {
+            if let Some(m) = resp["headers"]["x-object-meta-mtime"].as_str() {
+                set_mtime(p, m);
+            }
+        }
+        rec
+    };
+    // The common case costs one request: GET at once, and stream a plain
+    // object straight in. Only a large object (seen in the GET's headers,
+    // before any byte is read) takes the longer way below: its segment list
+    // first, then a GET verified per segment. skip_identical, no_download
+    // and parallel ranged GETs need the object's facts first.
+    if w.maybe_plain()
+        && !down.req.skip_identical
+        && !down.req.no_download
+        && down.req.range_parts.unwrap_or(1) <= 1
+    {
+        let mut target = match new_target() {
+            Ok(t) => t,
+            Err(e) => return fail(&e),
+        };
+        match get_verified(down, c, o, None, w.bytes.unwrap_or(0), target.as_mut()).await {
+            Ok(Some((resp, verified))) => return done(rec, &resp, verified),
+            Ok(None) => {
+                if let Err(e) = target.finish(false) {
+                    return fail(&e);
+                }
+            }
+            Err(e) => return fail(&e),
+        }
+    }
     // What is it? Large objects are verified per segment.
     let existing = match segments::existing(ctx, c, o, &down.opts).await {
         Ok(Some((kind, h))) => {
@@ -455,18 +528,6 @@ async fn fetch(down: &Down, w: &Want) -> Value {
             {
                 rec["status"] = json!("skipped-identical");
                 return rec;
-            }
-        }
-    }
-    if let Some(p) = &path {
-        if !down.req.no_download {
-            if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                if let Err(e) = std::fs::create_dir_all(parent) {
-                    return fail(&Error::invalid(format!(
-                        "cannot create directory \"{}\": {e}",
-                        parent.display()
-                    )));
-                }
             }
         }
     }
@@ -498,34 +559,15 @@ async fn fetch(down: &Down, w: &Want) -> Value {
             };
         }
     }
-    let mut target: Box<dyn BodySink> = if down.req.no_download {
-        Box::new(Discard)
-    } else if stdout {
-        match FdSink::new(1) {
-            Ok(s) => Box::new(s),
-            Err(e) => return fail(&e),
-        }
-    } else {
-        match path.as_ref().map(|p| PathSink::create(p)) {
-            Some(Ok(s)) => Box::new(s),
-            Some(Err(e)) => return fail(&e),
-            None => return fail(&Error::internal("no output path")),
-        }
-    };
-    let (resp, verified) = match get_verified(down, c, o, &existing, target.as_mut()).await {
-        Ok(v) => v,
+    let mut target = match new_target() {
+        Ok(t) => t,
         Err(e) => return fail(&e),
     };
-    let mut rec = record::with_response(rec, &resp);
-    rec["read_length"] = resp["bytes"].clone();
-    rec["verified"] = verified;
-    rec["finish_time"] = json!(record::now());
-    if let (Some(p), false, false) = (&path, down.req.no_download, down.req.ignore_mtime) {
-        if let Some(m) = resp["headers"]["x-object-meta-mtime"].as_str() {
-            set_mtime(p, m);
-        }
+    match get_verified(down, c, o, Some(&existing), 0, target.as_mut()).await {
+        Ok(Some((resp, verified))) => done(rec, &resp, verified),
+        Ok(None) => fail(&Error::internal("a large object was not recognised as one")),
+        Err(e) => fail(&e),
     }
-    rec
 }
 
 /// GETs `c/o` into `target`, verifying MD5 and length for a plain object
@@ -535,9 +577,10 @@ async fn get_verified(
     down: &Down,
     c: &str,
     o: &str,
-    existing: &Existing,
+    existing: Option<&Existing>,
+    size_hint: u64,
     target: &mut dyn BodySink,
-) -> Result<(Value, Value)> {
+) -> Result<Option<(Value, Value)>> {
     let ranged = down
         .opts
         .headers
@@ -545,22 +588,28 @@ async fn get_verified(
         .iter()
         .any(|(k, _)| k.eq_ignore_ascii_case("range"));
     let segs = match existing {
-        Existing::Slo(s) | Existing::Dlo { segments: s, .. } if down.checksum && !ranged => {
+        Some(Existing::Slo(s) | Existing::Dlo { segments: s, .. }) if down.checksum && !ranged => {
             s.clone()
         }
         _ => Vec::new(),
     };
     let total = match existing {
-        Existing::Plain { size, .. } => *size,
-        Existing::Slo(s) | Existing::Dlo { segments: s, .. } => s.iter().map(|x| x.size).sum(),
+        Some(Existing::Plain { size, .. }) => *size,
+        Some(Existing::Slo(s) | Existing::Dlo { segments: s, .. }) => {
+            s.iter().map(|x| x.size).sum()
+        }
+        None => size_hint,
     };
     let gopts = GetOpts {
         headers: down.opts.headers.clone(),
         query: None,
         checksum: down.checksum,
         resume: true,
+        // Not inspected yet: a plain object streams straight in; a large
+        // one is handed back unread, to be fetched again per segment.
+        plain_only: existing.is_none(),
     };
-    let large = !matches!(existing, Existing::Plain { .. });
+    let large = !matches!(existing, None | Some(Existing::Plain { .. }));
     let mut checked = Checked {
         inner: target,
         segments: segs,
@@ -582,6 +631,9 @@ async fn get_verified(
         &down.ctx.cancel,
     )
     .await;
+    if matches!(&r, Ok(v) if v["large_object"] == true) {
+        return Ok(None);
+    }
     let r = match r {
         Ok(_) if !checked.segments.is_empty() && !checked.all_segments_seen() => Err(Error::new(
             Status::Checksum,
@@ -600,7 +652,7 @@ async fn get_verified(
         (true, false, false) => json!("md5"),
         (true, true, false) => json!("segments"),
     };
-    Ok((resp, verified))
+    Ok(Some((resp, verified)))
 }
 
 /// Downloads one object into `sink` (e.g. a caller's write callback) with
@@ -641,7 +693,9 @@ pub async fn download_one(
             return Err(e);
         }
     };
-    let (resp, verified) = get_verified(&down, c, o, &existing, sink).await?;
+    let Some((resp, verified)) = get_verified(&down, c, o, Some(&existing), 0, sink).await? else {
+        return Err(Error::internal("a large object was not recognised as one"));
+    };
     let mut rec = record::with_response(record::ok("download_object", Some(c), Some(o)), &resp);
     rec["read_length"] = resp["bytes"].clone();
     rec["verified"] = verified;
@@ -737,9 +791,9 @@ async fn parallel_get(
         set.spawn(crate::conn::request::inherit(async move {
             let opts = GetOpts {
                 headers,
-                query: None,
                 checksum: true,
                 resume: false,
+                ..Default::default()
             };
             let mut sink = AtSink { file, offset: a };
             let r = object::get(&client, &c, &o, &opts, &mut sink, &cancel).await?;

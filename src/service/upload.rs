@@ -9,12 +9,13 @@ use super::op::{for_each_limited, Ctx};
 use super::segments::{self, Existing, Segment};
 use super::{capabilities, limit, record};
 use crate::conn::body::{BodySource, FileSource};
-use crate::conn::opts::{Headers, PutOpts, RequestOpts};
+use crate::conn::opts::{Headers, ListOpts, PutOpts, RequestOpts};
 use crate::conn::{container, object};
 use crate::error::{Error, Result, Status};
 use md5::{Digest, Md5};
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -203,6 +204,10 @@ fn name_from_path(p: &str) -> String {
     let mut s = p.replace('\\', "/");
     while let Some(rest) = s.strip_prefix("./") {
         s = rest.to_string();
+    }
+    // "." itself (`swift upload c .`): its files are named "a", not "./a".
+    if s == "." {
+        return String::new();
     }
     s.trim_start_matches('/').to_string()
 }
@@ -419,6 +424,92 @@ struct Up {
     done_bytes: AtomicU64,
     total_bytes: u64,
     segment_container_ready: tokio::sync::OnceCell<()>,
+    /// What one container listing said of the objects this upload writes
+    /// (None: no listing, inspect each object with a HEAD).
+    listed: Option<HashMap<String, Listed>>,
+}
+
+/// An object already in the container, as its listing entry shows it.
+#[derive(Debug, Clone)]
+struct Listed {
+    bytes: u64,
+    hash: String,
+    slo: bool,
+}
+
+/// Lists the container once (below the names' common prefix) so that
+/// uploading many files needs no HEAD per object: a name that is not
+/// listed is new, and a listed non-empty object without `slo_etag` is a
+/// plain object (no old segments to clean up; its MD5 is the listed hash).
+/// SLO manifests and empty entries (possibly DLO manifests) are still
+/// inspected with a HEAD, as is everything when `changed` meets an object
+/// of the same size (the listing has no mtime). Not worth it for one file;
+/// given up (None) when the listing grows past n/50 pages for n files or
+/// fails, falling back to a HEAD per object as python-swiftclient does.
+async fn listed_objects(ctx: &Ctx, c: &str, work: &[Work]) -> Option<HashMap<String, Listed>> {
+    let names: std::collections::HashSet<&str> = work
+        .iter()
+        .filter_map(|w| match w {
+            Work::File { object, .. } => Some(object.as_str()),
+            _ => None,
+        })
+        .collect();
+    if names.len() < 2 {
+        return None;
+    }
+    let mut prefix: &str = names.iter().next().copied().unwrap_or("");
+    for n in &names {
+        let common = prefix
+            .char_indices()
+            .zip(n.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(prefix.len().min(n.len()), |((i, _), _)| i);
+        prefix = &prefix[..common];
+        while !n.is_char_boundary(prefix.len()) {
+            prefix = &prefix[..prefix.len() - 1];
+        }
+    }
+    let budget = (names.len() / 50).max(2);
+    let opts = ListOpts {
+        prefix: (!prefix.is_empty()).then(|| prefix.to_string()),
+        full_listing: true,
+        ..Default::default()
+    };
+    let mut found = HashMap::new();
+    let mut pages = 0usize;
+    let mut complete = true;
+    let r = crate::conn::listing::list(
+        &ctx.client,
+        &crate::conn::container_path(c).ok()?,
+        &opts,
+        &mut |page: &[Value]| {
+            pages += 1;
+            if pages > budget {
+                complete = false;
+                return Ok(false);
+            }
+            for e in page {
+                if let Some(n) = e["name"].as_str().filter(|n| names.contains(n)) {
+                    found.insert(
+                        n.to_string(),
+                        Listed {
+                            bytes: e["bytes"].as_u64().unwrap_or(0),
+                            hash: e["hash"].as_str().unwrap_or("").to_string(),
+                            slo: e.get("slo_etag").is_some(),
+                        },
+                    );
+                }
+            }
+            Ok(true)
+        },
+        &ctx.cancel,
+    )
+    .await;
+    match r {
+        Ok(_) if complete => Some(found),
+        Err(e) if e.status == Status::NotFound => Some(HashMap::new()),
+        _ => None,
+    }
 }
 
 pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
@@ -440,6 +531,13 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
         info["slo"]["min_segment_size"].as_u64().unwrap_or(1),
     );
     let segment_threads = limit("segment_threads", req.segment_threads)?;
+    // Per-item overrides may ask for inspection too, so list unless nothing
+    // at all can need it.
+    let listed = if req.leave_segments && !req.changed && !req.skip_identical {
+        None
+    } else {
+        listed_objects(&ctx, &c, &work).await
+    };
     let up = Arc::new(Up {
         ctx: ctx.clone(),
         segment_container: req
@@ -465,6 +563,7 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             })
             .sum(),
         segment_container_ready: tokio::sync::OnceCell::new(),
+        listed,
         req: req.clone(),
     });
     if !req.skip_container_put {
@@ -762,13 +861,23 @@ async fn upload_file(up: &Arc<Up>, w: &Work) -> Value {
     };
     // What is there now (for changed, skip_identical, and old segments).
     let need_head = eff.changed || eff.skip_identical || !eff.leave_segments;
-    let existing = if need_head {
-        match segments::existing(ctx, c, object, &RequestOpts::default()).await {
+    let known = up.listed.as_ref().map(|m| m.get(object.as_str()));
+    let existing = match known {
+        _ if !need_head => None,
+        // Not in the container's listing: a new object.
+        Some(None) => None,
+        // Listed as a plain object, and the listing says enough.
+        Some(Some(l)) if !l.slo && l.bytes > 0 && !(eff.changed && l.bytes == *size) => Some((
+            Existing::Plain {
+                etag: l.hash.clone(),
+                size: l.bytes,
+            },
+            json!({"content-length": l.bytes.to_string(), "etag": l.hash}),
+        )),
+        _ => match segments::existing(ctx, c, object, &RequestOpts::default()).await {
             Ok(e) => e,
             Err(e) => return fail(&e),
-        }
-    } else {
-        None
+        },
     };
     if let Some((kind, h)) = &existing {
         if eff.changed {
