@@ -102,6 +102,7 @@ class Bench:
             if k.startswith("OS_"):
                 del self.env[k]
         self.swc = os.path.join(ROOT, "build", "swc")
+        self.spawn = os.path.join(ROOT, "build", "spawn")
         self.swift = os.path.join(os.path.dirname(sys.executable), "swift")
         self.work = tempfile.mkdtemp(prefix="swc-bench-", dir=args.workdir)
 
@@ -111,19 +112,20 @@ class Bench:
         """Runs one client command; returns its figures (fails loudly)."""
         req0, cpu0 = self.log.value(), server_cpu(self.sessions)
         errf = tempfile.TemporaryFile()
+        stats = os.path.join(self.work, "spawn.out")
         t0 = time.monotonic()
-        p = subprocess.Popen(argv, cwd=cwd or self.work, env=self.env, stdout=subprocess.DEVNULL,
-                             stderr=errf)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run([self.spawn, stats] + argv, cwd=cwd or self.work, env=self.env,
+                           stdout=subprocess.DEVNULL, stderr=errf)
         wall = time.monotonic() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
         cpu1 = server_cpu(self.sessions)
         time.sleep(0.4)  # let the last access-log datagrams arrive
         if p.returncode != 0:
             errf.seek(0)
             raise SystemExit("bench: %s failed (%d):\n%s" % (" ".join(argv), p.returncode,
                                                              errf.read().decode()[-3000:]))
-        return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss": ru.ru_maxrss / 1024.0,
+        with open(stats) as f:
+            _code, cpu, rss_kib = f.read().split()
+        return {"wall": wall, "cpu": float(cpu), "rss": int(rss_kib) / 1024.0,
                 "requests": self.log.value() - req0, "server_cpu": cpu1 - cpu0}
 
     def quiet(self, argv, cwd=None):

@@ -158,6 +158,18 @@ fn large_objects_are_verified_per_segment() {
     assert!(std::fs::read(out.join("dlo")).unwrap() == dlo);
     std::fs::remove_file(out.join("dlo")).unwrap();
     std::fs::remove_file(out.join("slo")).unwrap();
+    // Named explicitly (no listing says what they are): the first GET asks
+    // for the manifest, and they are still verified per segment.
+    let (st, recs, s) = run(
+        swc_download,
+        json!({"container": cont, "objects": ["slo", "dlo"], "out_directory": out}),
+    );
+    assert_eq!(st, SWC_OK, "{s}");
+    assert!(recs.iter().all(|r| r["verified"] == "segments"), "{recs:?}");
+    assert!(std::fs::read(out.join("slo")).unwrap() == slo);
+    assert!(std::fs::read(out.join("dlo")).unwrap() == dlo);
+    std::fs::remove_file(out.join("dlo")).unwrap();
+    std::fs::remove_file(out.join("slo")).unwrap();
     // Rot one byte of the middle DLO segment on the server's disk: the
     // object server still serves it, the listing still has the old MD5, and
     // we refuse it. Overwrite the middle SLO segment through the API: its

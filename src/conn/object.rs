@@ -215,7 +215,9 @@ async fn get_inner(
     loop {
         match or_cancel(cancel, async { Ok(resp.chunk().await) }).await? {
             Ok(Some(chunk)) => {
-                md5.update(&chunk);
+                if !opts.no_body_md5 {
+                    md5.update(&chunk);
+                }
                 got += chunk.len() as u64;
                 sink.write(&chunk)?;
             }
@@ -289,7 +291,11 @@ async fn get_inner(
     }
     rec["attempts"] = json!(attempts);
     rec["bytes"] = json!(got);
-    rec["md5"] = json!(md5);
+    rec["md5"] = if opts.no_body_md5 {
+        Value::Null
+    } else {
+        json!(md5)
+    };
     rec["verified"] = json!(verify_md5 && etag.is_some());
     Ok(rec)
 }

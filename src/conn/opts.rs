@@ -121,6 +121,10 @@ pub struct GetOpts {
     /// list and verify per segment. Lets a download skip the HEAD.
     #[serde(skip)]
     pub plain_only: bool,
+    /// Internal: the caller verifies the body itself (per segment), so the
+    /// MD5 of the whole body is not computed (the record's `md5` is null).
+    #[serde(skip)]
+    pub no_body_md5: bool,
 }
 
 impl Default for GetOpts {
@@ -131,6 +135,7 @@ impl Default for GetOpts {
             checksum: true,
             resume: true,
             plain_only: false,
+            no_body_md5: false,
         }
     }
 }

@@ -602,12 +602,20 @@ async fn get_verified(
     };
     let gopts = GetOpts {
         headers: down.opts.headers.clone(),
-        query: None,
+        // Not inspected yet: ask for a large object's manifest rather than
+        // its contents, so finding one out wastes no segment transfer (a
+        // plain object is served as usual).
+        query: existing
+            .is_none()
+            .then(|| "multipart-manifest=get".to_string()),
         checksum: down.checksum,
         resume: true,
         // Not inspected yet: a plain object streams straight in; a large
         // one is handed back unread, to be fetched again per segment.
         plain_only: existing.is_none(),
+        // Segments are checked one by one; a whole-body MD5 would only
+        // double the hashing.
+        no_body_md5: !segs.is_empty(),
     };
     let large = !matches!(existing, None | Some(Existing::Plain { .. }));
     let mut checked = Checked {
