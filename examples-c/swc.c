@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 static int verbose = 1;
@@ -56,6 +57,12 @@ static const char *jstr(json_t *o, const char *k) {
     return s ? s : "";
 }
 
+/* A string member, or `missing` (Python's str(None) is "None"). */
+static const char *jstr_or(json_t *o, const char *k, const char *missing) {
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : missing;
+}
+
 /* Prints a failed record as swift does and counts it. */
 static void record_error(json_t *r) {
     json_t *er = json_object_get(r, "error_record");
@@ -75,57 +82,132 @@ struct ctx {
     enum mode mode;
     int json_out;
     int long_out;
+    int human;    /* --lh */
+    int totals;   /* list -t */
+    int versions; /* list --versions */
+    int account;  /* listing the account (containers) */
+    long long total_count, total_bytes;
     json_t *collected; /* list -j */
 };
 
+/* python-swiftclient's prt_bytes: a 12-wide number, or with `human` a
+ * 4-character ls -lh style size (K, M, G, ... in powers of 1024). */
+static void prt_bytes(char *out, size_t cap, long long n, int human) {
+    static const char suffixes[] = "KMGTPEZY";
+    double num = (double)n;
+    int s = 7, i;
+    if (!human) {
+        snprintf(out, cap, "%12lld", n);
+        return;
+    }
+    for (i = -1; i < 7; i++) {
+        if (num <= 1023) {
+            s = i;
+            break;
+        }
+        num /= 1024.0;
+    }
+    if (s < 0) snprintf(out, cap, "%4lld", n);
+    else if (num >= 10) snprintf(out, cap, "%3d%c", (int)num, suffixes[s]);
+    else snprintf(out, cap, "%.1f%c", num, suffixes[s]);
+}
+
+/* `swift stat --lh` turns these labels' numbers into human sizes. */
+static int human_label(const char *label) {
+    return !strcmp(label, "Objects") || !strcmp(label, "Bytes") || !strcmp(label, "Quota Bytes") ||
+           !strcmp(label, "Content Length") || !strncmp(label, "Containers in policy", 20) ||
+           !strncmp(label, "Objects in policy", 17) || !strncmp(label, "Bytes in policy", 15) ||
+           !strncmp(label, "Quota Bytes for policy", 22);
+}
+static int stat_human = 0;
+
+/* Python's str.title() for ASCII: a letter after a non-letter goes upper
+ * case, any other letter lower case ("x-object-meta-a1b" -> "X-Object-Meta-A1B"). */
 static void title_case(const char *in, char *out, size_t cap) {
     size_t i;
-    int up = 1;
+    int prev_alpha = 0;
     for (i = 0; in[i] && i + 1 < cap; i++) {
         char c = in[i];
-        out[i] = up && c >= 'a' && c <= 'z' ? (char)(c - 32) : c;
-        up = c == '-';
+        int alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+        if (alpha && !prev_alpha && c >= 'a' && c <= 'z') c = (char)(c - 32);
+        else if (alpha && prev_alpha && c >= 'A' && c <= 'Z') c = (char)(c + 32);
+        out[i] = c;
+        prev_alpha = alpha;
     }
     out[i] = 0;
 }
 
-/* Prints `swift stat`-style lines: labels right-aligned to the longest. */
+static int listed(const char *k, const char *const *names) {
+    for (; *names; names++)
+        if (!strcmp(k, *names)) return 1;
+    return 0;
+}
+
+/* Prints what `swift stat` prints: the labelled facts, then the metadata
+ * ("Meta Name") and the other headers, title-cased, labels right-aligned to
+ * the longest. Empty facts show for accounts and containers, not objects. */
 static void print_stat(json_t *r) {
+    static const char *const ex_account[] = {"content-length", "date", "x-account-container-count",
+                                             "x-account-object-count", "x-account-bytes-used",
+                                             "x-account-meta-quota-bytes", NULL};
+    static const char *const ex_container[] = {"content-length", "date", "x-container-object-count",
+                                               "x-container-bytes-used", "x-container-read",
+                                               "x-container-write", "x-container-sync-to",
+                                               "x-container-sync-key", NULL};
+    static const char *const ex_object[] = {"content-type", "content-length", "last-modified", "etag",
+                                            "date", "x-object-manifest", NULL};
+    const char *action = jstr(r, "action");
+    int is_object = !strcmp(action, "stat_object"), is_container = !strcmp(action, "stat_container");
+    const char *prefix = is_object ? "x-object-meta-" : is_container ? "x-container-meta-" : "x-account-meta-";
+    const char *const *exclude = is_object ? ex_object : is_container ? ex_container : ex_account;
     json_t *items = json_object_get(r, "items");
     json_t *headers = json_object_get(r, "headers");
-    json_t *lines = json_array(); /* [label, value] */
+    json_t *lines = json_array(), *others = json_array(); /* [label, value] */
     size_t i, width = 0;
     const char *k;
     json_t *v;
     char label[300], titled[256];
-    for (i = 0; i < json_array_size(items); i++) {
-        json_t *it = json_array_get(items, i);
-        const char *val = json_string_value(json_array_get(it, 1));
-        if (val && *val) json_array_append(lines, it);
-    }
+    for (i = 0; i < json_array_size(items); i++) json_array_append(lines, json_array_get(items, i));
     json_object_foreach(headers, k, v) {
-        const char *meta = strstr(k, "-meta-");
-        if (meta && strncmp(k, "x-", 2) == 0) {
-            title_case(meta + 6, titled, sizeof titled);
+        if (listed(k, exclude)) continue;
+        if (!is_object && !is_container &&
+            (!strncmp(k, "x-account-storage-policy-", 25) || !strncmp(k, "x-account-quota-bytes-policy-", 29)))
+            continue;
+        if (!strncmp(k, prefix, strlen(prefix))) {
+            title_case(k + strlen(prefix), titled, sizeof titled);
             snprintf(label, sizeof label, "Meta %s", titled);
             json_array_append_new(lines, json_pack("[ss]", label, json_string_value(v)));
+        } else {
+            title_case(k, titled, sizeof titled);
+            json_array_append_new(others, json_pack("[ss]", titled, json_string_value(v)));
         }
     }
-    json_object_foreach(headers, k, v) {
-        if (strstr(k, "-meta-") || !strcmp(k, "content-length") || !strcmp(k, "date") || strstr(k, "-count") ||
-            strstr(k, "bytes-used") || !strcmp(k, "etag") || !strcmp(k, "content-type") ||
-            !strcmp(k, "last-modified") || !strcmp(k, "x-container-read") || !strcmp(k, "x-container-write"))
-            continue;
-        title_case(k, titled, sizeof titled);
-        json_array_append_new(lines, json_pack("[ss]", titled, json_string_value(v)));
-    }
+    json_array_extend(lines, others);
+    json_decref(others);
     for (i = 0; i < json_array_size(lines); i++) {
         size_t n = strlen(json_string_value(json_array_get(json_array_get(lines, i), 0)));
         if (n > width) width = n;
     }
     for (i = 0; i < json_array_size(lines); i++) {
         json_t *l = json_array_get(lines, i);
-        printf("%*s: %s\n", (int)width, json_string_value(json_array_get(l, 0)), json_string_value(json_array_get(l, 1)));
+        const char *lab = json_string_value(json_array_get(l, 0));
+        const char *val = json_string_value(json_array_get(l, 1));
+        char human[32];
+        if (val == NULL) val = "";
+        if (is_object && *val == '\0') continue;
+        if (stat_human && human_label(lab)) {
+            char *end = NULL;
+            long long n = strtoll(val, &end, 10);
+            if (end && *end == '\0' && end != val) {
+                const char *h;
+                prt_bytes(human, sizeof human, n, 1);
+                for (h = human; *h == ' '; h++) {
+                }
+                val = h;
+            }
+        }
+        if (*val) printf("%*s: %s\n", (int)width, lab, val);
+        else printf("%*s:\n", (int)width, lab);
     }
     json_decref(lines);
 }
@@ -148,18 +230,55 @@ static int on_record(void *ud, const char *text, size_t len) {
     case M_LIST: {
         json_t *listing = json_object_get(r, "listing");
         size_t i;
+        char bytes[32], date[16], tm[16];
         for (i = 0; i < json_array_size(listing); i++) {
             json_t *e = json_array_get(listing, i);
+            long long n = json_integer_value(json_object_get(e, "bytes"));
+            const char *name = json_object_get(e, "subdir") ? jstr(e, "subdir") : jstr(e, "name");
             if (c->json_out) {
                 json_array_append(c->collected, e);
-            } else if (json_object_get(e, "subdir")) {
-                printf("%s\n", jstr(e, "subdir"));
-            } else if (c->long_out) {
-                printf("%12lld %s %s\n", (long long)json_integer_value(json_object_get(e, "bytes")),
-                       jstr(e, "last_modified"), jstr(e, "name"));
-            } else {
-                printf("%s\n", jstr(e, "name"));
+                continue;
             }
+            if (!c->long_out && !c->versions) {
+                printf("%s\n", name);
+                continue;
+            }
+            /* The long formats of `swift list -l` / `--lh` / `--versions`. */
+            if (c->account) {
+                long long count = json_integer_value(json_object_get(e, "count"));
+                const char *ts = jstr(e, "timestamp");
+                const char *policy = jstr_or(e, "storage_policy", "???");
+                char stamp[32] = "?\?\?\?-?\?-?\? ?\?:?\?:?\?"; /* escaped: no trigraphs */
+                if (ts && *ts) {
+                    time_t t = (time_t)atof(ts);
+                    struct tm g;
+                    gmtime_r(&t, &g);
+                    strftime(stamp, sizeof stamp, "%Y-%m-%d %H:%M:%S", &g);
+                }
+                c->total_count += count;
+                c->total_bytes += n;
+                prt_bytes(bytes, sizeof bytes, n, c->human);
+                if (!c->totals)
+                    printf("%12lld %s %s %-15s %s\n", count, bytes, stamp, policy, name);
+                continue;
+            }
+            if (json_object_get(e, "subdir")) {
+                n = 0;
+                date[0] = tm[0] = '\0';
+            } else {
+                const char *lm = jstr(e, "last_modified");
+                const char *t = lm ? strchr(lm, 'T') : NULL;
+                snprintf(date, sizeof date, "%.*s", t ? (int)(t - lm) : 0, lm ? lm : "");
+                snprintf(tm, sizeof tm, "%.*s", t ? (int)strcspn(t + 1, ".") : 0, t ? t + 1 : "");
+            }
+            c->total_bytes += n;
+            prt_bytes(bytes, sizeof bytes, n, c->human);
+            if (c->totals) continue;
+            if (c->versions)
+                printf("%s %10s %8s %16s %24s %s\n", bytes, date, tm, jstr_or(e, "version_id", "null"),
+                       jstr_or(e, "content_type", "None"), name);
+            else
+                printf("%s %10s %8s %24s %s\n", bytes, date, tm, jstr_or(e, "content_type", "None"), name);
         }
         break;
     }
@@ -382,27 +501,60 @@ int main(int argc, char **argv) {
             swc_string_free(res);
         }
     } else if (strcmp(sub, "stat") == 0) {
+        static struct option so[] = {{"lh", 0, 0, 1}, {"header", 1, 0, 'H'}, {0, 0, 0, 0}};
         json_t *req = json_object();
         x.mode = M_STAT;
-        if (argc > 1) json_object_set_new(req, "container", json_string(argv[1]));
-        if (argc > 2) json_object_set_new(req, "objects", strings(argv + 2, argc - 2));
+        while ((o = getopt_long(argc, argv, "H:", so, NULL)) != -1) {
+            if (o == 1) stat_human = 1;
+            else if (o == 'H') add_list(req, "header", optarg);
+            else { usage(); return 2; }
+        }
+        if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
+        if (optind + 1 < argc) json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
         rc = run_op(client, swc_stat, req, &x, "stat");
     } else if (strcmp(sub, "list") == 0) {
         static struct option lo[] = {{"prefix", 1, 0, 'p'}, {"delimiter", 1, 0, 'd'}, {"long", 0, 0, 'l'},
-                                     {"json", 0, 0, 'j'}, {"versions", 0, 0, 'V'}, {0, 0, 0, 0}};
+                                     {"json", 0, 0, 'j'}, {"versions", 0, 0, 'V'}, {"lh", 0, 0, 1},
+                                     {"totals", 0, 0, 't'}, {"header", 1, 0, 'H'}, {0, 0, 0, 0}};
         json_t *req = json_object();
         x.mode = M_LIST;
-        while ((o = getopt_long(argc, argv, "p:d:lj", lo, NULL)) != -1) {
+        while ((o = getopt_long(argc, argv, "p:d:ljtH:", lo, NULL)) != -1) {
             if (o == 'p') json_object_set_new(req, "prefix", json_string(optarg));
             else if (o == 'd') json_object_set_new(req, "delimiter", json_string(optarg));
             else if (o == 'l') x.long_out = 1;
             else if (o == 'j') x.json_out = 1;
-            else if (o == 'V') json_object_set_new(req, "versions", json_true());
+            else if (o == 'V') x.versions = 1;
+            else if (o == 1) x.long_out = x.human = 1;
+            else if (o == 't') x.totals = 1;
+            else if (o == 'H') add_list(req, "header", optarg);
             else { usage(); return 2; }
         }
         if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
+        else x.account = 1;
+        if (x.versions) {
+            if (x.account) {
+                fputs("--versions option only allowed for container listings\n", stderr);
+                return 1;
+            }
+            json_object_set_new(req, "versions", json_true());
+        }
+        if (x.totals && !x.long_out) {
+            fputs("Listing totals only works with -l or --lh.\n", stderr);
+            return 1;
+        }
+        if (x.long_out && x.account) json_object_set_new(req, "long", json_true());
         if (x.json_out) x.collected = json_array();
         rc = run_op(client, swc_list, req, &x, "list");
+        if (x.long_out && !x.json_out && rc == 0) {
+            char b[32], cnt[32];
+            prt_bytes(b, sizeof b, x.total_bytes, x.human);
+            if (x.account) {
+                prt_bytes(cnt, sizeof cnt, x.total_count, 1);
+                printf("%12s %s\n", cnt, b);
+            } else {
+                printf("%s\n", b);
+            }
+        }
         if (x.json_out) {
             char *s = json_dumps(x.collected, JSON_INDENT(2));
             printf("%s\n", s);

@@ -124,6 +124,52 @@ fn swc_and_python_swiftclient_read_each_other() {
     run(&swc, &["delete", &dot2]);
     std::env::set_current_dir(&dir).unwrap();
 
+    // Long listings, human sizes and totals print exactly as `swift`'s.
+    let lc = unique("long");
+    run(&swc, &["upload", "-S", "1M", &lc, "src"]);
+    let same = |args: &[&str]| {
+        let ours = String::from_utf8(run(&swc, args).stdout).unwrap();
+        let theirs = String::from_utf8(run(&swift, args).stdout).unwrap();
+        assert_eq!(ours, theirs, "swc vs swift {args:?}");
+        ours
+    };
+    let long = same(&["list", "-l", &lc]);
+    assert!(
+        long.contains(" 2500000 ") && long.lines().count() == 3,
+        "{long}"
+    );
+    same(&["list", "--lh", &lc]);
+    same(&["list", "--lh", "-d", "/", &lc]);
+    same(&["list", "-l", "-t", &lc]);
+    same(&["list", "-l", "-p", &lc]);
+    same(&["list", "--lh", "-t", "-p", &lc]);
+    // stat --lh: the same facts, apart from the per-request ids.
+    for args in [
+        vec!["stat", "--lh", lc.as_str()],
+        vec!["stat", "--lh", lc.as_str(), "src/big.bin"],
+    ] {
+        let lines = |o: Output| {
+            let mut v: Vec<String> = String::from_utf8(o.stdout)
+                .unwrap()
+                .lines()
+                .filter(|l| !l.contains("Trans-Id") && !l.contains("Request-Id"))
+                .map(|l| l.trim().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        let (ours, theirs) = (lines(run(&swc, &args)), lines(run(&swift, &args)));
+        assert_eq!(ours, theirs, "{args:?}");
+        // The object's 2 500 000 bytes as ls -lh would show them; the
+        // container holds only the manifest and the small file.
+        assert!(
+            ours.iter()
+                .any(|l| l == "Content Length: 2.4M" || l == "Bytes: 790"),
+            "{ours:?}"
+        );
+    }
+    run(&swc, &["delete", &lc]);
+
     // Temp URLs agree with `swift tempurl`.
     for args in [
         ["GET", "1790000000", "/v1/AUTH_a/c/o", "key"],

@@ -150,6 +150,8 @@ async fn long_entries(
                     let mut out = out.lock().unwrap_or_else(|p| p.into_inner());
                     out[i]["meta"] = Value::Object(meta);
                     out[i]["storage_policy"] = r["headers"]["x-storage-policy"].clone();
+                    // Creation time, for `swift list -l`'s date column.
+                    out[i]["timestamp"] = r["headers"]["x-timestamp"].clone();
                 }
             }
         },

@@ -102,13 +102,9 @@ pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
                     let r = match object::head(&ctx.client, &c, &o, &opts, &ctx.cancel).await {
                         Ok(resp) => {
                             let hd = &resp["headers"];
-                            let manifest = if hd.get("x-object-manifest").is_some() {
-                                h(hd, "x-object-manifest").to_string()
-                            } else if hd.get("x-static-large-object").is_some() {
-                                "static large object".to_string()
-                            } else {
-                                String::new()
-                            };
+                            // As `swift stat`: the DLO manifest's target (an
+                            // SLO shows as X-Static-Large-Object).
+                            let manifest = h(hd, "x-object-manifest").to_string();
                             let mut r = record::with_response(
                                 record::ok("stat_object", Some(&c), Some(&o)),
                                 &resp,
