@@ -244,7 +244,7 @@ class Bench:
 
     def floors_run(self):
         t = self.measure(["openssl", "dgst", "-md5", self.big])
-        self.floors["MD5 of the W1 file (openssl dgst -md5)"] = t
+        self.floors.setdefault("MD5 of the W1 file (openssl dgst -md5)", []).append(t)
         tok = subprocess.run([self.swc, "auth"], env=self.env, capture_output=True, text=True, check=True).stdout
         url = token = None
         for line in tok.splitlines():
@@ -257,10 +257,10 @@ class Bench:
         self.quiet([self.swc, "post", "floor-curl"])
         put = self.measure(["curl", "-sf", "-o", "/dev/null", "-T", self.big, "-H", "X-Auth-Token: " + token,
                             url + "/floor-curl/big.bin"])
-        self.floors["curl: one PUT of the W1 file"] = put
+        self.floors.setdefault("curl: one PUT of the W1 file", []).append(put)
         get = self.measure(["curl", "-sf", "-o", "/dev/null", "-H", "X-Auth-Token: " + token,
                             url + "/floor-curl/big.bin"])
-        self.floors["curl: one GET of the W1 file"] = get
+        self.floors.setdefault("curl: one GET of the W1 file", []).append(get)
         self.cleanup("floor-curl")
 
     # ------------------------------------------------------------- report
@@ -331,9 +331,13 @@ class Bench:
                     w, tool, wall, wmin, wmax, amount / wall, tput, cpu, cpu / per, unit,
                     med(runs, "rss")[0], med(runs, "requests")[0], med(runs, "server_cpu")[0]))
         if self.floors:
-            lines += ["", "| floor | wall s | client CPU s | peak RSS MiB |", "|---|---|---|---|"]
-            for k, r in self.floors.items():
-                lines.append("| %s | %.2f | %.2f | %.1f |" % (k, r["wall"], r["cpu"], r["rss"]))
+            lines += ["", "| floor (median of the rounds) | wall s (min–max) | client CPU s (min–max) | peak RSS MiB |",
+                      "|---|---|---|---|"]
+            for k, runs in self.floors.items():
+                wall, wmin, wmax = med(runs, "wall")
+                cpu, cmin, cmax = med(runs, "cpu")
+                lines.append("| %s | %.2f (%.2f–%.2f) | %.2f (%.2f–%.2f) | %.1f |" % (
+                    k, wall, wmin, wmax, cpu, cmin, cmax, med(runs, "rss")[0]))
         return "\n".join(lines)
 
     def report(self):
@@ -381,9 +385,9 @@ def main():
             print("bench: filling the W3 container with %d objects" % a.list_count, flush=True)
             b.cleanup("w3-listing")
             b.fill("w3-listing", a.list_count)
-        b.floors_run()
         for r in range(a.rounds):
             print("bench: round %d of %d" % (r + 1, a.rounds), flush=True)
+            b.floors_run()
             for w in wl:
                 getattr(b, w.lower())(r)
         b.cleanup("w3-listing")

@@ -198,8 +198,12 @@ async fn send_with_body(
     let pump = async move {
         let mut md5 = Md5::new();
         let mut total = 0u64;
+        let known = body.len();
         loop {
-            let mut buf = vec![0u8; CHUNK];
+            // No bigger than what is left of a body of known length (+1 to
+            // see its end): a 4 KiB object needs no zeroed 64 KiB buffer.
+            let want = known.map_or(CHUNK, |l| (l.saturating_sub(total) as usize + 1).min(CHUNK));
+            let mut buf = vec![0u8; want];
             let n = match body.read(&mut buf) {
                 Ok(n) => n,
                 Err(e) => {
