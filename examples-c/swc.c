@@ -363,15 +363,92 @@ static void add_list(json_t *req, const char *key, const char *value) {
     json_array_append_new(a, json_string(value));
 }
 
+/* `swc <subcommand> --help`. */
+static const char *const sub_usage[][2] = {
+    {"auth", "Usage: swc auth\n\nDisplay auth related environment variables in shell friendly format\n(with -v: the settings in use, without authenticating).\n"},
+    {"stat", "Usage: swc stat [--lh] [--header <header:value>] [<container> [<object>...]]\n\nDisplays information for the account, container, or object.\n"},
+    {"list", "Usage: swc list [--long] [--lh] [--totals] [--prefix <prefix>] [--delimiter <delimiter>]\n"
+             "                [--json] [--versions] [--header <header:value>] [<container>]\n\nLists the containers for the account or the objects for a container.\n"},
+    {"upload", "Usage: swc upload [--changed] [--skip-identical] [--segment-size <size>]\n"
+               "                  [--segment-container <container>] [--leave-segments] [--object-threads <n>]\n"
+               "                  [--segment-threads <n>] [--header <header:value>] [--meta <name:value>]\n"
+               "                  [--use-slo | --use-dlo] [--object-name <name>] [--ignore-checksum]\n"
+               "                  <container> <file_or_directory> [...]   (- reads standard input)\n\nUploads specified files and directories to the given container.\n"},
+    {"download", "Usage: swc download [--all] [--marker <marker>] [--prefix <prefix>] [--output <out_file>]\n"
+                 "                    [--output-dir <out_directory>] [--object-threads <n>] [--container-threads <n>]\n"
+                 "                    [--no-download] [--skip-identical] [--ignore-checksum] [--ignore-mtime]\n"
+                 "                    [--header <header:value>] [<container> [<object>...]]\n\nDownload objects from containers (verified; per segment for large objects).\n"},
+    {"delete", "Usage: swc delete [--all] [--leave-segments] [--prefix <prefix>] [--versions]\n"
+               "                  [--object-threads <n>] [--container-threads <n>] [--header <header:value>]\n"
+               "                  [<container> [<object>...]]\n\nDelete a container or objects within a container.\n"},
+    {"post", "Usage: swc post [--read-acl <acl>] [--write-acl <acl>] [--sync-to <to>] [--sync-key <key>]\n"
+             "                [--meta <name:value>] [--header <header>] [<container> [<object>]]\n\nUpdates meta information for the account, container, or object.\n"},
+    {"copy", "Usage: swc copy [--destination </container/object>] [--fresh-metadata] [--meta <name:value>]\n"
+             "                [--header <header>] <container> <object> [<object>...]\n\nCopies object to new destination.\n"},
+    {"capabilities", "Usage: swc capabilities [--json] [<proxy_url>]\n\nRetrieve capability of the proxy.\n"},
+    {"tempurl", "Usage: swc tempurl [--absolute] [--prefix-based] [--iso8601] [--ip-range <range>]\n"
+                "                   [--digest sha1|sha256|sha512] <method> <time> <path> <key>\n\nGenerates a temporary URL for a Swift object.\n"},
+};
+
+static int sub_help(const char *sub, int argc, char **argv) {
+    size_t i;
+    int j, asked = 0;
+    for (j = 1; j < argc; j++) asked |= !strcmp(argv[j], "--help") || !strcmp(argv[j], "-h");
+    if (!asked) return 0;
+    for (i = 0; i < sizeof sub_usage / sizeof sub_usage[0]; i++)
+        if (!strcmp(sub, sub_usage[i][0])) {
+            fputs(sub_usage[i][1], stdout);
+            return 1;
+        }
+    return 0;
+}
+
+/* Python's shlex.quote, as `swift auth` uses it: safe strings as they are,
+ * anything else in single quotes. */
 static void sh_quote(const char *s) {
+    const char *p;
+    int safe = *s != '\0';
+    for (p = s; *p && safe; p++)
+        safe = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+               strchr("_@%+=:,./-", *p) != NULL;
+    if (safe) {
+        fputs(s, stdout);
+        return;
+    }
     putchar('\'');
     for (; *s; s++) {
         if (*s == '\'')
-            fputs("'\\''", stdout);
+            fputs("'\"'\"'", stdout);
         else
             putchar(*s);
     }
     putchar('\'');
+}
+
+/* --debug / --info: the library's log lines, as python's logging prints
+ * them ("DEBUG:swiftclient:REQ: curl -i ..."); secrets are already "***". */
+static void log_line(void *user_data, int level, const char *msg, size_t len) {
+    (void)user_data;
+    (void)len;
+    if (level >= SWC_LOG_DEBUG)
+        fprintf(stderr, "DEBUG:swiftclient:%s%s\n", strncmp(msg, "curl ", 5) == 0 ? "REQ: " : "", msg);
+    else if (level == SWC_LOG_INFO)
+        fprintf(stderr, "INFO:swiftclient:%s\n", msg);
+    else
+        fprintf(stderr, "%s:swiftclient:%s\n", level == SWC_LOG_WARN ? "WARNING" : "ERROR", msg);
+}
+
+/* The option or variable a setting came from: -A/--auth over ST_AUTH. */
+static const char *setting(json_t *opts, const char *key, const char *env) {
+    const char *v = json_string_value(json_object_get(opts, key));
+    if (v == NULL && env != NULL) v = getenv(env);
+    return v ? v : "";
+}
+
+static void export_line(const char *name, const char *value) {
+    printf("export %s=", name);
+    sh_quote(value);
+    putchar('\n');
 }
 
 /* -------------------------------------------------------------- main */
@@ -415,7 +492,8 @@ int main(int argc, char **argv) {
         case 'v': verbose = 2; break;
         case 'q': verbose = 0; break;
         case 1: json_object_set_new(opts, "insecure", json_true()); break;
-        case 2: case 3: debug = 1; break;
+        case 2: debug = SWC_LOG_DEBUG; break;
+        case 3: if (debug == 0) debug = SWC_LOG_INFO; break;
         case 'h': usage(); return 0;
         default:
             if (o >= 10 && o <= 32) {
@@ -433,6 +511,10 @@ int main(int argc, char **argv) {
     sub = argv[optind];
     argc -= optind;
     argv += optind;
+    if (sub_help(sub, argc, argv)) {
+        json_decref(opts);
+        return 0;
+    }
     optind = 0; /* 0, not 1: glibc then re-initialises getopt, so options may follow operands */
 
     if (strcmp(sub, "tempurl") == 0) {
@@ -472,6 +554,43 @@ int main(int argc, char **argv) {
         return 0;
     }
 
+    /* `swift auth -v`: the settings in use as exports, no request made. */
+    if (strcmp(sub, "auth") == 0 && verbose > 1) {
+        const char *ver = setting(opts, "auth_version", getenv("ST_AUTH_VERSION") ? "ST_AUTH_VERSION" : "OS_AUTH_VERSION");
+        if (*ver == '\0' && getenv("OS_IDENTITY_API_VERSION")) ver = getenv("OS_IDENTITY_API_VERSION");
+        if (*ver == '\0') ver = "1.0";
+        if (!strcmp(ver, "1") || !strcmp(ver, "1.0")) {
+            export_line("ST_AUTH", setting(opts, "auth", "ST_AUTH"));
+            export_line("ST_USER", setting(opts, "user", "ST_USER"));
+            export_line("ST_KEY", setting(opts, "key", "ST_KEY"));
+        } else {
+            static const char *const os_names[] = {"os_application_credential_id", "os_application_credential_secret",
+                                                   "os_auth_token", "os_auth_type", "os_cacert", "os_cert",
+                                                   "os_endpoint_type", "os_key", "os_password",
+                                                   "os_project_domain_id", "os_project_domain_name",
+                                                   "os_project_id", "os_project_name", "os_region_name",
+                                                   "os_service_type", "os_storage_url", "os_tenant_id",
+                                                   "os_tenant_name", "os_user_domain_id", "os_user_domain_name",
+                                                   "os_user_id", "os_username", NULL};
+            const char *const *k;
+            char env[64];
+            export_line("OS_IDENTITY_API_VERSION", ver);
+            export_line("OS_AUTH_VERSION", ver);
+            export_line("OS_AUTH_URL", *setting(opts, "auth", "ST_AUTH") ? setting(opts, "auth", "ST_AUTH")
+                                                                          : setting(opts, "os_auth_url", "OS_AUTH_URL"));
+            for (k = os_names; *k; k++) {
+                size_t i;
+                const char *v;
+                for (i = 0; (*k)[i] && i + 1 < sizeof env; i++) env[i] = (char)((*k)[i] >= 'a' && (*k)[i] <= 'z' ? (*k)[i] - 32 : (*k)[i]);
+                env[i] = '\0';
+                v = setting(opts, *k, env);
+                if (*v) export_line(env, v);
+            }
+        }
+        json_decref(opts);
+        return 0;
+    }
+
     text = json_dumps(opts, JSON_COMPACT);
     json_decref(opts);
     if (swc_client_new_from_env(text, &client, &err) != SWC_OK) {
@@ -481,7 +600,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     free(text);
-    (void)debug;
+    if (debug) swc_client_set_log(client, debug, log_line, NULL);
 
     if (strcmp(sub, "auth") == 0) {
         char *res = NULL;
@@ -492,11 +611,8 @@ int main(int argc, char **argv) {
             rc = 1;
         } else {
             r = json_loads(res, 0, NULL);
-            fputs("export OS_STORAGE_URL=", stdout);
-            sh_quote(jstr(r, "storage_url"));
-            fputs("\nexport OS_AUTH_TOKEN=", stdout);
-            sh_quote(jstr(r, "token"));
-            putchar('\n');
+            export_line("OS_STORAGE_URL", jstr(r, "storage_url"));
+            export_line("OS_AUTH_TOKEN", jstr(r, "token"));
             json_decref(r);
             swc_string_free(res);
         }

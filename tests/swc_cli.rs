@@ -170,6 +170,45 @@ fn swc_and_python_swiftclient_read_each_other() {
     }
     run(&swc, &["delete", &lc]);
 
+    // `auth -v` prints the settings in use, as `swift -v auth` does.
+    let ours = run(&swc, &["-v", "auth"]).stdout;
+    let theirs = run(&swift, &["-v", "auth"]).stdout;
+    assert_eq!(
+        String::from_utf8_lossy(&ours),
+        String::from_utf8_lossy(&theirs)
+    );
+    assert!(String::from_utf8_lossy(&ours).contains("export ST_USER=test:tester\n"));
+    // --debug: curl lines on stderr, the token replaced by ***.
+    let token = String::from_utf8(run(&swc, &["auth"]).stdout).unwrap();
+    let token = token
+        .lines()
+        .find_map(|l| l.strip_prefix("export OS_AUTH_TOKEN="))
+        .unwrap()
+        .to_string();
+    let dbg = String::from_utf8(run(&swc, &["--debug", "stat"]).stderr).unwrap();
+    assert!(dbg.contains("DEBUG:swiftclient:REQ: curl -i "), "{dbg}");
+    assert!(dbg.contains("X-Auth-Token: ***"), "{dbg}");
+    assert!(!dbg.contains(&token) && !dbg.contains("testing"), "{dbg}");
+    // Every subcommand has --help.
+    for sub in [
+        "auth",
+        "stat",
+        "list",
+        "upload",
+        "download",
+        "delete",
+        "post",
+        "copy",
+        "capabilities",
+        "tempurl",
+    ] {
+        let out = String::from_utf8(run(&swc, &[sub, "--help"]).stdout).unwrap();
+        assert!(
+            out.starts_with(&format!("Usage: swc {sub}")),
+            "{sub}: {out}"
+        );
+    }
+
     // Temp URLs agree with `swift tempurl`.
     for args in [
         ["GET", "1790000000", "/v1/AUTH_a/c/o", "key"],
