@@ -22,7 +22,7 @@ pub async fn list(
     client: &Client,
     path: &str,
     o: &ListOpts,
-    on_page: &mut (dyn FnMut(&[Value]) -> Result<bool> + Send),
+    on_page: &mut (dyn FnMut(Vec<Value>) -> Result<bool> + Send),
     cancel: &CancellationToken,
 ) -> Result<Value> {
     let limit = o.limit.unwrap_or(PAGE);
@@ -81,21 +81,29 @@ pub async fn list(
             first = Some(record);
         }
         let n = page.len() as u64;
+        // Where the next page starts, taken before the page is handed on
+        // (by value: a 10 000-entry page is not copied).
+        let (next, next_version) = match page.last() {
+            Some(last) => (
+                last["name"]
+                    .as_str()
+                    .or_else(|| last["subdir"].as_str())
+                    .map(str::to_string),
+                last["version_id"].as_str().map(str::to_string),
+            ),
+            None => (None, None),
+        };
         if n > 0 {
             pages += 1;
             count += n;
-            if !on_page(&page)? {
+            if !on_page(page)? {
                 break;
             }
         }
         if !o.full_listing || n == 0 || (!o.fetch_until_empty_page && n < limit) {
             break;
         }
-        let last = &page[page.len() - 1];
-        marker = last["name"]
-            .as_str()
-            .or_else(|| last["subdir"].as_str())
-            .map(str::to_string);
+        marker = next;
         if marker.is_none() {
             return Err(Error::new(
                 Status::Http,
@@ -103,7 +111,7 @@ pub async fn list(
             ));
         }
         if o.versions {
-            version_marker = last["version_id"].as_str().map(str::to_string);
+            version_marker = next_version;
         }
     }
     let mut rec = first.unwrap_or_else(|| json!({}));
@@ -125,7 +133,7 @@ pub async fn list_all(
         path,
         o,
         &mut |page| {
-            all.extend_from_slice(page);
+            all.extend(page);
             Ok(true)
         },
         cancel,

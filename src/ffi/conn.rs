@@ -123,8 +123,8 @@ fn list_into(
             None => listing::list_all(&c, &path, &o, &t).await,
             Some(cb) => {
                 let ud = ud;
-                let mut deliver = |page: &[Value]| -> Result<bool> {
-                    let mut text = Value::Array(page.to_vec()).to_string();
+                let mut deliver = |page: Vec<Value>| -> Result<bool> {
+                    let mut text = Value::Array(page).to_string();
                     let len = text.len();
                     text.push('\0');
                     Ok(cb(ud.ptr(), text.as_ptr().cast(), len) == 0)

@@ -111,7 +111,26 @@ fn json_cb<R>(
     ud: *mut c_void,
     v: &Value,
 ) -> R {
-    let mut text = v.to_string();
+    text_cb(cb, ud, v.to_string())
+}
+
+/// As `json_cb`, freeing the value before the callback runs: a listing
+/// page's record then exists once, as text, while the caller parses it.
+fn owned_json_cb<R>(
+    cb: extern "C" fn(*mut c_void, *const c_char, usize) -> R,
+    ud: *mut c_void,
+    v: Value,
+) -> R {
+    let text = v.to_string();
+    drop(v);
+    text_cb(cb, ud, text)
+}
+
+fn text_cb<R>(
+    cb: extern "C" fn(*mut c_void, *const c_char, usize) -> R,
+    ud: *mut c_void,
+    mut text: String,
+) -> R {
     let len = text.len();
     text.push('\0');
     cb(ud, text.as_ptr().cast(), len)
@@ -162,7 +181,7 @@ pub(crate) fn start_op(
             sh.finish(status.code(), summary.to_string());
             return;
         }
-        let mut rec = |v: &Value| on_record.is_none_or(|f| json_cb(f, ud.ptr(), v) == 0);
+        let mut rec = |v: Value| on_record.is_none_or(|f| owned_json_cb(f, ud.ptr(), v) == 0);
         let mut prog = |v: &Value| {
             if let Some(f) = on_progress {
                 json_cb(f, ud.ptr(), v)
@@ -215,7 +234,7 @@ pub(crate) fn run_op(
         token,
         job,
     );
-    let mut rec = |v: &Value| on_record.is_none_or(|f| json_cb(f, user_data, v) == 0);
+    let mut rec = |v: Value| on_record.is_none_or(|f| owned_json_cb(f, user_data, v) == 0);
     let mut prog = |v: &Value| {
         if let Some(f) = on_progress {
             json_cb(f, user_data, v)

@@ -238,7 +238,7 @@ async fn download_container(down: &Arc<Down>, c: String) {
             &format!("/{}", quote(&c)),
             &o,
             &mut |p| {
-                page.extend_from_slice(p);
+                page.extend(p);
                 Ok(true)
             },
             &ctx.cancel,

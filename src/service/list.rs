@@ -70,10 +70,8 @@ pub async fn run(ctx: Ctx, req: ListRequest) -> Result<()> {
     let pages: Arc<Mutex<Vec<Vec<Value>>>> = Arc::new(Mutex::new(Vec::new()));
     let mut marker = req.marker.clone();
     let sink = pages.clone();
-    let mut deliver = move |page: &[Value]| -> Result<bool> {
-        sink.lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .push(page.to_vec());
+    let mut deliver = move |page: Vec<Value>| -> Result<bool> {
+        sink.lock().unwrap_or_else(|p| p.into_inner()).push(page);
         Ok(true)
     };
     // Fetch page by page: run the listing one page at a time so each page's

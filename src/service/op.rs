@@ -187,7 +187,7 @@ where
 /// callbacks are made. Returns the final status and summary.
 pub fn deliver_blocking(
     mut run: Running,
-    on_record: &mut dyn FnMut(&Value) -> bool,
+    on_record: &mut dyn FnMut(Value) -> bool,
     on_progress: &mut dyn FnMut(&Value),
 ) -> (Status, Value) {
     let mut stopped = false;
@@ -197,7 +197,8 @@ pub fn deliver_blocking(
         }
         match ev {
             Event::Record(v) => {
-                if !on_record(&v) {
+                // By value: the consumer can drop it once serialised.
+                if !on_record(v) {
                     stopped = true;
                     run.cancel.cancel();
                 }

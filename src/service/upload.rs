@@ -482,13 +482,13 @@ async fn listed_objects(ctx: &Ctx, c: &str, work: &[Work]) -> Option<HashMap<Str
         &ctx.client,
         &crate::conn::container_path(c).ok()?,
         &opts,
-        &mut |page: &[Value]| {
+        &mut |page: Vec<Value>| {
             pages += 1;
             if pages > budget {
                 complete = false;
                 return Ok(false);
             }
-            for e in page {
+            for e in &page {
                 if let Some(n) = e["name"].as_str().filter(|n| names.contains(n)) {
                     found.insert(
                         n.to_string(),

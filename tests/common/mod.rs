@@ -386,7 +386,7 @@ pub fn run_op(
     let (st, summary) = swiftclient::service::op::deliver_blocking(
         run,
         &mut |v| {
-            recs.push(v.clone());
+            recs.push(v);
             true
         },
         &mut |_| {},
