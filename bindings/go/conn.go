@@ -190,9 +190,20 @@ func optionsJSON(m map[string]interface{}) (*C.char, error) {
 	return C.CString(string(b)), nil
 }
 
-// simple runs a call taking (client, strings..., opts, cancel, res, err).
-func (c *Client) simple(ctx context.Context, names []string, opts map[string]interface{},
-	f func(cl *C.swc_client, cs []*C.char, o *C.char, tok *C.swc_cancel, res, errRec **C.char) C.swc_status) (*Response, error) {
+// request runs a C call taking (strings..., options): names become C
+// strings (a NUL byte is refused), opts the options JSON, and s (may be
+// nil) the state the call's callbacks reach through ud, a cgo.Handle. It
+// stays an integer on the Go side (an unsafe.Pointer holding a handle
+// would trip the garbage collector's stack checks): convert it with
+// C.gsw_ud only in the C call's argument list.
+func (c *Client) request(ctx context.Context, s *callState, names []string, opts map[string]interface{},
+	f func(cl *C.swc_client, cs []*C.char, o *C.char, ud C.uintptr_t, tok *C.swc_cancel, res, errRec **C.char) C.swc_status) (*Response, error) {
+	var ud C.uintptr_t
+	if s != nil {
+		h := cgo.NewHandle(s)
+		defer h.Delete()
+		ud = C.uintptr_t(h)
+	}
 	cs, free, err := cstrings(names...)
 	if err != nil {
 		return nil, err
@@ -203,7 +214,16 @@ func (c *Client) simple(ctx context.Context, names []string, opts map[string]int
 		return nil, err
 	}
 	defer C.free(unsafe.Pointer(o))
-	return c.call(ctx, nil, func(cl *C.swc_client, tok *C.swc_cancel, res, errRec **C.char) C.swc_status {
+	return c.call(ctx, s, func(cl *C.swc_client, tok *C.swc_cancel, res, errRec **C.char) C.swc_status {
+		return f(cl, cs, o, ud, tok, res, errRec)
+	})
+}
+
+// simple is request for calls without callbacks.
+func (c *Client) simple(ctx context.Context, names []string, opts map[string]interface{},
+	f func(cl *C.swc_client, cs []*C.char, o *C.char, tok *C.swc_cancel, res, errRec **C.char) C.swc_status) (*Response, error) {
+	return c.request(ctx, nil, names, opts, func(cl *C.swc_client, cs []*C.char, o *C.char, _ C.uintptr_t,
+		tok *C.swc_cancel, res, errRec **C.char) C.swc_status {
 		return f(cl, cs, o, tok, res, errRec)
 	})
 }
@@ -343,21 +363,10 @@ func (c *Client) PutObject(ctx context.Context, container, object string, r io.R
 			rewind = C.swc_rewind_fn(C.gsw_rewind)
 		}
 	}
-	h := cgo.NewHandle(s)
-	defer h.Delete()
-	cs, free, err := cstrings(container, object)
-	if err != nil {
-		return nil, err
-	}
-	defer free()
-	op, err := optionsJSON(m)
-	if err != nil {
-		return nil, err
-	}
-	defer C.free(unsafe.Pointer(op))
-	return c.call(ctx, s, func(cl *C.swc_client, tok *C.swc_cancel, res, e **C.char) C.swc_status {
-		return C.swc_object_put(cl, cs[0], cs[1], op, C.swc_read_fn(C.gsw_read), rewind,
-			C.gsw_ud(C.uintptr_t(h)), C.int64_t(length), tok, res, e)
+	return c.request(ctx, s, []string{container, object}, m, func(cl *C.swc_client, cs []*C.char, op *C.char,
+		ud C.uintptr_t, tok *C.swc_cancel, res, e **C.char) C.swc_status {
+		return C.swc_object_put(cl, cs[0], cs[1], op, C.swc_read_fn(C.gsw_read), rewind, C.gsw_ud(ud),
+			C.int64_t(length), tok, res, e)
 	})
 }
 
@@ -376,22 +385,9 @@ func (c *Client) GetObject(ctx context.Context, container, object string, w io.W
 			m["resume"] = false
 		}
 	}
-	s := &callState{w: w}
-	h := cgo.NewHandle(s)
-	defer h.Delete()
-	cs, free, err := cstrings(container, object)
-	if err != nil {
-		return nil, err
-	}
-	defer free()
-	op, err := optionsJSON(m)
-	if err != nil {
-		return nil, err
-	}
-	defer C.free(unsafe.Pointer(op))
-	return c.call(ctx, s, func(cl *C.swc_client, tok *C.swc_cancel, res, e **C.char) C.swc_status {
-		return C.swc_object_get(cl, cs[0], cs[1], op, C.swc_write_fn(C.gsw_write),
-			C.gsw_ud(C.uintptr_t(h)), tok, res, e)
+	return c.request(ctx, &callState{w: w}, []string{container, object}, m, func(cl *C.swc_client, cs []*C.char,
+		op *C.char, ud C.uintptr_t, tok *C.swc_cancel, res, e **C.char) C.swc_status {
+		return C.swc_object_get(cl, cs[0], cs[1], op, C.swc_write_fn(C.gsw_write), C.gsw_ud(ud), tok, res, e)
 	})
 }
 
@@ -421,28 +417,16 @@ func (o *ListOptions) toMap() map[string]interface{} {
 }
 
 func (c *Client) listPages(ctx context.Context, container *string, o *ListOptions, page func([]byte) error) (*Response, error) {
-	s := &callState{page: page}
-	h := cgo.NewHandle(s)
-	defer h.Delete()
 	var names []string
 	if container != nil {
 		names = []string{*container}
 	}
-	cs, free, err := cstrings(names...)
-	if err != nil {
-		return nil, err
-	}
-	defer free()
-	op, err := optionsJSON(o.toMap())
-	if err != nil {
-		return nil, err
-	}
-	defer C.free(unsafe.Pointer(op))
-	return c.call(ctx, s, func(cl *C.swc_client, tok *C.swc_cancel, res, e **C.char) C.swc_status {
+	return c.request(ctx, &callState{page: page}, names, o.toMap(), func(cl *C.swc_client, cs []*C.char,
+		op *C.char, ud C.uintptr_t, tok *C.swc_cancel, res, e **C.char) C.swc_status {
 		if container == nil {
-			return C.swc_account_list(cl, op, C.swc_page_fn(C.gsw_page), C.gsw_ud(C.uintptr_t(h)), tok, res, e)
+			return C.swc_account_list(cl, op, C.swc_page_fn(C.gsw_page), C.gsw_ud(ud), tok, res, e)
 		}
-		return C.swc_container_list(cl, cs[0], op, C.swc_page_fn(C.gsw_page), C.gsw_ud(C.uintptr_t(h)), tok, res, e)
+		return C.swc_container_list(cl, cs[0], op, C.swc_page_fn(C.gsw_page), C.gsw_ud(ud), tok, res, e)
 	})
 }
 

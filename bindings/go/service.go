@@ -101,7 +101,7 @@ type Handlers struct {
 }
 
 type startFn func(cl *C.swc_client, req *C.char, rec C.swc_record_fn, prog C.swc_progress_fn,
-	done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status
+	done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status
 
 // run starts a bulk operation, waits for it (cancelling it when ctx is
 // done), and turns its final status and summary into the result.
@@ -140,7 +140,7 @@ func (c *Client) run(ctx context.Context, req map[string]interface{}, hd Handler
 	}
 	var op *C.swc_op
 	st := start(cl, creq, C.swc_record_fn(C.gsw_record), C.swc_progress_fn(C.gsw_progress),
-		C.swc_done_fn(C.gsw_done), C.gsw_ud(C.uintptr_t(h)), &op)
+		C.swc_done_fn(C.gsw_done), C.uintptr_t(h), &op)
 	if st != 0 {
 		c.mu.RUnlock()
 		// The contract: a failed start fires no callback.
@@ -274,8 +274,8 @@ func (c *Client) Upload(ctx context.Context, r UploadRequest, hd Handlers) (*Sum
 		q["checksum"] = false
 	}
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_upload_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_upload_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -311,8 +311,8 @@ func (c *Client) Download(ctx context.Context, r DownloadRequest, hd Handlers) (
 		q["checksum"] = false
 	}
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_download_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_download_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -340,8 +340,8 @@ func (c *Client) Delete(ctx context.Context, r DeleteRequest, hd Handlers) (*Sum
 		list("header", r.Header).num("object_dd_threads", int64(r.ObjectThreads)).
 		num("container_threads", int64(r.ContainerThreads)).str("bulk", r.Bulk)
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_delete_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_delete_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -359,8 +359,8 @@ func (c *Client) List(ctx context.Context, r ListRequest, hd Handlers) (*Summary
 		str("marker", r.Marker).str("end_marker", r.EndMarker).flag("long", r.Long).
 		flag("versions", r.Versions).list("header", r.Header)
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_list_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_list_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -376,8 +376,8 @@ type StatRequest struct {
 func (c *Client) Stat(ctx context.Context, r StatRequest, hd Handlers) (*Summary, error) {
 	q := req{}.str("container", r.Container).list("objects", r.Objects).list("header", r.Header)
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_stat_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_stat_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -396,8 +396,8 @@ func (c *Client) Post(ctx context.Context, r PostRequest, hd Handlers) (*Summary
 	q := req{}.str("container", r.Container).list("objects", r.Objects).list("header", r.Header).
 		list("meta", r.Meta).str("read_acl", r.ReadACL).str("write_acl", r.WriteACL)
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_post_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_post_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -417,8 +417,8 @@ func (c *Client) Copy(ctx context.Context, r CopyRequest, hd Handlers) (*Summary
 	q := req{"container": r.Container}.list("objects", r.Objects).str("destination", r.Destination).
 		flag("fresh_metadata", r.FreshMetadata).list("header", r.Header).list("meta", r.Meta)
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_copy_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_copy_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 
@@ -435,8 +435,8 @@ func (c *Client) Capabilities(ctx context.Context) (map[string]interface{}, erro
 		caps = v.Capabilities
 		return nil
 	}}, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
-		prog C.swc_progress_fn, done C.swc_done_fn, ud unsafe.Pointer, op **C.swc_op) C.swc_status {
-		return C.swc_capabilities_start(cl, rq, rec, prog, done, ud, nil, op)
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_capabilities_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 	return caps, err
 }
