@@ -17,15 +17,100 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
 static int verbose = 1;
 static int failed = 0;
+static int debug = 0; /* --debug / --info: the library's log level */
+
+static const char *jstr(json_t *o, const char *k) {
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+/* ------------------------------------------------------- progress bar */
+
+/* A live line on standard error (a terminal only): bytes done of the total,
+ * rate and ETA. Record lines clear it first; it comes back on the next
+ * progress event. */
+static struct {
+    int on;
+    int shown;
+    int single; /* one object: its own total is the whole */
+    const char *verb;
+    double t0, drawn;
+} bar;
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* 1024-based sizes with one decimal: "512B", "12.3MiB". */
+static void human_size(char *out, size_t cap, double n) {
+    static const char *const units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
+    int u = 0;
+    while (n >= 1024 && u < 5) {
+        n /= 1024;
+        u++;
+    }
+    if (u == 0) snprintf(out, cap, "%.0f%s", n, units[u]);
+    else snprintf(out, cap, "%.1f%s", n, units[u]);
+}
+
+static void bar_clear(void) {
+    if (bar.shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+        bar.shown = 0;
+    }
+}
+
+static void on_progress(void *ud, const char *text, size_t len) {
+    json_t *e;
+    const char *action;
+    double now = now_s(), done, total, rate, el;
+    char d[32], t[32], r[32], eta[32] = "";
+    (void)ud;
+    if (!bar.on) return;
+    e = json_loadb(text, len, 0, NULL);
+    if (e == NULL) return;
+    action = jstr(e, "action");
+    if (strcmp(action, "upload") != 0 && strcmp(action, "download") != 0) {
+        json_decref(e);
+        return; /* retries and re-auths: the log says those */
+    }
+    done = (double)json_integer_value(json_object_get(e, "overall_bytes"));
+    total = (double)json_integer_value(json_object_get(e, "overall_total"));
+    if (total == 0 && bar.single) total = (double)json_integer_value(json_object_get(e, "total"));
+    json_decref(e);
+    if (now - bar.drawn < 0.1 && (total == 0 || done < total)) return;
+    bar.drawn = now;
+    el = now - bar.t0;
+    rate = el > 0 ? done / el : 0;
+    human_size(d, sizeof d, done);
+    human_size(r, sizeof r, rate);
+    if (total > 0) {
+        human_size(t, sizeof t, total);
+        if (rate > 0 && total >= done) {
+            long s = (long)((total - done) / rate + 0.5);
+            snprintf(eta, sizeof eta, "  ETA %ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+        }
+        fprintf(stderr, "\r\033[K%s %s / %s (%.0f%%)  %s/s%s", bar.verb, d, t, 100.0 * done / total, r, eta);
+    } else {
+        fprintf(stderr, "\r\033[K%s %s  %s/s", bar.verb, d, r);
+    }
+    fflush(stderr);
+    bar.shown = 1;
+}
 
 static void usage(void) {
     fputs("usage: swc [--auth URL] [--user USER] [--key KEY] [--auth-version V] [--os-* ...]\n"
-          "           [--retries N] [--timeout S] [--insecure] [--os-cacert FILE] [-v] [-q] [--debug]\n"
+          "           [--retries N] [--timeout S[s|m|min|h|hr|d]] [--insecure] [--os-cacert FILE]\n"
+          "           [--force-auth-retry] [--prompt] [-v] [-q] [--debug] [--info] [--version]\n"
           "           <subcommand> [options] [args]\n\n"
           "subcommands:\n"
           "  auth                          print the storage URL and token as shell exports\n"
@@ -52,26 +137,17 @@ static void print_error_record(const char *what, const char *err) {
     json_decref(e);
 }
 
-static const char *jstr(json_t *o, const char *k) {
-    const char *s = json_string_value(json_object_get(o, k));
-    return s ? s : "";
-}
-
 /* A string member, or `missing` (Python's str(None) is "None"). */
 static const char *jstr_or(json_t *o, const char *k, const char *missing) {
     const char *s = json_string_value(json_object_get(o, k));
     return s ? s : missing;
 }
 
-/* Prints a failed record as swift does and counts it. */
-static void record_error(json_t *r) {
-    json_t *er = json_object_get(r, "error_record");
-    const char *txn = json_string_value(json_object_get(er, "transaction_id"));
-    const char *obj = json_string_value(json_object_get(r, "object"));
-    const char *cont = json_string_value(json_object_get(r, "container"));
-    fprintf(stderr, "Error %s%s%s: %s\n", cont ? cont : "", obj ? "/" : "", obj ? obj : "", jstr(r, "error"));
-    if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
-    failed++;
+/* " [after N attempts]" when a record took more than one. */
+static void attempts_suffix(json_t *r, char *out, size_t cap) {
+    long long a = json_integer_value(json_object_get(r, "attempts"));
+    if (a > 1) snprintf(out, cap, " [after %lld attempts]", a);
+    else out[0] = '\0';
 }
 
 /* ------------------------------------------------------------- records */
@@ -86,6 +162,7 @@ struct ctx {
     int totals;   /* list -t */
     int versions; /* list --versions */
     int account;  /* listing the account (containers) */
+    int yes_all;  /* delete -a: lines name the container too */
     long long total_count, total_bytes;
     json_t *collected; /* list -j */
 };
@@ -212,15 +289,52 @@ static void print_stat(json_t *r) {
     json_decref(lines);
 }
 
+/* Prints a failed record as swift does and counts it (a container swift
+ * could not create before an upload is a warning only, as with swift). */
+static void record_error(const struct ctx *c, json_t *r) {
+    json_t *er = json_object_get(r, "error_record");
+    const char *txn = json_string_value(json_object_get(er, "transaction_id"));
+    const char *obj = json_string_value(json_object_get(r, "object"));
+    const char *cont = jstr(r, "container");
+    const char *action = jstr(r, "action");
+    long long http = json_integer_value(json_object_get(er, "http_status"));
+    if (c->mode == M_UPLOAD && !strcmp(action, "create_container")) {
+        fprintf(stderr, "Warning: failed to create container '%s': %s\n", cont, jstr(r, "error"));
+        return;
+    }
+    failed++;
+    if (c->mode == M_DOWNLOAD && obj) {
+        if (http == 404) {
+            fprintf(stderr, "Object '%s/%s' not found\n", cont, obj);
+            return;
+        }
+        fprintf(stderr, "Error downloading object '%s/%s': %s\nFailed Transaction ID: %s\n", cont, obj,
+                jstr(r, "error"), txn ? txn : "unknown");
+        return;
+    }
+    if (c->mode == M_DELETE)
+        fprintf(stderr, "Error Deleting: %s%s%s: %s\n", cont, obj ? "/" : "", obj ? obj : "", jstr(r, "error"));
+    else if (c->mode == M_UPLOAD)
+        fprintf(stderr, "%s\n", jstr(r, "error"));
+    else
+        fprintf(stderr, "Error %s%s%s: %s\n", cont, obj ? "/" : "", obj ? obj : "", jstr(r, "error"));
+    if (c->mode == M_UPLOAD && http == 413 && verbose)
+        fputs("Consider using the --segment-size option to chunk the object\n", stderr);
+    if (txn && c->mode != M_DOWNLOAD) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+}
+
 static int on_record(void *ud, const char *text, size_t len) {
     struct ctx *c = (struct ctx *)ud;
     json_t *r = json_loadb(text, len, 0, NULL);
     const char *action;
+    char after[48];
     if (r == NULL) return 0;
+    bar_clear();
     action = jstr(r, "action");
     if (json_is_false(json_object_get(r, "success"))) {
-        record_error(r);
+        record_error(c, r);
         json_decref(r);
+        fflush(stdout);
         return 0;
     }
     switch (c->mode) {
@@ -283,20 +397,48 @@ static int on_record(void *ud, const char *text, size_t len) {
         break;
     }
     case M_UPLOAD:
-        if (verbose && !strcmp(action, "upload_object") && strcmp(jstr(r, "status"), "uploaded") == 0)
-            printf("%s\n", jstr(r, "object"));
-        else if (verbose && !strcmp(action, "upload_segment"))
+        if (!verbose) break;
+        attempts_suffix(r, after, sizeof after);
+        if (!strcmp(action, "upload_object") || !strcmp(action, "create_dir_marker"))
+            printf("%s%s\n", jstr(r, "object"), after);
+        else if (!strcmp(action, "upload_segment") && !*after)
             printf("%s segment %lld\n", jstr(r, "for_object"),
                    (long long)json_integer_value(json_object_get(r, "segment_index")));
-        else if (verbose && !strcmp(action, "create_dir_marker"))
-            printf("%s\n", jstr(r, "object"));
         break;
     case M_DOWNLOAD:
-        if (verbose && strcmp(jstr(r, "path"), "-") != 0) printf("%s\n", jstr(r, "object"));
+        if (!strcmp(jstr(r, "status"), "skipped-identical")) {
+            if (verbose) printf("Skipped identical file '%s'\n", jstr(r, "path"));
+        } else if (verbose && strcmp(jstr(r, "path"), "-") != 0) {
+            /* swift's timing line: seconds from the start to the token in
+             * hand, to the headers and to the end; MB = 10^6 bytes. */
+            double start = json_number_value(json_object_get(r, "start_time"));
+            double fin = json_number_value(json_object_get(r, "finish_time"));
+            double auth = json_object_get(r, "auth_end_time") ? json_number_value(json_object_get(r, "auth_end_time")) - start : 0;
+            double hdrs = json_object_get(r, "headers_receipt") ? json_number_value(json_object_get(r, "headers_receipt")) - start : 0;
+            double total = fin > start ? fin - start : 0;
+            double n = json_number_value(json_object_get(r, "read_length"));
+            long long a = json_integer_value(json_object_get(r, "attempts"));
+            char timing[160];
+            if (json_is_true(json_object_get(r, "pseudodir")))
+                snprintf(timing, sizeof timing, "auth %.3fs, headers %.3fs, total %.3fs, pseudo", auth, hdrs, total);
+            else
+                snprintf(timing, sizeof timing, "auth %.3fs, headers %.3fs, total %.3fs, %.3f MB/s", auth, hdrs,
+                         total, total - auth > 0 ? n / (total - auth) / 1e6 : 0.0);
+            if (a > 1) printf("%s [%s after %lld attempts]\n", jstr(r, "path"), timing, a);
+            else printf("%s [%s]\n", jstr(r, "path"), timing);
+        }
         break;
     case M_DELETE:
-        if (verbose && (!strcmp(action, "delete_object") || !strcmp(action, "delete_container")))
-            printf("%s\n", !strcmp(action, "delete_object") ? jstr(r, "object") : jstr(r, "container"));
+        if (!verbose) break;
+        attempts_suffix(r, after, sizeof after);
+        if (!strcmp(action, "delete_object")) {
+            if (c->yes_all) printf("%s/%s%s\n", jstr(r, "container"), jstr(r, "object"), after);
+            else printf("%s%s\n", jstr(r, "object"), after);
+        } else if (!strcmp(action, "delete_segment")) {
+            printf("%s/%s%s\n", jstr(r, "container"), jstr(r, "object"), after);
+        } else if (!strcmp(action, "delete_container")) {
+            printf("%s%s\n", jstr(r, "container"), after);
+        }
         break;
     case M_COPY:
         if (verbose) printf("%s/%s copied to %s\n", jstr(r, "container"), jstr(r, "object"), jstr(r, "destination"));
@@ -326,6 +468,7 @@ static int on_record(void *ud, const char *text, size_t len) {
         break;
     }
     json_decref(r);
+    fflush(stdout);
     return 0;
 }
 
@@ -344,14 +487,28 @@ typedef swc_status (*twin_fn)(const swc_client *, const char *, swc_record_fn, s
 static int run_op(swc_client *c, twin_fn f, json_t *req, struct ctx *x, const char *what) {
     char *text = json_dumps(req, JSON_COMPACT);
     char *summary = NULL, *err = NULL;
-    swc_status st = f(c, text, on_record, NULL, x, NULL, &summary, &err);
+    swc_status st;
+    json_t *objs = json_object_get(req, "objects");
+    bar.on = (x->mode == M_UPLOAD || x->mode == M_DOWNLOAD) && verbose && !debug && isatty(2);
+    bar.verb = x->mode == M_UPLOAD ? "Uploading" : "Downloading";
+    bar.single = x->mode == M_DOWNLOAD && json_array_size(objs) == 1;
+    bar.t0 = now_s();
+    st = f(c, text, on_record, bar.on ? on_progress : NULL, x, NULL, &summary, &err);
+    bar_clear();
     free(text);
     json_decref(req);
-    if (st != SWC_OK && failed == 0) print_error_record(what, err);
-    if (st != SWC_OK) failed++;
+    if (st != SWC_OK) {
+        /* Failed records were printed (and counted) one by one; a failure
+         * of the operation as a whole is printed here. */
+        json_t *s = summary ? json_loads(summary, 0, NULL) : NULL;
+        int whole = s == NULL || json_object_get(s, "error") != NULL || st == SWC_E_CANCELLED;
+        if (whole && failed == 0) print_error_record(what, err);
+        if (whole) failed++;
+        json_decref(s);
+    }
     swc_string_free(summary);
     swc_string_free(err);
-    return st == SWC_OK ? 0 : 1;
+    return failed ? 1 : 0;
 }
 
 static void add_list(json_t *req, const char *key, const char *value) {
@@ -372,13 +529,13 @@ static const char *const sub_usage[][2] = {
     {"upload", "Usage: swc upload [--changed] [--skip-identical] [--segment-size <size>]\n"
                "                  [--segment-container <container>] [--leave-segments] [--object-threads <n>]\n"
                "                  [--segment-threads <n>] [--header <header:value>] [--meta <name:value>]\n"
-               "                  [--use-slo | --use-dlo] [--object-name <name>] [--ignore-checksum]\n"
+               "                  [--use-slo | --use-dlo] [--object-name <name>] [--ignore-checksum] [--skip-container-put]\n"
                "                  <container> <file_or_directory> [...]   (- reads standard input)\n\nUploads specified files and directories to the given container.\n"},
     {"download", "Usage: swc download [--all] [--marker <marker>] [--prefix <prefix>] [--output <out_file>]\n"
                  "                    [--output-dir <out_directory>] [--object-threads <n>] [--container-threads <n>]\n"
                  "                    [--no-download] [--skip-identical] [--ignore-checksum] [--ignore-mtime]\n"
                  "                    [--header <header:value>] [<container> [<object>...]]\n\nDownload objects from containers (verified; per segment for large objects).\n"},
-    {"delete", "Usage: swc delete [--all] [--leave-segments] [--prefix <prefix>] [--versions]\n"
+    {"delete", "Usage: swc delete [--all] [--leave-segments] [--prefix <prefix>] [--versions] [--version-id <id>]\n"
                "                  [--object-threads <n>] [--container-threads <n>] [--header <header:value>]\n"
                "                  [<container> [<object>...]]\n\nDelete a container or objects within a container.\n"},
     {"post", "Usage: swc post [--read-acl <acl>] [--write-acl <acl>] [--sync-to <to>] [--sync-key <key>]\n"
@@ -451,6 +608,51 @@ static void export_line(const char *name, const char *value) {
     putchar('\n');
 }
 
+/* python-swiftclient's parse_timeout: seconds, or with a suffix s, m, min,
+ * h, hr or d. -1 when it is not a number. */
+static double parse_timeout(const char *v) {
+    static const struct { const char *suffix; double mult; } units[] = {
+        {"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}, {"hr", 3600}, {"d", 86400}};
+    char num[64], *end;
+    size_t i, n = strlen(v);
+    double mult = 1, t;
+    if (n == 0 || n >= sizeof num) return -1;
+    strcpy(num, v);
+    for (i = 0; i < sizeof units / sizeof units[0]; i++) {
+        size_t k = strlen(units[i].suffix);
+        if (n > k && !strcmp(v + n - k, units[i].suffix)) {
+            num[n - k] = '\0';
+            mult = units[i].mult;
+            break;
+        }
+    }
+    t = strtod(num, &end);
+    if (*end != '\0' || end == num || t < 0) return -1;
+    return t * mult;
+}
+
+/* Reads a password from the terminal without echo (swift's --prompt). */
+static int read_password(char *out, size_t cap) {
+    struct termios old, quiet;
+    FILE *tty = fopen("/dev/tty", "r+");
+    size_t n;
+    if (tty == NULL) return -1;
+    fputs("Password: ", tty);
+    fflush(tty);
+    if (tcgetattr(fileno(tty), &old) == 0) {
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    }
+    if (fgets(out, (int)cap, tty) == NULL) out[0] = '\0';
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputs("\n", tty);
+    fclose(tty);
+    n = strlen(out);
+    if (n && out[n - 1] == '\n') out[n - 1] = '\0';
+    return 0;
+}
+
 /* -------------------------------------------------------------- main */
 
 int main(int argc, char **argv) {
@@ -465,7 +667,13 @@ int main(int argc, char **argv) {
         {"os-auth-token", 1, 0, 22}, {"os-storage-url", 1, 0, 23}, {"os-region-name", 1, 0, 24},
         {"os-service-type", 1, 0, 25}, {"os-endpoint-type", 1, 0, 26}, {"os-auth-type", 1, 0, 27},
         {"os-application-credential-id", 1, 0, 28}, {"os-application-credential-secret", 1, 0, 29},
-        {"os-cacert", 1, 0, 30}, {"os-cert", 1, 0, 31}, {"os-key", 1, 0, 32}, {0, 0, 0, 0}};
+        {"os-cacert", 1, 0, 30}, {"os-cert", 1, 0, 31}, {"os-key", 1, 0, 32},
+        {"os-identity-api-version", 1, 0, 'V'}, {"force-auth-retry", 0, 0, 4}, {"prompt", 0, 0, 5},
+        {"version", 0, 0, 6}, {"no-ssl-compression", 0, 0, 7}, {0, 0, 0, 0}};
+    /* swift also takes every --os-* option spelled with underscores. */
+    enum { NG = sizeof global / sizeof global[0] };
+    static struct option all[2 * NG];
+    static char under[NG][64];
     static const char *os_keys[] = {"os_username", "os_password", "os_user_id", "os_user_domain_name",
                                     "os_user_domain_id", "os_project_name", "os_project_id",
                                     "os_project_domain_name", "os_project_domain_id", "os_tenant_name",
@@ -477,18 +685,51 @@ int main(int argc, char **argv) {
     swc_client *client = NULL;
     char *err = NULL, *text;
     const char *sub;
-    int o, rc = 0, debug = 0;
+    int o, rc = 0, prompt = 0;
     struct ctx x;
 
     memset(&x, 0, sizeof x);
-    while ((o = getopt_long(argc, argv, "+A:U:K:V:R:T:vqh", global, NULL)) != -1) {
+    {
+        size_t i, n = 0, j;
+        for (i = 0; global[i].name; i++) all[n++] = global[i];
+        for (i = 0; global[i].name; i++) {
+            if (strncmp(global[i].name, "os-", 3) != 0 || strlen(global[i].name) >= sizeof under[0]) continue;
+            strcpy(under[i], global[i].name);
+            for (j = 0; under[i][j]; j++)
+                if (under[i][j] == '-') under[i][j] = '_';
+            all[n] = global[i];
+            all[n++].name = under[i];
+        }
+    }
+    while ((o = getopt_long(argc, argv, "+A:U:K:V:R:T:vqh", all, NULL)) != -1) {
         switch (o) {
         case 'A': json_object_set_new(opts, "auth", json_string(optarg)); break;
         case 'U': json_object_set_new(opts, "user", json_string(optarg)); break;
         case 'K': json_object_set_new(opts, "key", json_string(optarg)); break;
         case 'V': json_object_set_new(opts, "auth_version", json_string(optarg)); break;
-        case 'R': json_object_set_new(opts, "retries", json_integer(atoi(optarg))); break;
-        case 'T': json_object_set_new(opts, "timeout", json_real(atof(optarg))); break;
+        case 'R': {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*optarg == '\0' || *end != '\0' || n < 0) {
+                fprintf(stderr, "swc: error: argument -R/--retries: invalid int value: '%s'\n", optarg);
+                return 2;
+            }
+            json_object_set_new(opts, "retries", json_integer(n));
+            break;
+        }
+        case 'T': {
+            double t = parse_timeout(optarg);
+            if (t < 0) {
+                fprintf(stderr, "swc: error: argument -T/--timeout: invalid parse_timeout value: '%s'\n", optarg);
+                return 2;
+            }
+            json_object_set_new(opts, "timeout", json_real(t));
+            break;
+        }
+        case 4: json_object_set_new(opts, "force_auth_retry", json_true()); break;
+        case 5: prompt = 1; break;
+        case 6: printf("swc %s\n", SWC_VERSION_STRING); return 0;
+        case 7: break; /* accepted and ignored, as swift does */
         case 'v': verbose = 2; break;
         case 'q': verbose = 0; break;
         case 1: json_object_set_new(opts, "insecure", json_true()); break;
@@ -591,6 +832,17 @@ int main(int argc, char **argv) {
         return 0;
     }
 
+    if (prompt) {
+        /* --prompt: the password from the terminal, over any other. */
+        char pw[1024];
+        if (read_password(pw, sizeof pw) != 0) {
+            fputs("swc: --prompt needs a terminal\n", stderr);
+            return 1;
+        }
+        json_object_set_new(opts, "key", json_string(pw));
+        json_object_set_new(opts, "os_password", json_string(pw));
+        memset(pw, 0, sizeof pw);
+    }
     text = json_dumps(opts, JSON_COMPACT);
     json_decref(opts);
     if (swc_client_new_from_env(text, &client, &err) != SWC_OK) {
@@ -683,17 +935,20 @@ int main(int argc, char **argv) {
                                      {"leave-segments", 0, 0, 3}, {"object-threads", 1, 0, 4},
                                      {"segment-threads", 1, 0, 5}, {"header", 1, 0, 'H'}, {"meta", 1, 0, 'm'},
                                      {"use-slo", 0, 0, 6}, {"use-dlo", 0, 0, 7}, {"object-name", 1, 0, 8},
-                                     {"ignore-checksum", 0, 0, 9}, {0, 0, 0, 0}};
+                                     {"ignore-checksum", 0, 0, 9}, {"skip-container-put", 0, 0, 10},
+                                     {0, 0, 0, 0}};
         json_t *req = json_object();
         const char *object_name = NULL;
         int i;
         x.mode = M_UPLOAD;
-        while ((o = getopt_long(argc, argv, "cS:H:m:", uo, NULL)) != -1) {
+        while ((o = getopt_long(argc, argv, "cS:C:H:m:", uo, NULL)) != -1) {
             switch (o) {
             case 'c': json_object_set_new(req, "changed", json_true()); break;
             case 1: json_object_set_new(req, "skip_identical", json_true()); break;
             case 'S': json_object_set_new(req, "segment_size", json_string(optarg)); break;
-            case 2: json_object_set_new(req, "segment_container", json_string(optarg)); break;
+            case 2:
+            case 'C': json_object_set_new(req, "segment_container", json_string(optarg)); break;
+            case 10: json_object_set_new(req, "skip_container_put", json_true()); break;
             case 3: json_object_set_new(req, "leave_segments", json_true()); break;
             case 4: json_object_set_new(req, "object_uu_threads", json_integer(atoi(optarg))); break;
             case 5: json_object_set_new(req, "segment_threads", json_integer(atoi(optarg))); break;
@@ -769,18 +1024,21 @@ int main(int argc, char **argv) {
     } else if (strcmp(sub, "delete") == 0) {
         static struct option de[] = {{"all", 0, 0, 'a'}, {"leave-segments", 0, 0, 1}, {"prefix", 1, 0, 'p'},
                                      {"object-threads", 1, 0, 2}, {"container-threads", 1, 0, 3},
-                                     {"header", 1, 0, 'H'}, {"versions", 0, 0, 4}, {0, 0, 0, 0}};
+                                     {"header", 1, 0, 'H'}, {"versions", 0, 0, 4}, {"version-id", 1, 0, 5},
+                                     {0, 0, 0, 0}};
         json_t *req = json_object();
         x.mode = M_DELETE;
+        x.yes_all = 0;
         while ((o = getopt_long(argc, argv, "ap:H:", de, NULL)) != -1) {
             switch (o) {
-            case 'a': json_object_set_new(req, "yes_all", json_true()); break;
+            case 'a': json_object_set_new(req, "yes_all", json_true()); x.yes_all = 1; break;
             case 1: json_object_set_new(req, "leave_segments", json_true()); break;
             case 'p': json_object_set_new(req, "prefix", json_string(optarg)); break;
             case 2: json_object_set_new(req, "object_dd_threads", json_integer(atoi(optarg))); break;
             case 3: json_object_set_new(req, "container_threads", json_integer(atoi(optarg))); break;
             case 'H': add_list(req, "header", optarg); break;
             case 4: json_object_set_new(req, "versions", json_true()); break;
+            case 5: json_object_set_new(req, "version_id", json_string(optarg)); break;
             default: usage(); return 2;
             }
         }

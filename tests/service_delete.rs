@@ -5,10 +5,10 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use serde_json::{json, Value};
 use swiftclient::ffi::client::swc_client_free;
 use swiftclient::ffi::service::swc_delete;
-use swiftclient::ffi::SWC_OK;
+use swiftclient::ffi::{SWC_E_HTTP, SWC_OK};
 
 async fn mixed(prefix: &str, plain: usize) -> String {
     let c = client(&v1_options());
@@ -211,31 +211,52 @@ fn the_whole_account() {
     let c = client(
         &json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test2:tester2", "key": "testing2"}),
     );
+    // One container holds an object that cannot be deleted on its own (a
+    // ".." name): that container stays, and only that one.
+    let bad = unique("acct-bad");
     rt().block_on(async {
         for i in 0..3 {
             let n = unique(&format!("acct{i}"));
             mkcontainer(&c, &n).await;
             put(&c, &n, "o", b"x", json!({})).await;
         }
+        mkcontainer(&c, &bad).await;
+        assert_eq!(
+            raw_put_as("test2:tester2", "testing2", &bad, "../stuck", b"x").await,
+            201
+        );
     });
     let cc = ffi_client(
         &json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test2:tester2", "key": "testing2"}),
     );
     let (st, recs, summary) = svc(swc_delete, cc, json!({"yes_all": true}));
+    assert_eq!(st, SWC_E_HTTP, "{summary}");
+    let deleted = |recs: &[Value]| {
+        recs.iter()
+            .filter(|r| r["action"] == "delete_container" && r["success"] == true)
+            .count()
+    };
+    assert!(deleted(&recs) >= 3, "{recs:?}");
+    let failed: Vec<&Value> = recs.iter().filter(|r| r["success"] == false).collect();
+    assert_eq!(failed.len(), 2, "the object and its container: {failed:?}");
+    assert!(
+        failed.iter().all(|r| r["container"] == bad.as_str()),
+        "{failed:?}"
+    );
+    let listed = || {
+        rt().block_on(async {
+            let l = swiftclient::conn::account::list(&c, &Default::default(), &no_cancel())
+                .await
+                .unwrap();
+            l["listing"].as_array().unwrap().len()
+        })
+    };
+    assert_eq!(listed(), 1);
+    // Bulk delete can remove what a DELETE request cannot address.
+    let (st, _, summary) = svc(swc_delete, cc, json!({"container": bad, "bulk": "always"}));
     unsafe { swc_client_free(cc) };
     assert_eq!(st, SWC_OK, "{summary}");
-    assert!(
-        recs.iter()
-            .filter(|r| r["action"] == "delete_container")
-            .count()
-            >= 3
-    );
-    rt().block_on(async {
-        let l = swiftclient::conn::account::list(&c, &Default::default(), &no_cancel())
-            .await
-            .unwrap();
-        assert_eq!(l["listing"].as_array().unwrap().len(), 0);
-    });
+    assert_eq!(listed(), 0);
 }
 
 #[test]

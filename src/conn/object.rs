@@ -198,6 +198,10 @@ async fn get_inner(
     let sent = execute(client, &call, None, cancel).await?;
     let mut attempts = sent.attempts;
     let mut rec = response_record(&sent.resp, sent.attempts);
+    // When the token was in hand and when the headers came (python-swiftclient's
+    // `auth_end_time` and `headers_receipt`), for timing lines.
+    rec["auth_end_time"] = json!(sent.auth_end);
+    rec["headers_receipt"] = json!(crate::conn::request::unix_now());
     let h = sent.resp.headers();
     let etag = h.get("etag").and_then(|v| v.to_str().ok()).map(unquote);
     let expected = sent.resp.content_length();

@@ -138,6 +138,16 @@ pub struct Sent {
     pub url: String,
     /// MD5 (hex) and length of the body sent, when there was one.
     pub sent: Option<(String, u64)>,
+    /// Unix time at which the token for the last attempt was in hand
+    /// (python-swiftclient's `auth_end_time`).
+    pub auth_end: f64,
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
 }
 
 fn retryable_status(code: u16, ratelimit: bool) -> bool {
@@ -254,6 +264,7 @@ pub async fn execute(
     let mut backoff = s.starting_backoff;
     loop {
         attempts += 1;
+        let auth_end = unix_now();
         let storage_url = token
             .as_ref()
             .map(|t| t.storage_url.clone())
@@ -315,6 +326,7 @@ pub async fn execute(
                         attempts,
                         url,
                         sent,
+                        auth_end,
                     });
                 }
                 if code == 401

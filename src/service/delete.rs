@@ -16,6 +16,7 @@ use crate::error::{Error, Result, Status};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -202,12 +203,12 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
             .await;
         return;
     }
-    let failed_before = ctx.failed();
-    delete_objects(plan, targets, false).await;
+    // This container's failures only: with `yes_all`, others run beside it.
+    let failed = delete_objects(plan, targets, false).await;
     if plan.req.prefix.is_some() || ctx.cancel.is_cancelled() {
         return;
     }
-    if ctx.failed() > failed_before {
+    if failed > 0 {
         let e = Error::new(
             Status::Conflict,
             "not deleting the container: some of its objects could not be deleted",
@@ -224,8 +225,10 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
 }
 
 /// Deletes objects: through bulk delete when it applies, else one by one.
-async fn delete_objects(plan: &Arc<Plan>, mut targets: Vec<Target>, named: bool) {
+/// Returns how many could not be deleted.
+async fn delete_objects(plan: &Arc<Plan>, mut targets: Vec<Target>, named: bool) -> usize {
     let ctx = &plan.ctx;
+    let failed = Arc::new(AtomicUsize::new(0));
     let bulk_wanted = match plan.req.bulk.as_deref() {
         Some("never") => false,
         Some("always") => true,
@@ -242,23 +245,27 @@ async fn delete_objects(plan: &Arc<Plan>, mut targets: Vec<Target>, named: bool)
         let (simple, special): (Vec<Target>, Vec<Target>) = targets
             .into_iter()
             .partition(|t| t.kind == Some(false) || plan.req.leave_segments && t.kind.is_some());
-        bulk_delete(plan, simple, page).await;
+        failed.fetch_add(bulk_delete(plan, simple, page).await, Ordering::Relaxed);
         targets = special;
     }
-    let p2 = plan.clone();
+    let (p2, f2) = (plan.clone(), failed.clone());
     for_each_limited(
         targets,
         plan.threads,
         &ctx.cancel.clone(),
         move |t: Target| {
-            let plan = p2.clone();
+            let (plan, failed) = (p2.clone(), f2.clone());
             async move {
                 let r = delete_one(&plan, &t).await;
+                if r["success"] == json!(false) {
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
                 plan.ctx.record(r).await;
             }
         },
     )
     .await;
+    failed.load(Ordering::Relaxed)
 }
 
 /// For named objects on the bulk path: learn from the container listing
@@ -362,13 +369,16 @@ async fn delete_dlo_segments(plan: &Arc<Plan>, manifest: &str) -> u64 {
 /// Bulk delete in pages of `page` paths, each page split into
 /// `object_dd_threads` requests run in parallel (as python-swiftclient);
 /// one `delete_object` record per object from the middleware's report.
-async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) {
+/// Returns how many could not be deleted.
+async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) -> usize {
     let ctx = &plan.ctx;
+    let failed_total = Arc::new(AtomicUsize::new(0));
+    let f2 = failed_total.clone();
     let per_request = targets.len().div_ceil(plan.threads).clamp(1, page);
     let groups: Vec<Vec<Target>> = targets.chunks(per_request).map(|c| c.to_vec()).collect();
     let p2 = plan.clone();
     for_each_limited(groups, plan.threads, &ctx.cancel.clone(), move |group: Vec<Target>| {
-        let plan = p2.clone();
+        let (plan, failed_total) = (p2.clone(), f2.clone());
         async move {
             let ctx = &plan.ctx;
             let body: String = group.iter().map(|t| format!("/{}/{}\n", quote(&t.container), quote(&t.name))).collect();
@@ -385,6 +395,7 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) {
             let report = match report {
                 Ok(v) => v,
                 Err(e) => {
+                    failed_total.fetch_add(group.len(), Ordering::Relaxed);
                     for t in &group {
                         ctx.record(record::failed("delete_object", Some(&t.container), Some(&t.name), &e)).await;
                     }
@@ -405,6 +416,7 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) {
                         let code: u16 = status.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(0);
                         let mut e = Error::new(Status::from_http(code), format!("bulk delete: {status}"));
                         e.http_status = Some(code);
+                        failed_total.fetch_add(1, Ordering::Relaxed);
                         record::failed("delete_object", Some(&t.container), Some(&t.name), &e)
                     }
                 };
@@ -414,4 +426,5 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) {
         }
     })
     .await;
+    failed_total.load(Ordering::Relaxed)
 }

@@ -147,6 +147,9 @@ struct Down {
     checksum: bool,
     threads: usize,
     done_bytes: AtomicU64,
+    /// The bytes to fetch in all, once known (a container whose listing
+    /// fits one page); 0 while unknown.
+    total_bytes: AtomicU64,
 }
 
 /// One object to fetch.
@@ -181,6 +184,7 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
         checksum: req.checksum.unwrap_or(true),
         threads: limit("object_dd_threads", req.object_dd_threads)?,
         done_bytes: AtomicU64::new(0),
+        total_bytes: AtomicU64::new(0),
         opts,
         req: req.clone(),
     });
@@ -251,6 +255,15 @@ async fn download_container(down: &Arc<Down>, c: String) {
         }
         if page.is_empty() || ctx.cancel.is_cancelled() {
             return;
+        }
+        // One container whose whole listing came in one page: the total
+        // is known, and progress events can carry it (for an ETA).
+        if marker == down.req.marker
+            && down.req.container.is_some()
+            && (page.len() as u64) < listing::PAGE
+        {
+            let total = page.iter().filter_map(|e| e["bytes"].as_u64()).sum();
+            down.total_bytes.store(total, Ordering::Relaxed);
         }
         marker = page
             .last()
@@ -332,7 +345,12 @@ impl BodySink for Checked<'_> {
             + data.len() as u64;
         if self.read - self.last >= 1 << 20 {
             self.last = self.read;
-            self.down.ctx.progress(json!({"action": "download", "object": self.object, "bytes": self.read, "total": self.total, "overall_bytes": overall}));
+            let mut ev = json!({"action": "download", "object": self.object, "bytes": self.read, "total": self.total, "overall_bytes": overall});
+            match self.down.total_bytes.load(Ordering::Relaxed) {
+                0 => {}
+                t => ev["overall_total"] = json!(t),
+            }
+            self.down.ctx.progress(ev);
         }
         while !data.is_empty() && !self.segments.is_empty() {
             let Some(seg) = self.segments.get(self.index) else {
@@ -416,15 +434,19 @@ async fn fetch(down: &Down, w: &Want) -> Value {
             }
         },
     };
+    // The path as python-swiftclient reports it: relative to the current
+    // directory when no output directory was given ("a/b", not "./a/b").
+    let shown = match (&path, &down.req.out_directory, &down.req.out_file) {
+        (None, _, _) => "-".to_string(),
+        (Some(_), None, None) => rel.clone(),
+        (Some(p), _, _) => p.display().to_string(),
+    };
     let mut rec = record::ok("download_object", Some(c), Some(o));
-    rec["path"] = json!(path
-        .as_ref()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "-".into()));
+    rec["path"] = json!(shown);
     rec["start_time"] = json!(start);
     let fail = |e: &Error| {
         let mut r = record::failed("download_object", Some(c), Some(o), e);
-        r["path"] = json!(path.as_ref().map(|p| p.display().to_string()));
+        r["path"] = json!(path.as_ref().map(|_| shown.clone()));
         r
     };
     // Pseudo-directories become directories.
@@ -473,6 +495,8 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         let mut rec = record::with_response(rec, resp);
         rec["read_length"] = resp["bytes"].clone();
         rec["verified"] = verified;
+        rec["auth_end_time"] = resp["auth_end_time"].clone();
+        rec["headers_receipt"] = resp["headers_receipt"].clone();
         rec["finish_time"] = json!(record::now());
         if let (Some(p), false, false) = (&path, down.req.no_download, down.req.ignore_mtime) {
             if let Some(m) = resp["headers"]["x-object-meta-mtime"].as_str() {
@@ -686,6 +710,7 @@ pub async fn download_one(
         checksum: req.checksum.unwrap_or(true),
         threads: 1,
         done_bytes: AtomicU64::new(0),
+        total_bytes: AtomicU64::new(0),
         opts: RequestOpts {
             headers: Headers(from_header_list(&req.header)?),
             query: None,

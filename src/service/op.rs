@@ -83,10 +83,6 @@ impl Ctx {
         }
     }
 
-    pub fn failed(&self) -> u64 {
-        self.counts.failed.load(Ordering::Relaxed)
-    }
-
     pub fn check_cancel(&self) -> Result<()> {
         if self.cancel.is_cancelled() {
             Err(crate::conn::request::cancelled())

@@ -4,12 +4,9 @@
 
 use crate::error::Error;
 use serde_json::{json, Value};
-use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64())
+    crate::conn::request::unix_now()
 }
 
 /// A success record for `action` on `container`/`object`.

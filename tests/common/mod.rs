@@ -339,8 +339,19 @@ pub async fn make_dlo(
 /// PUTs an object with a raw HTTP/1.1 request, path sent exactly as given
 /// (for names URL libraries would normalise, such as "../x").
 pub async fn raw_put(container: &str, raw_name: &str, body: &[u8]) -> u16 {
+    raw_put_as("test:tester", "testing", container, raw_name, body).await
+}
+
+/// `raw_put` as another tempauth user.
+pub async fn raw_put_as(
+    user: &str,
+    key: &str,
+    container: &str,
+    raw_name: &str,
+    body: &[u8],
+) -> u16 {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (url, token) = v1_token("test:tester", "testing").await;
+    let (url, token) = v1_token(user, key).await;
     let u = reqwest::Url::parse(&url).unwrap();
     let addr = format!("{}:{}", u.host_str().unwrap(), u.port().unwrap());
     let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
