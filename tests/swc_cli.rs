@@ -639,3 +639,49 @@ fn swc_delete_versions() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--changed` and `--skip-identical` skip what the other tool uploaded
+/// (plain and SLO): nothing is rewritten, the objects keep their timestamp.
+#[test]
+fn swc_and_swift_skip_each_others_uploads() {
+    let swc = swc_bin();
+    let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
+    let dir = std::env::temp_dir().join(unique("skip"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("big.dat"), data(200_000, 7)).unwrap();
+    std::fs::write(dir.join("small.txt"), b"small\n").unwrap();
+    let stamp = |c: &str, o: &str| -> String {
+        let out = ok_in(&swift, &dir, &["stat", c, o]);
+        out.lines()
+            .find(|l| l.trim_start().starts_with("X-Timestamp:"))
+            .unwrap_or_else(|| panic!("{out}"))
+            .to_string()
+    };
+    for (first, second) in [(&swc, &swift), (&swift, &swc)] {
+        let c = unique("skip");
+        let up = |tool: &Path, flag: Option<&str>| {
+            let mut a = vec!["upload", "--use-slo", "-S", "65536"];
+            a.extend(flag);
+            a.extend([c.as_str(), "big.dat", "small.txt"]);
+            ok_in(tool, &dir, &a)
+        };
+        up(first, None);
+        let before = (stamp(&c, "big.dat"), stamp(&c, "small.txt"));
+        for flag in ["--changed", "--skip-identical"] {
+            up(second, Some(flag));
+            assert_eq!(
+                (stamp(&c, "big.dat"), stamp(&c, "small.txt")),
+                before,
+                "{second:?} {flag} rewrote what {first:?} uploaded"
+            );
+        }
+        // And a real change is uploaded.
+        std::fs::write(dir.join("small.txt"), b"changed\n").unwrap();
+        up(second, Some("--skip-identical"));
+        assert_ne!(stamp(&c, "small.txt"), before.1);
+        std::fs::write(dir.join("small.txt"), b"small\n").unwrap();
+        ok_in(&swc, &dir, &["delete", &c]);
+        run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
