@@ -911,6 +911,19 @@ int main(int argc, char **argv) {
             return 1;
         }
         if (x.long_out && x.account) json_object_set_new(req, "long", json_true());
+        /* Only what gets printed: smaller records, less JSON to parse. */
+        if (!x.json_out && !x.account) {
+            json_t *f = json_pack("[s]", "name");
+            if (x.long_out || x.versions) {
+                json_array_append_new(f, json_string("bytes"));
+                json_array_append_new(f, json_string("last_modified"));
+                json_array_append_new(f, json_string("content_type"));
+            }
+            if (x.versions) json_array_append_new(f, json_string("version_id"));
+            json_object_set_new(req, "fields", f);
+        } else if (!x.json_out && !x.long_out) {
+            json_object_set_new(req, "fields", json_pack("[s]", "name"));
+        }
         if (x.json_out) x.collected = json_array();
         rc = run_op(client, swc_list, req, &x, "list");
         if (x.long_out && !x.json_out && rc == 0) {

@@ -807,8 +807,10 @@ swc_status swc_stat(const swc_client *client,
 /**
  * Starts `list`: `request_json` `{"container" (none: the account),
  * "prefix", "delimiter", "marker", "end_marker", "long", "versions",
- * "header", "container_threads"}`. One record per page:
- * `list_account_part` / `list_container_part` with `listing`.
+ * "header", "container_threads", "limit" (entries per page), "fields"
+ * (keep only these keys per entry, e.g. ["name"]; "subdir" stays)}`. One
+ * record per page: `list_account_part` / `list_container_part` with
+ * `listing`, the page as the server sent it.
  */
 swc_status swc_list_start(const swc_client *client,
                           const char *request_json,

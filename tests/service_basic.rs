@@ -501,6 +501,51 @@ fn list_post_capabilities_blocking() {
     assert_eq!(recs[1]["marker"], "o009");
     let (_, recs, _) = blocking(list, c, json!({"container": name, "prefix": "o02"}));
     assert_eq!(recs[0]["listing"].as_array().unwrap().len(), 5);
+    // The page as the server sent it, in a record of the usual shape.
+    let full = &recs[0];
+    assert_eq!(full["success"], true);
+    assert_eq!(full["container"], name.as_str());
+    assert_eq!(full["prefix"], "o02");
+    assert!(
+        full["object"].is_null() && full["marker"].is_null(),
+        "{full}"
+    );
+    let e = &full["listing"][0];
+    assert_eq!(e["name"], "o020");
+    assert!(e["hash"].is_string() && e["bytes"].is_u64() && e["last_modified"].is_string());
+    // `fields`: only those keys, values untouched; a subdir stays a subdir.
+    let (st, recs, _) = blocking(
+        list,
+        c,
+        json!({"container": name, "prefix": "o02", "fields": ["name", "bytes"]}),
+    );
+    assert_eq!(st, SWC_OK);
+    assert_eq!(
+        recs[0]["listing"][0],
+        json!({"name": "o020", "bytes": e["bytes"]})
+    );
+    let (_, recs, _) = blocking(
+        list,
+        c,
+        json!({"container": name, "prefix": "o0", "delimiter": "0", "fields": ["name"], "limit": 3}),
+    );
+    let all: Vec<Value> = recs
+        .iter()
+        .flat_map(|r| r["listing"].as_array().unwrap().clone())
+        .collect();
+    assert_eq!(
+        all[..3],
+        [
+            json!({"subdir": "o00"}),
+            json!({"subdir": "o010"}),
+            json!({"name": "o011"})
+        ],
+        "{all:?}"
+    );
+    for bad in [json!([]), json!([""]), json!("name")] {
+        let (st, _, err) = blocking(list, c, json!({"container": name, "fields": bad}));
+        assert_eq!(st, SWC_E_CONFIG, "{err}");
+    }
 
     let post = |c, r, cb, ud, s, e| swc_post(c, r, cb, None, ud, ptr::null(), s, e);
     // Container metadata and ACLs; a missing container is created.

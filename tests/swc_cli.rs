@@ -613,17 +613,27 @@ fn swc_delete_versions() {
             std::fs::write(dir.join("v.txt"), body).unwrap();
             ok_in(&swc, &dir, &["upload", &c, "v.txt"]);
         }
-        let versions = ok_in(&swift, &dir, &["list", "--versions", &c]);
-        assert_eq!(versions.lines().count(), 3, "{versions}");
+        // Container listings may lag a moment behind a busy cluster.
+        let versions_listed = |n: usize| {
+            for _ in 0..50 {
+                let v = ok_in(&swift, &dir, &["list", "--versions", &c]);
+                if v.lines().count() == n {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+            panic!("{tool:?}: the listing never showed {n} versions");
+        };
+        versions_listed(3);
         // One version by its id.
         let listed: serde_json::Value =
             serde_json::from_str(&ok_in(&swc, &dir, &["list", "--versions", "-j", &c])).unwrap();
         let id = listed[2]["version_id"].as_str().unwrap().to_string();
         ok_in(tool, &dir, &["delete", "--version-id", &id, &c, "v.txt"]);
-        let versions = ok_in(&swift, &dir, &["list", "--versions", &c]);
-        assert_eq!(versions.lines().count(), 2, "{tool:?}: {versions}");
+        versions_listed(2);
         std::fs::write(dir.join("v.txt"), "four").unwrap();
         ok_in(&swc, &dir, &["upload", &c, "v.txt"]);
+        versions_listed(3);
         // Without --versions only the current one goes; with it, all.
         let out = ok_in(tool, &dir, &["delete", "--versions", &c]);
         assert!(

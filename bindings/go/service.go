@@ -350,14 +350,17 @@ type ListRequest struct {
 	Container, Prefix, Delimiter, Marker, EndMarker string
 	Long, Versions                                  bool
 	Header                                          []string
-	Extra                                           map[string]interface{}
+	// Fields keeps only these keys of each entry (a subdir entry keeps
+	// "subdir"), e.g. []string{"name"}: smaller records to decode.
+	Fields []string
+	Extra  map[string]interface{}
 }
 
 // List lists the account or a container: one record per page.
 func (c *Client) List(ctx context.Context, r ListRequest, hd Handlers) (*Summary, error) {
 	q := req{}.str("container", r.Container).str("prefix", r.Prefix).str("delimiter", r.Delimiter).
 		str("marker", r.Marker).str("end_marker", r.EndMarker).flag("long", r.Long).
-		flag("versions", r.Versions).list("header", r.Header)
+		flag("versions", r.Versions).list("header", r.Header).list("fields", r.Fields)
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
 		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
 		return C.swc_list_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)

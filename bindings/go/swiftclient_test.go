@@ -468,6 +468,18 @@ func TestBulkOperationsRoundTrip(t *testing.T) {
 	if strings.Join(names, ",") != "big.bin,docs/a.txt,docs/b.txt" {
 		t.Fatalf("list: %v", names)
 	}
+	// Fields: the names only, nothing else decoded.
+	var trimmed []swiftclient.ListEntry
+	_, err = c.List(ctx, swiftclient.ListRequest{Container: cont, Delimiter: "/", Fields: []string{"name"}},
+		swiftclient.Handlers{OnRecord: func(r swiftclient.Record) error {
+			trimmed = append(trimmed, r.Listing...)
+			return nil
+		}})
+	must(err)
+	if len(trimmed) != 2 || trimmed[0] != (swiftclient.ListEntry{Name: "big.bin"}) ||
+		trimmed[1] != (swiftclient.ListEntry{Subdir: "docs/"}) {
+		t.Fatalf("list with fields: %+v", trimmed)
+	}
 
 	var stat swiftclient.Record
 	_, err = c.Stat(ctx, swiftclient.StatRequest{Container: cont, Objects: []string{"big.bin"}},

@@ -15,14 +15,57 @@ use tokio_util::sync::CancellationToken;
 /// Swift's maximum (and default) page size.
 pub const PAGE: u64 = 10_000;
 
+/// One page of a listing as the server sent it: a JSON array (or empty).
+pub struct RawPage {
+    pub body: String,
+    pub count: u64,
+    /// Where the next page starts: the last entry's name (or subdir) and
+    /// version id.
+    pub last_name: Option<String>,
+    pub last_version: Option<String>,
+}
+
+impl RawPage {
+    /// The entries as JSON values.
+    pub fn values(&self) -> Result<Vec<Value>> {
+        if self.count == 0 {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(&self.body)
+            .map_err(|e| Error::new(Status::Http, format!("listing is not a JSON array: {e}")))
+    }
+}
+
+/// What paging needs from the last entry of a page.
+#[derive(serde::Deserialize)]
+struct LastEntry {
+    name: Option<String>,
+    subdir: Option<String>,
+    version_id: Option<String>,
+}
+
 /// Lists `path` ("" for the account, "/<container>"). Each non-empty page
-/// goes to `on_page`; returning `false` stops. Returns the first page's
-/// response record plus `count` (entries delivered) and `pages`.
+/// goes to `on_page` as parsed entries; returning `false` stops. Returns
+/// the first page's response record plus `count` (entries delivered) and
+/// `pages`.
 pub async fn list(
     client: &Client,
     path: &str,
     o: &ListOpts,
     on_page: &mut (dyn FnMut(Vec<Value>) -> Result<bool> + Send),
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    list_raw(client, path, o, &mut |p| on_page(p.values()?), cancel).await
+}
+
+/// As `list`, handing on each page unparsed: the entries are only counted
+/// and the last one read (for the next marker), so a caller that passes the
+/// page on as text never builds a value per entry.
+pub async fn list_raw(
+    client: &Client,
+    path: &str,
+    o: &ListOpts,
+    on_page: &mut (dyn FnMut(RawPage) -> Result<bool> + Send),
     cancel: &CancellationToken,
 ) -> Result<Value> {
     let limit = o.limit.unwrap_or(PAGE);
@@ -69,33 +112,38 @@ pub async fn list(
         let record = response_record(&sent.resp, sent.attempts);
         let status = sent.resp.status().as_u16();
         let body = drain(sent.resp, "GET", &sent.url).await?;
-        let page: Vec<Value> = if status == 204 || body.trim().is_empty() {
-            Vec::new()
+        let not_array = |e: serde_json::Error| {
+            Error::new(Status::Http, format!("listing is not a JSON array: {e}"))
+                .with_request("GET", &sent.url)
+        };
+        // Where the next page starts, read before the page is handed on.
+        let (n, last) = if status == 204 || body.trim().is_empty() {
+            (0, None)
         } else {
-            serde_json::from_str(&body).map_err(|e| {
-                Error::new(Status::Http, format!("listing is not a JSON array: {e}"))
-                    .with_request("GET", &sent.url)
-            })?
+            let entries: Vec<&serde_json::value::RawValue> =
+                serde_json::from_str(&body).map_err(not_array)?;
+            let last = match entries.last() {
+                Some(l) => Some(serde_json::from_str::<LastEntry>(l.get()).map_err(not_array)?),
+                None => None,
+            };
+            (entries.len() as u64, last)
         };
         if first.is_none() {
             first = Some(record);
         }
-        let n = page.len() as u64;
-        // Where the next page starts, taken before the page is handed on
-        // (by value: a 10 000-entry page is not copied).
-        let (next, next_version) = match page.last() {
-            Some(last) => (
-                last["name"]
-                    .as_str()
-                    .or_else(|| last["subdir"].as_str())
-                    .map(str::to_string),
-                last["version_id"].as_str().map(str::to_string),
-            ),
+        let (next, next_version) = match last {
+            Some(l) => (l.name.or(l.subdir), l.version_id),
             None => (None, None),
         };
         if n > 0 {
             pages += 1;
             count += n;
+            let page = RawPage {
+                body,
+                count: n,
+                last_name: next.clone(),
+                last_version: next_version.clone(),
+            };
             if !on_page(page)? {
                 break;
             }

@@ -8,7 +8,7 @@ use super::panic::{guard, guard_value};
 use super::strings::{check_out, optional, write_out, write_string};
 use super::swc_status;
 use crate::error::{Error, Result, Status};
-use crate::service::op::{deliver_blocking, start};
+use crate::service::op::{deliver_blocking, start, Record};
 use crate::service::{prepare, Action};
 use serde_json::Value;
 use std::ffi::{c_char, c_int, c_void};
@@ -114,16 +114,14 @@ fn json_cb<R>(
     text_cb(cb, ud, v.to_string())
 }
 
-/// As `json_cb`, freeing the value before the callback runs: a listing
+/// A record as text, the value freed before the callback runs: a listing
 /// page's record then exists once, as text, while the caller parses it.
-fn owned_json_cb<R>(
+fn record_cb<R>(
     cb: extern "C" fn(*mut c_void, *const c_char, usize) -> R,
     ud: *mut c_void,
-    v: Value,
+    r: Record,
 ) -> R {
-    let text = v.to_string();
-    drop(v);
-    text_cb(cb, ud, text)
+    text_cb(cb, ud, r.into_text())
 }
 
 fn text_cb<R>(
@@ -181,7 +179,7 @@ pub(crate) fn start_op(
             sh.finish(status.code(), summary.to_string());
             return;
         }
-        let mut rec = |v: Value| on_record.is_none_or(|f| owned_json_cb(f, ud.ptr(), v) == 0);
+        let mut rec = |r: Record| on_record.is_none_or(|f| record_cb(f, ud.ptr(), r) == 0);
         let mut prog = |v: &Value| {
             if let Some(f) = on_progress {
                 json_cb(f, ud.ptr(), v)
@@ -234,7 +232,7 @@ pub(crate) fn run_op(
         token,
         job,
     );
-    let mut rec = |v: Value| on_record.is_none_or(|f| owned_json_cb(f, user_data, v) == 0);
+    let mut rec = |r: Record| on_record.is_none_or(|f| record_cb(f, user_data, r) == 0);
     let mut prog = |v: &Value| {
         if let Some(f) = on_progress {
             json_cb(f, user_data, v)

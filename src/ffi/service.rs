@@ -127,8 +127,10 @@ pub extern "C" fn swc_stat(
 
 /// Starts `list`: `request_json` `{"container" (none: the account),
 /// "prefix", "delimiter", "marker", "end_marker", "long", "versions",
-/// "header", "container_threads"}`. One record per page:
-/// `list_account_part` / `list_container_part` with `listing`.
+/// "header", "container_threads", "limit" (entries per page), "fields"
+/// (keep only these keys per entry, e.g. ["name"]; "subdir" stays)}`. One
+/// record per page: `list_account_part` / `list_container_part` with
+/// `listing`, the page as the server sent it.
 #[no_mangle]
 pub extern "C" fn swc_list_start(
     client: *const swc_client,

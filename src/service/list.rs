@@ -27,6 +27,10 @@ pub struct ListRequest {
     pub container_threads: Option<usize>,
     /// Ours: entries per page (default: the server's, 10 000).
     pub limit: Option<u64>,
+    /// Ours: keep only these keys of each entry (a pseudo-directory's
+    /// `subdir` always stays), e.g. `["name"]`: smaller records, less to
+    /// parse for a caller that needs only the names.
+    pub fields: Option<Vec<String>>,
 }
 
 impl ListRequest {
@@ -41,6 +45,14 @@ impl ListRequest {
                 "limit",
                 "option \"limit\" must be at least 1",
             ));
+        }
+        if let Some(f) = &r.fields {
+            if f.is_empty() || f.iter().any(|k| k.is_empty()) {
+                return Err(Error::config(
+                    "fields",
+                    "\"fields\" must name at least one key, none empty",
+                ));
+            }
         }
         from_header_list(&r.header)?;
         limit("container_threads", r.container_threads)?;
@@ -66,47 +78,131 @@ pub async fn run(ctx: Ctx, req: ListRequest) -> Result<()> {
         full_listing: true,
         ..Default::default()
     };
-    // Pages are collected here by the listing and reported in order.
-    let pages: Arc<Mutex<Vec<Vec<Value>>>> = Arc::new(Mutex::new(Vec::new()));
     let mut marker = req.marker.clone();
-    let sink = pages.clone();
-    let mut deliver = move |page: Vec<Value>| -> Result<bool> {
-        sink.lock().unwrap_or_else(|p| p.into_inner()).push(page);
-        Ok(true)
-    };
-    // Fetch page by page: run the listing one page at a time so each page's
-    // record is sent before the next page is requested.
+    let mut version_marker = None;
+    // Page by page: each page's record is sent before the next is asked for.
     loop {
         let mut one = o.clone();
         one.marker = marker.clone();
+        one.version_marker = version_marker.clone();
         one.full_listing = false;
-        let r = listing::list(&ctx.client, &path, &one, &mut deliver, &ctx.cancel).await;
+        let mut got = None;
+        let r = listing::list_raw(
+            &ctx.client,
+            &path,
+            &one,
+            &mut |p| {
+                got = Some(p);
+                Ok(true)
+            },
+            &ctx.cancel,
+        )
+        .await;
         if let Err(e) = r {
             ctx.record(record::failed(action, req.container.as_deref(), None, &e))
                 .await;
             return Ok(());
         }
-        let Some(mut page) = pages.lock().unwrap_or_else(|p| p.into_inner()).pop() else {
+        let Some(page) = got else {
             break;
         };
-        let next = page
-            .last()
-            .and_then(|l| l["name"].as_str().or_else(|| l["subdir"].as_str()))
-            .map(str::to_string);
+        let (next, next_version) = (page.last_name.clone(), page.last_version.clone());
         if req.long && req.container.is_none() {
-            page = long_entries(&ctx, page, &headers, threads).await;
+            let entries = match page.values() {
+                Ok(v) => v,
+                Err(e) => {
+                    ctx.record(record::failed(action, None, None, &e)).await;
+                    return Ok(());
+                }
+            };
+            let mut rec = record::ok(action, None, None);
+            rec["prefix"] = json!(req.prefix);
+            rec["marker"] = json!(marker);
+            rec["listing"] = Value::Array(long_entries(&ctx, entries, &headers, threads).await);
+            ctx.record(rec).await;
+        } else {
+            // The page goes on as the server sent it (or cut down to the
+            // wanted fields), spliced into the record's text.
+            let listing = match &req.fields {
+                Some(f) => project(&page.body, f)?,
+                None => page.body,
+            };
+            let mut text = json!({
+                "action": action, "success": true, "container": req.container,
+                "object": null, "prefix": req.prefix, "marker": marker,
+            })
+            .to_string();
+            text.pop(); // the closing brace
+            text.push_str(",\"listing\":");
+            text.push_str(listing.trim());
+            text.push('}');
+            ctx.record_text(text).await;
         }
-        let mut rec = record::ok(action, req.container.as_deref(), None);
-        rec["prefix"] = json!(req.prefix);
-        rec["marker"] = json!(marker);
-        rec["listing"] = Value::Array(page);
-        ctx.record(rec).await;
         if next.is_none() || ctx.cancel.is_cancelled() {
             break;
         }
         marker = next;
+        if req.versions {
+            version_marker = next_version;
+        }
     }
     Ok(())
+}
+
+/// A listing page (JSON array of objects) with each entry cut down to
+/// `fields` (and `subdir`), values copied as the server wrote them.
+fn project(body: &str, fields: &[String]) -> Result<String> {
+    use serde_json::value::RawValue;
+    use std::collections::BTreeMap;
+    let not_array = |e: serde_json::Error| {
+        Error::new(
+            crate::error::Status::Http,
+            format!("listing is not a JSON array: {e}"),
+        )
+    };
+    let mut out = String::with_capacity(body.len() / 4 + 16);
+    out.push('[');
+    // Swift writes its keys without escapes, so they borrow from the page;
+    // should one ever be escaped, the slower owned form takes over.
+    let write = |out: &mut String, k: &str, v: &str, first: &mut bool| {
+        if !*first {
+            out.push(',');
+        }
+        *first = false;
+        out.push_str(&serde_json::to_string(k).unwrap_or_default());
+        out.push(':');
+        out.push_str(v);
+    };
+    match serde_json::from_str::<Vec<BTreeMap<&str, &RawValue>>>(body) {
+        Ok(entries) => {
+            for (i, e) in entries.iter().enumerate() {
+                out.push_str(if i == 0 { "{" } else { ",{" });
+                let mut first = true;
+                for (k, v) in e {
+                    if *k == "subdir" || fields.iter().any(|f| f == k) {
+                        write(&mut out, k, v.get(), &mut first);
+                    }
+                }
+                out.push('}');
+            }
+        }
+        Err(_) => {
+            let entries: Vec<BTreeMap<String, Box<RawValue>>> =
+                serde_json::from_str(body).map_err(not_array)?;
+            for (i, e) in entries.iter().enumerate() {
+                out.push_str(if i == 0 { "{" } else { ",{" });
+                let mut first = true;
+                for (k, v) in e {
+                    if k == "subdir" || fields.iter().any(|f| f == k) {
+                        write(&mut out, k, v.get(), &mut first);
+                    }
+                }
+                out.push('}');
+            }
+        }
+    }
+    out.push(']');
+    Ok(out)
 }
 
 /// Adds `meta` and `storage_policy` to each container entry (HEADs, at most

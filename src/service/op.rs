@@ -14,8 +14,36 @@ use tokio_util::sync::CancellationToken;
 /// What an operation reports while it runs.
 #[derive(Debug)]
 pub enum Event {
-    Record(Value),
+    Record(Record),
     Progress(Value),
+}
+
+/// A result record: a JSON value, or already JSON text (a listing page
+/// spliced in as the server sent it, never parsed into values).
+#[derive(Debug)]
+pub enum Record {
+    Value(Value),
+    Text(String),
+}
+
+impl Record {
+    /// The record as JSON text.
+    pub fn into_text(self) -> String {
+        match self {
+            Record::Value(v) => v.to_string(),
+            Record::Text(t) => t,
+        }
+    }
+
+    /// The record as a JSON value.
+    pub fn into_value(self) -> Value {
+        match self {
+            Record::Value(v) => v,
+            Record::Text(t) => serde_json::from_str(&t).unwrap_or_else(
+                |e| json!({"success": false, "error": format!("record is not JSON: {e}")}),
+            ),
+        }
+    }
 }
 
 /// Records in flight between the operation and its consumer; a slow
@@ -48,7 +76,13 @@ impl Ctx {
             self.counts.failed.fetch_add(1, Ordering::Relaxed);
         }
         // The consumer may have gone (stopped by a callback): not an error.
-        let _ = self.tx.send(Event::Record(v)).await;
+        let _ = self.tx.send(Event::Record(Record::Value(v))).await;
+    }
+
+    /// Reports one successful record given as JSON text.
+    pub async fn record_text(&self, text: String) {
+        self.counts.records.fetch_add(1, Ordering::Relaxed);
+        let _ = self.tx.send(Event::Record(Record::Text(text))).await;
     }
 
     /// Reports progress, if anyone listens. Never blocks the operation:
@@ -183,7 +217,7 @@ where
 /// callbacks are made. Returns the final status and summary.
 pub fn deliver_blocking(
     mut run: Running,
-    on_record: &mut dyn FnMut(Value) -> bool,
+    on_record: &mut dyn FnMut(Record) -> bool,
     on_progress: &mut dyn FnMut(&Value),
 ) -> (Status, Value) {
     let mut stopped = false;

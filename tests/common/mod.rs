@@ -396,8 +396,8 @@ pub fn run_op(
     let mut recs = Vec::new();
     let (st, summary) = swiftclient::service::op::deliver_blocking(
         run,
-        &mut |v| {
-            recs.push(v);
+        &mut |r| {
+            recs.push(r.into_value());
             true
         },
         &mut |_| {},
