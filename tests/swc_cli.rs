@@ -695,3 +695,72 @@ fn swc_and_swift_skip_each_others_uploads() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// swc uploads a DLO and streams from standard input (segmented and not);
+/// swift downloads each with its checksum on, and lists the DLO's manifest.
+#[test]
+fn swc_dlo_and_stdin_uploads_read_by_swift() {
+    let swc = swc_bin();
+    let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
+    let dir = std::env::temp_dir().join(unique("pipe"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = data(2_500_000, 11);
+    std::fs::write(dir.join("big.bin"), &big).unwrap();
+    std::fs::write(dir.join("small.txt"), b"through a pipe\n").unwrap();
+    let c = unique("pipe");
+    ok_in(
+        &swc,
+        &dir,
+        &["upload", "--use-dlo", "-S", "1M", &c, "big.bin"],
+    );
+    let exe = std::env::current_exe().unwrap();
+    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    for (input, name, seg) in [
+        ("big.bin", "piped.bin", "1M"),
+        ("small.txt", "piped.txt", "1M"),
+    ] {
+        let out = Command::new(&swc)
+            .args(["upload", "--object-name", name, "-S", seg, &c, "-"])
+            .current_dir(&dir)
+            .stdin(std::fs::File::open(dir.join(input)).unwrap())
+            .env("LD_LIBRARY_PATH", &lib)
+            .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
+            .env("ST_USER", "test:tester")
+            .env("ST_KEY", "testing")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for (obj, local) in [
+        ("big.bin", "big.bin"),
+        ("piped.bin", "big.bin"),
+        ("piped.txt", "small.txt"),
+    ] {
+        let got = format!("got-{obj}");
+        ok_in(&swift, &dir, &["download", "-o", &got, &c, obj]);
+        assert_eq!(
+            std::fs::read(dir.join(&got)).unwrap(),
+            std::fs::read(dir.join(local)).unwrap(),
+            "{obj}"
+        );
+    }
+    let stat = ok_in(&swift, &dir, &["stat", &c, "big.bin"]);
+    assert!(
+        stat.lines().any(|l| l
+            .trim()
+            .starts_with(&format!("Manifest: {c}_segments/big.bin/"))),
+        "{stat}"
+    );
+    let stat = ok_in(&swift, &dir, &["stat", &c, "piped.bin"]);
+    assert!(stat.contains("Content Length: 2500000"), "{stat}");
+    // swift removes the DLO's segments and the stream's.
+    ok_in(&swift, &dir, &["delete", &c]);
+    let left = ok_in(&swift, &dir, &["list", &format!("{c}_segments")]);
+    assert_eq!(left, "", "segments left behind");
+    run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

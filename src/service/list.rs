@@ -10,8 +10,8 @@ use crate::conn::opts::{Headers, ListOpts};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ListRequest {
@@ -153,56 +153,49 @@ pub async fn run(ctx: Ctx, req: ListRequest) -> Result<()> {
 /// `fields` (and `subdir`), values copied as the server wrote them.
 fn project(body: &str, fields: &[String]) -> Result<String> {
     use serde_json::value::RawValue;
-    use std::collections::BTreeMap;
-    let not_array = |e: serde_json::Error| {
-        Error::new(
-            crate::error::Status::Http,
-            format!("listing is not a JSON array: {e}"),
-        )
-    };
     let mut out = String::with_capacity(body.len() / 4 + 16);
     out.push('[');
     // Swift writes its keys without escapes, so they borrow from the page;
     // should one ever be escaped, the slower owned form takes over.
-    let write = |out: &mut String, k: &str, v: &str, first: &mut bool| {
-        if !*first {
-            out.push(',');
-        }
-        *first = false;
-        out.push_str(&serde_json::to_string(k).unwrap_or_default());
-        out.push(':');
-        out.push_str(v);
-    };
     match serde_json::from_str::<Vec<BTreeMap<&str, &RawValue>>>(body) {
-        Ok(entries) => {
-            for (i, e) in entries.iter().enumerate() {
-                out.push_str(if i == 0 { "{" } else { ",{" });
-                let mut first = true;
-                for (k, v) in e {
-                    if *k == "subdir" || fields.iter().any(|f| f == k) {
-                        write(&mut out, k, v.get(), &mut first);
-                    }
-                }
-                out.push('}');
-            }
-        }
+        Ok(entries) => write_entries(&mut out, &entries, fields),
         Err(_) => {
-            let entries: Vec<BTreeMap<String, Box<RawValue>>> =
-                serde_json::from_str(body).map_err(not_array)?;
-            for (i, e) in entries.iter().enumerate() {
-                out.push_str(if i == 0 { "{" } else { ",{" });
-                let mut first = true;
-                for (k, v) in e {
-                    if k == "subdir" || fields.iter().any(|f| f == k) {
-                        write(&mut out, k, v.get(), &mut first);
-                    }
-                }
-                out.push('}');
-            }
+            let entries: Vec<BTreeMap<String, Box<RawValue>>> = serde_json::from_str(body)
+                .map_err(|e| {
+                    Error::new(
+                        crate::error::Status::Http,
+                        format!("listing is not a JSON array: {e}"),
+                    )
+                })?;
+            write_entries(&mut out, &entries, fields);
         }
     }
     out.push(']');
     Ok(out)
+}
+
+fn write_entries<K, V>(out: &mut String, entries: &[BTreeMap<K, V>], fields: &[String])
+where
+    K: AsRef<str>,
+    V: std::ops::Deref<Target = serde_json::value::RawValue>,
+{
+    for (i, e) in entries.iter().enumerate() {
+        out.push_str(if i == 0 { "{" } else { ",{" });
+        let mut first = true;
+        for (k, v) in e {
+            let k = k.as_ref();
+            if k == "subdir" || fields.iter().any(|f| f == k) {
+                if !first {
+                    out.push(',');
+                }
+                first = false;
+                out.push_str(&serde_json::to_string(k).unwrap_or_default());
+                out.push(':');
+                out.push_str(v.get());
+            }
+        }
+        out.push('}');
+    }
 }
 
 /// Adds `meta` and `storage_policy` to each container entry (HEADs, at most
