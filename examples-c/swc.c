@@ -523,7 +523,7 @@ static void add_list(json_t *req, const char *key, const char *value) {
 /* `swc <subcommand> --help`. */
 static const char *const sub_usage[][2] = {
     {"auth", "Usage: swc auth\n\nDisplay auth related environment variables in shell friendly format\n(with -v: the settings in use, without authenticating).\n"},
-    {"stat", "Usage: swc stat [--lh] [--header <header:value>] [<container> [<object>...]]\n\nDisplays information for the account, container, or object.\n"},
+    {"stat", "Usage: swc stat [--lh] [--header <header:value>] [--version-id <id>] [<container> [<object>...]]\n\nDisplays information for the account, container, or object.\n"},
     {"list", "Usage: swc list [--long] [--lh] [--totals] [--prefix <prefix>] [--delimiter <delimiter>]\n"
              "                [--json] [--versions] [--header <header:value>] [<container>]\n\nLists the containers for the account or the objects for a container.\n"},
     {"upload", "Usage: swc upload [--changed] [--skip-identical] [--segment-size <size>]\n"
@@ -534,7 +534,7 @@ static const char *const sub_usage[][2] = {
     {"download", "Usage: swc download [--all] [--marker <marker>] [--prefix <prefix>] [--output <out_file>]\n"
                  "                    [--output-dir <out_directory>] [--object-threads <n>] [--container-threads <n>]\n"
                  "                    [--no-download] [--skip-identical] [--ignore-checksum] [--ignore-mtime]\n"
-                 "                    [--header <header:value>] [<container> [<object>...]]\n\nDownload objects from containers (verified; per segment for large objects).\n"},
+                 "                    [--version-id <id>] [--header <header:value>] [<container> [<object>...]]\n\nDownload objects from containers (verified; per segment for large objects).\n"},
     {"delete", "Usage: swc delete [--all] [--leave-segments] [--prefix <prefix>] [--versions] [--version-id <id>]\n"
                "                  [--object-threads <n>] [--container-threads <n>] [--header <header:value>]\n"
                "                  [<container> [<object>...]]\n\nDelete a container or objects within a container.\n"},
@@ -869,12 +869,13 @@ int main(int argc, char **argv) {
             swc_string_free(res);
         }
     } else if (strcmp(sub, "stat") == 0) {
-        static struct option so[] = {{"lh", 0, 0, 1}, {"header", 1, 0, 'H'}, {0, 0, 0, 0}};
+        static struct option so[] = {{"lh", 0, 0, 1}, {"header", 1, 0, 'H'}, {"version-id", 1, 0, 2}, {0, 0, 0, 0}};
         json_t *req = json_object();
         x.mode = M_STAT;
         while ((o = getopt_long(argc, argv, "H:", so, NULL)) != -1) {
             if (o == 1) stat_human = 1;
             else if (o == 'H') add_list(req, "header", optarg);
+            else if (o == 2) json_object_set_new(req, "version_id", json_string(optarg));
             else { usage(); return 2; }
         }
         if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
@@ -1008,7 +1009,7 @@ int main(int argc, char **argv) {
                                      {"container-threads", 1, 0, 2}, {"no-download", 0, 0, 3},
                                      {"header", 1, 0, 'H'}, {"skip-identical", 0, 0, 4},
                                      {"ignore-checksum", 0, 0, 5}, {"no-shuffle", 0, 0, 6},
-                                     {"ignore-mtime", 0, 0, 7}, {0, 0, 0, 0}};
+                                     {"ignore-mtime", 0, 0, 7}, {"version-id", 1, 0, 8}, {0, 0, 0, 0}};
         json_t *req = json_object();
         x.mode = M_DOWNLOAD;
         json_object_set_new(req, "shuffle", json_true());
@@ -1028,6 +1029,7 @@ int main(int argc, char **argv) {
             case 5: json_object_set_new(req, "checksum", json_false()); break;
             case 6: json_object_set_new(req, "shuffle", json_false()); break;
             case 7: json_object_set_new(req, "ignore_mtime", json_true()); break;
+            case 8: json_object_set_new(req, "version_id", json_string(optarg)); break;
             default: usage(); return 2;
             }
         }

@@ -546,6 +546,21 @@ fn list_post_capabilities_blocking() {
         let (st, _, err) = blocking(list, c, json!({"container": name, "fields": bad}));
         assert_eq!(st, SWC_E_CONFIG, "{err}");
     }
+    // A version names one object.
+    let stat = |c, r, cb, ud, s, e| swc_stat(c, r, cb, None, ud, ptr::null(), s, e);
+    let download = |c, r, cb, ud, s, e| swc_download(c, r, cb, None, ud, ptr::null(), s, e);
+    for two in [json!([]), json!(["o001", "o002"])] {
+        let req = json!({"container": name, "objects": two, "version_id": "1.0"});
+        for op in [stat, download] {
+            let (st, recs, err) = blocking(op, c, req.clone());
+            assert_eq!(
+                (st, err["key"].as_str()),
+                (SWC_E_CONFIG, Some("version_id")),
+                "{err}"
+            );
+            assert!(recs.is_empty());
+        }
+    }
 
     let post = |c, r, cb, ud, s, e| swc_post(c, r, cb, None, ud, ptr::null(), s, e);
     // Container metadata and ACLs; a missing container is created.

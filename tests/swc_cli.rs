@@ -629,6 +629,45 @@ fn swc_delete_versions() {
         let listed: serde_json::Value =
             serde_json::from_str(&ok_in(&swc, &dir, &["list", "--versions", "-j", &c])).unwrap();
         let id = listed[2]["version_id"].as_str().unwrap().to_string();
+        // The oldest version (listed last) read back: stat as swift shows
+        // it, and its bytes.
+        let first = listed[2]["version_id"].as_str().unwrap().to_string();
+        let stat_lines = |t: &Path| -> Vec<String> {
+            let out = ok_in(t, &dir, &["stat", "--version-id", &first, &c, "v.txt"]);
+            let mut v: Vec<String> = out
+                .lines()
+                .map(|l| l.trim().to_string())
+                .filter(|l| {
+                    !l.starts_with("X-Trans-Id:") && !l.starts_with("X-Openstack-Request-Id:")
+                })
+                .collect();
+            v.sort();
+            v
+        };
+        let ours = stat_lines(&swc);
+        assert_eq!(ours, stat_lines(&swift));
+        assert!(ours.contains(&"Content Length: 3".to_string()), "{ours:?}");
+        assert!(
+            ours.contains(&format!("X-Object-Version-Id: {first}")),
+            "{ours:?}"
+        );
+        for t in [&swc, &swift] {
+            let _ = std::fs::remove_file(dir.join("old.txt"));
+            ok_in(
+                t,
+                &dir,
+                &[
+                    "download",
+                    "--version-id",
+                    &first,
+                    "-o",
+                    "old.txt",
+                    &c,
+                    "v.txt",
+                ],
+            );
+            assert_eq!(std::fs::read(dir.join("old.txt")).unwrap(), b"one", "{t:?}");
+        }
         ok_in(tool, &dir, &["delete", "--version-id", &id, &c, "v.txt"]);
         versions_listed(2);
         std::fs::write(dir.join("v.txt"), "four").unwrap();

@@ -69,7 +69,8 @@ pub extern "C" fn swc_capabilities(
 }
 
 /// Starts `stat`: `request_json` `{"container", "objects": [names],
-/// "header": ["Name: value"], "object_dd_threads"}`: the account (no
+/// "header": ["Name: value"], "object_dd_threads", "version_id" (one
+/// object's version)}`: the account (no
 /// container), a container, or each object concurrently. Records
 /// `stat_account` / `stat_container` / `stat_object` with `headers` and
 /// `items` (the labelled facts `swift stat` prints).
@@ -372,7 +373,8 @@ pub extern "C" fn swc_upload(
 /// output), "out_directory" (default "."), "remove_prefix",
 /// "skip_identical", "no_download", "shuffle", "checksum", "ignore_mtime",
 /// "header" (e.g. "Range: bytes=0-99"), "object_dd_threads",
-/// "container_threads", "range_parts" (fetch a plain object of at least
+/// "container_threads", "version_id" (one object's version), "range_parts"
+/// (fetch a plain object of at least
 /// "range_threshold" bytes, default 64 MiB, with that many parallel ranged
 /// GETs, verified against the ETag when complete)}`. Each file is written under a temporary name and
 /// renamed only when complete and verified (MD5 and length; per segment

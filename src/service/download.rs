@@ -51,6 +51,8 @@ pub struct DownloadRequest {
     pub header: Vec<String>,
     pub object_dd_threads: Option<usize>,
     pub container_threads: Option<usize>,
+    /// One object's version (from a versions listing).
+    pub version_id: Option<String>,
 }
 
 impl DownloadRequest {
@@ -81,6 +83,12 @@ impl DownloadRequest {
                 "\"out_file\" needs exactly one object in \"objects\"",
             ));
         }
+        if r.version_id.is_some() && r.objects.len() != 1 {
+            return Err(Error::config(
+                "version_id",
+                "\"version_id\" needs exactly one object in \"objects\"",
+            ));
+        }
         if r.out_file.is_some() && r.out_directory.is_some() {
             return Err(Error::config(
                 "out_file",
@@ -92,6 +100,13 @@ impl DownloadRequest {
         from_header_list(&r.header)?;
         Ok(r)
     }
+}
+
+/// `version-id=...` for a request naming a version.
+fn version_query(req: &DownloadRequest) -> Option<String> {
+    req.version_id
+        .as_ref()
+        .map(|v| format!("version-id={}", crate::conn::quote(v)))
 }
 
 /// The local path for an object, inside `dir`: no absolute names, no `..`
@@ -176,7 +191,7 @@ impl Want {
 pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
     let opts = RequestOpts {
         headers: Headers(from_header_list(&req.header)?),
-        query: None,
+        query: version_query(&req),
     };
     let down = Arc::new(Down {
         ctx: ctx.clone(),
@@ -629,9 +644,11 @@ async fn get_verified(
         // Not inspected yet: ask for a large object's manifest rather than
         // its contents, so finding one out wastes no segment transfer (a
         // plain object is served as usual).
-        query: existing
-            .is_none()
-            .then(|| "multipart-manifest=get".to_string()),
+        query: match (existing.is_none(), &down.opts.query) {
+            (true, Some(v)) => Some(format!("multipart-manifest=get&{v}")),
+            (true, None) => Some("multipart-manifest=get".to_string()),
+            (false, v) => v.clone(),
+        },
         checksum: down.checksum,
         resume: true,
         // Not inspected yet: a plain object streams straight in; a large
@@ -713,7 +730,7 @@ pub async fn download_one(
         total_bytes: AtomicU64::new(0),
         opts: RequestOpts {
             headers: Headers(from_header_list(&req.header)?),
-            query: None,
+            query: version_query(req),
         },
         req: req.clone(),
     };
@@ -817,6 +834,7 @@ async fn parallel_get(
             o.to_string(),
         );
         let mut headers = down.opts.headers.clone();
+        let query = down.opts.query.clone();
         headers
             .0
             .push(("Range".into(), format!("bytes={a}-{}", b - 1)));
@@ -824,6 +842,7 @@ async fn parallel_get(
         set.spawn(crate::conn::request::inherit(async move {
             let opts = GetOpts {
                 headers,
+                query,
                 checksum: true,
                 resume: false,
                 ..Default::default()

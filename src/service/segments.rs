@@ -77,6 +77,18 @@ pub enum Existing {
 /// Reads an SLO manifest (`?multipart-manifest=get`), recursing into
 /// nested SLOs (`sub_slo`).
 pub async fn slo_segments(ctx: &Ctx, c: &str, o: &str, depth: u32) -> Result<Vec<Segment>> {
+    slo_segments_of(ctx, c, o, depth, None).await
+}
+
+/// As `slo_segments`, for the manifest named with an extra query (e.g. a
+/// `version-id=...`).
+async fn slo_segments_of(
+    ctx: &Ctx,
+    c: &str,
+    o: &str,
+    depth: u32,
+    extra: Option<&str>,
+) -> Result<Vec<Segment>> {
     if depth > 10 {
         return Err(Error::new(
             Status::Http,
@@ -85,7 +97,10 @@ pub async fn slo_segments(ctx: &Ctx, c: &str, o: &str, depth: u32) -> Result<Vec
     }
     let mut sink = VecSink::default();
     let opts = GetOpts {
-        query: Some("multipart-manifest=get&format=raw".into()),
+        query: Some(match extra {
+            Some(q) => format!("multipart-manifest=get&format=raw&{q}"),
+            None => "multipart-manifest=get&format=raw".into(),
+        }),
         checksum: false,
         ..Default::default()
     };
@@ -192,7 +207,7 @@ pub async fn existing(
     };
     let h = resp["headers"].clone();
     let kind = if h.get("x-static-large-object").is_some() {
-        Existing::Slo(slo_segments(ctx, c, o, 0).await?)
+        Existing::Slo(slo_segments_of(ctx, c, o, 0, headers.query.as_deref()).await?)
     } else if let Some(m) = h["x-object-manifest"].as_str() {
         let (container, prefix, segments) = dlo_segments(ctx, m).await?;
         Existing::Dlo {

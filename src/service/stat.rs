@@ -17,6 +17,8 @@ pub struct StatRequest {
     /// Extra request headers, "Name: value".
     pub header: Vec<String>,
     pub object_dd_threads: Option<usize>,
+    /// One object's version (from a versions listing).
+    pub version_id: Option<String>,
 }
 
 impl StatRequest {
@@ -26,6 +28,12 @@ impl StatRequest {
             return Err(Error::config(
                 "container",
                 "stat of objects needs \"container\"",
+            ));
+        }
+        if r.version_id.is_some() && r.objects.len() != 1 {
+            return Err(Error::config(
+                "version_id",
+                "\"version_id\" needs exactly one object",
             ));
         }
         from_header_list(&r.header)?;
@@ -51,7 +59,11 @@ pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
     let headers = from_header_list(&req.header)?;
     let threads = limit("object_dd_threads", req.object_dd_threads)?;
     let acct = account_of(&ctx.client.token().await?.storage_url);
-    let opts = to_opts(headers);
+    let mut opts = to_opts(headers);
+    opts.query = req
+        .version_id
+        .as_ref()
+        .map(|v| format!("version-id={}", crate::conn::quote(v)));
     match (&req.container, req.objects.is_empty()) {
         (None, _) => {
             let r = match account::head(&ctx.client, &opts, &ctx.cancel).await {
