@@ -639,13 +639,14 @@ static int read_password(char *out, size_t cap) {
     if (tty == NULL) return -1;
     fputs("Password: ", tty);
     fflush(tty);
-    if (tcgetattr(fileno(tty), &old) == 0) {
+    int echo_off = tcgetattr(fileno(tty), &old) == 0;
+    if (echo_off) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
-        tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+        tcsetattr(fileno(tty), TCSANOW, &quiet);
     }
     if (fgets(out, (int)cap, tty) == NULL) out[0] = '\0';
-    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    if (echo_off) tcsetattr(fileno(tty), TCSANOW, &old);
     fputs("\n", tty);
     fclose(tty);
     n = strlen(out);

@@ -472,6 +472,45 @@ fn swc_global_options() {
     );
 }
 
+/// `--prompt` reads the password from the terminal (not echoed) and uses
+/// it over the environment's.
+#[test]
+fn swc_prompt_reads_the_password_from_the_terminal() {
+    let swc = swc_bin();
+    let exe = std::env::current_exe().unwrap();
+    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let cmd = format!("{} --prompt stat", swc.display());
+    let mut child = Command::new("script")
+        .args(["-qfec", &cmd, "/dev/null"])
+        .env("LD_LIBRARY_PATH", lib)
+        .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
+        .env("ST_USER", "test:tester")
+        .env("ST_KEY", "wrong")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::{Read, Write};
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    // Typed only once asked for, as a person would (input that reaches a
+    // terminal before echo is off is echoed by the terminal itself).
+    let mut seen = Vec::new();
+    let mut byte = [0u8; 1];
+    while !String::from_utf8_lossy(&seen).contains("Password: ") {
+        assert_eq!(stdout.read(&mut byte).unwrap(), 1, "no prompt: {seen:?}");
+        seen.push(byte[0]);
+    }
+    stdin.write_all(b"testing\n").unwrap();
+    stdout.read_to_end(&mut seen).unwrap();
+    let status = child.wait().unwrap();
+    drop(stdin);
+    let text = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{text}");
+    assert!(text.contains("Account: AUTH_test"), "{text}");
+    assert!(!text.contains("testing"), "the password was echoed: {text}");
+}
+
 /// What one tool uploads the other's `stat` shows the same way: same
 /// metadata (mtime included), and downloads restore the file's mtime.
 #[test]
