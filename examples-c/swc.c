@@ -636,15 +636,18 @@ static int read_password(char *out, size_t cap) {
     struct termios old, quiet;
     FILE *tty = fopen("/dev/tty", "r+");
     size_t n;
+    int echo_off;
     if (tty == NULL) return -1;
-    fputs("Password: ", tty);
-    fflush(tty);
-    int echo_off = tcgetattr(fileno(tty), &old) == 0;
+    /* Echo off before the prompt shows: anything typed once it is visible
+     * must not appear. */
+    echo_off = tcgetattr(fileno(tty), &old) == 0;
     if (echo_off) {
         quiet = old;
         quiet.c_lflag &= ~(tcflag_t)ECHO;
         tcsetattr(fileno(tty), TCSANOW, &quiet);
     }
+    fputs("Password: ", tty);
+    fflush(tty);
     if (fgets(out, (int)cap, tty) == NULL) out[0] = '\0';
     if (echo_off) tcsetattr(fileno(tty), TCSANOW, &old);
     fputs("\n", tty);

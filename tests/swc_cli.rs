@@ -9,7 +9,14 @@ use common::*;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// Builds swc once per test run: the tests run in parallel, and rebuilding
+/// it while another test runs it fails with "text file busy".
 fn swc_bin() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT.get_or_init(build_swc).clone()
+}
+
+fn build_swc() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
     let out = lib.join("c-tests").join("swc");
@@ -36,17 +43,20 @@ fn swc_bin() -> PathBuf {
     out
 }
 
-fn run(cmd: &Path, args: &[&str]) -> Output {
+/// A command that finds the library and has the v1 test credentials.
+fn with_creds(cmd: impl AsRef<std::ffi::OsStr>) -> Command {
     let exe = std::env::current_exe().unwrap();
     let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let out = Command::new(cmd)
-        .args(args)
-        .env("LD_LIBRARY_PATH", lib)
+    let mut c = Command::new(cmd);
+    c.env("LD_LIBRARY_PATH", lib)
         .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
         .env("ST_USER", "test:tester")
-        .env("ST_KEY", "testing")
-        .output()
-        .unwrap();
+        .env("ST_KEY", "testing");
+    c
+}
+
+fn run(cmd: &Path, args: &[&str]) -> Output {
+    let out = with_creds(cmd).args(args).output().unwrap();
     assert!(
         out.status.success(),
         "{cmd:?} {args:?}: {}\n{}",
@@ -127,6 +137,14 @@ fn swc_and_python_swiftclient_read_each_other() {
     // Long listings, human sizes and totals print exactly as `swift`'s.
     let lc = unique("long");
     run(&swc, &["upload", "-S", "1M", &lc, "src"]);
+    // A busy cluster may update container listings a moment later: compare
+    // only once both objects are listed.
+    for _ in 0..50 {
+        if run(&swc, &["list", &lc]).stdout == b"src/big.bin\nsrc/small.txt\n" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
     let same = |args: &[&str]| {
         let ours = String::from_utf8(run(&swc, args).stdout).unwrap();
         let theirs = String::from_utf8(run(&swift, args).stdout).unwrap();
@@ -230,18 +248,18 @@ fn swc_and_python_swiftclient_read_each_other() {
 /// Runs a command in `dir` with the v1 credentials and extra environment;
 /// the caller checks the status.
 fn run_in(cmd: &Path, dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> Output {
-    let exe = std::env::current_exe().unwrap();
-    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    Command::new(cmd)
+    with_creds(cmd)
         .args(args)
         .current_dir(dir)
-        .env("LD_LIBRARY_PATH", lib)
-        .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
-        .env("ST_USER", "test:tester")
-        .env("ST_KEY", "testing")
         .envs(extra.iter().copied())
         .output()
         .unwrap()
+}
+
+/// Deletes a container and its segment container (which may not exist).
+fn remove_with_segments(swc: &Path, dir: &Path, c: &str) {
+    ok_in(swc, dir, &["delete", c]);
+    run_in(swc, dir, &["delete", &format!("{c}_segments")], &[]);
 }
 
 fn ok_in(cmd: &Path, dir: &Path, args: &[&str]) -> String {
@@ -416,8 +434,7 @@ fn swc_progress_bar_only_on_a_terminal() {
     // -q: none even on a terminal.
     let quiet = tty(&format!("-q download -o got3.bin {c} big.bin"));
     assert!(!quiet.contains("Downloading"), "{quiet:?}");
-    ok_in(&swc, &dir, &["delete", &c]);
-    run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
+    remove_with_segments(&swc, &dir, &c);
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -477,14 +494,9 @@ fn swc_global_options() {
 #[test]
 fn swc_prompt_reads_the_password_from_the_terminal() {
     let swc = swc_bin();
-    let exe = std::env::current_exe().unwrap();
-    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
     let cmd = format!("{} --prompt stat", swc.display());
-    let mut child = Command::new("script")
+    let mut child = with_creds("script")
         .args(["-qfec", &cmd, "/dev/null"])
-        .env("LD_LIBRARY_PATH", lib)
-        .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
-        .env("ST_USER", "test:tester")
         .env("ST_KEY", "wrong")
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
@@ -601,8 +613,7 @@ fn swc_and_swift_agree_on_metadata_and_mtime() {
         assert!(d < std::time::Duration::from_millis(1), "{tool:?}: {m:?}");
     }
     for c in [&ours, &theirs] {
-        ok_in(&swc, &dir, &["delete", c]);
-        run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
+        remove_with_segments(&swc, &dir, c);
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -768,8 +779,7 @@ fn swc_and_swift_skip_each_others_uploads() {
         up(second, Some("--skip-identical"));
         assert_ne!(stamp(&c, "small.txt"), before.1);
         std::fs::write(dir.join("small.txt"), b"small\n").unwrap();
-        ok_in(&swc, &dir, &["delete", &c]);
-        run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
+        remove_with_segments(&swc, &dir, &c);
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -791,20 +801,14 @@ fn swc_dlo_and_stdin_uploads_read_by_swift() {
         &dir,
         &["upload", "--use-dlo", "-S", "1M", &c, "big.bin"],
     );
-    let exe = std::env::current_exe().unwrap();
-    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
     for (input, name, seg) in [
         ("big.bin", "piped.bin", "1M"),
         ("small.txt", "piped.txt", "1M"),
     ] {
-        let out = Command::new(&swc)
+        let out = with_creds(&swc)
             .args(["upload", "--object-name", name, "-S", seg, &c, "-"])
             .current_dir(&dir)
             .stdin(std::fs::File::open(dir.join(input)).unwrap())
-            .env("LD_LIBRARY_PATH", &lib)
-            .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
-            .env("ST_USER", "test:tester")
-            .env("ST_KEY", "testing")
             .output()
             .unwrap();
         assert!(

@@ -35,6 +35,11 @@ pub fn quote(name: &str) -> String {
     utf8_percent_encode(name, KEEP).to_string()
 }
 
+/// The query naming one version of an object: `version-id=<id>`.
+pub fn version_query(id: &str) -> String {
+    format!("version-id={}", quote(id))
+}
+
 /// Whether a name has a "." or ".." path segment. URLs normalise those
 /// away (even percent-encoded, per the URL standard), so such an object
 /// cannot be addressed by a URL without reaching a different one.

@@ -309,7 +309,7 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
     let (c, o) = (t.container.as_str(), t.name.as_str());
     let mut opts = plan.opts.clone();
     if let Some(v) = &t.version_id {
-        opts.query = Some(format!("version-id={}", quote(v)));
+        opts.query = Some(crate::conn::version_query(v));
     }
     // What is it? (HEAD with symlink=get, so a symlink is not followed.)
     let mut dlo: Option<String> = None;
@@ -317,7 +317,7 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
     if t.kind != Some(false) && !plan.req.leave_segments {
         let mut h = plan.opts.clone();
         h.query = Some(match &t.version_id {
-            Some(v) => format!("symlink=get&version-id={}", quote(v)),
+            Some(v) => format!("symlink=get&{}", crate::conn::version_query(v)),
             None => "symlink=get".into(),
         });
         match object::head(&ctx.client, c, o, &h, &ctx.cancel).await {

@@ -104,9 +104,7 @@ impl DownloadRequest {
 
 /// `version-id=...` for a request naming a version.
 fn version_query(req: &DownloadRequest) -> Option<String> {
-    req.version_id
-        .as_ref()
-        .map(|v| format!("version-id={}", crate::conn::quote(v)))
+    req.version_id.as_deref().map(crate::conn::version_query)
 }
 
 /// The local path for an object, inside `dir`: no absolute names, no `..`

@@ -60,10 +60,7 @@ pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
     let threads = limit("object_dd_threads", req.object_dd_threads)?;
     let acct = account_of(&ctx.client.token().await?.storage_url);
     let mut opts = to_opts(headers);
-    opts.query = req
-        .version_id
-        .as_ref()
-        .map(|v| format!("version-id={}", crate::conn::quote(v)));
+    opts.query = req.version_id.as_deref().map(crate::conn::version_query);
     match (&req.container, req.objects.is_empty()) {
         (None, _) => {
             let r = match account::head(&ctx.client, &opts, &ctx.cancel).await {
