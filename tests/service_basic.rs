@@ -579,6 +579,14 @@ fn list_post_capabilities_blocking() {
     );
     assert_eq!(st, SWC_E_HTTP, "one object is missing");
     assert_eq!(recs.len(), 3);
+    // `headers` is what was sent (python-swiftclient's post record).
+    let posted = recs.iter().find(|r| r["object"] == "o001").unwrap();
+    assert_eq!(
+        posted["headers"],
+        json!({"Content-Type": "text/x-swc", "X-Object-Meta-Kind": "test"}),
+        "{posted}"
+    );
+    assert_eq!(posted["response_dict"]["status"], 202, "{posted}");
     // `long` account listing: container metadata and policy.
     let (_, recs, _) = blocking(list, c, json!({"prefix": fresh, "long": true}));
     let e = &recs[0]["listing"][0];

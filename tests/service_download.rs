@@ -70,6 +70,13 @@ fn a_tree_comes_back_with_mtimes_and_directories() {
         .iter()
         .filter(|r| r["pseudodir"].is_null())
         .all(|r| r["verified"] == "md5"));
+    // python-swiftclient's keys: the response in `response_dict`, no
+    // top-level `headers`.
+    for r in recs.iter().filter(|r| r["pseudodir"].is_null()) {
+        assert_eq!(r["response_dict"]["status"], 200, "{r}");
+        assert!(r["response_dict"]["headers"]["etag"].is_string(), "{r}");
+        assert!(r.get("headers").is_none(), "{r}");
+    }
     let got = files_under(&out);
     assert!(got.contains(&"t/empty/".to_string()), "{got:?}");
     for i in 0..20 {
@@ -329,6 +336,10 @@ fn a_large_plain_object_in_parallel_ranges() {
     assert_eq!(st, SWC_OK, "{s} {recs:?}");
     assert_eq!(recs[0]["parts"], 4);
     assert_eq!(recs[0]["verified"], "md5");
+    assert_eq!(
+        recs[0]["response_dict"]["headers"]["x-object-meta-mtime"],
+        "1600000000.250000"
+    );
     assert!(std::fs::read(out.join("big")).unwrap() == body);
     let m = std::fs::metadata(out.join("big"))
         .unwrap()

@@ -129,6 +129,25 @@ fn a_directory_tree_with_empty_directories() {
             python_mtime(&tree.join("d3/e1/f2.txt")),
             "mtime exactly as python-swiftclient"
         );
+        // The record's keys as python-swiftclient's: `headers` is what was
+        // sent, the response is in `response_dict`.
+        let r = recs
+            .iter()
+            .find(|r| r["object"] == "tree/d3/e1/f2.txt")
+            .unwrap();
+        assert_eq!(
+            r["headers"],
+            json!({"X-Object-Meta-Mtime": h["x-object-meta-mtime"]}),
+            "{r}"
+        );
+        assert_eq!(r["response_dict"]["status"], 201, "{r}");
+        assert_eq!(r["response_dict"]["headers"]["etag"], h["etag"], "{r}");
+        let m = recs
+            .iter()
+            .find(|r| r["action"] == "create_dir_marker")
+            .unwrap();
+        assert!(m["headers"]["X-Object-Meta-Mtime"].is_string(), "{m}");
+        assert!(m["headers"].get("etag").is_none(), "{m}");
         assert_eq!(get(&c, &cont, "tree/d3/e1/f2.txt").await, b"312312312312");
         let m = head(&c, &cont, "tree/empty/deeper").await;
         assert_eq!(m["content-type"], "application/directory");

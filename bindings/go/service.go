@@ -28,10 +28,15 @@ type Record struct {
 	// Path is the local file of an upload or download.
 	Path string `json:"path"`
 	// Error is the failure message; ErrorRecord the full error.
-	Error       string            `json:"error"`
-	ErrorRecord *Error            `json:"error_record"`
-	Headers     map[string]string `json:"headers"`
-	Attempts    int               `json:"attempts"`
+	Error       string `json:"error"`
+	ErrorRecord *Error `json:"error_record"`
+	// Headers, as in python-swiftclient: the response's headers for
+	// stat_* records; the headers sent for upload_object,
+	// create_dir_marker, create_container, post_* and copy_object; absent
+	// for downloads and deletes (their response's headers are in
+	// Raw's response_dict).
+	Headers  map[string]string `json:"headers"`
+	Attempts int               `json:"attempts"`
 	// Listing holds the entries of list_account_part / list_container_part.
 	Listing []ListEntry     `json:"listing"`
 	Raw     json.RawMessage `json:"-"`

@@ -78,7 +78,8 @@ pub async fn run(ctx: Ctx, req: CopyRequest) -> Result<()> {
             .filter(|(k, _)| k.eq_ignore_ascii_case("x-storage-policy"))
             .cloned()
             .collect();
-        let r = match container::put(
+        let sent = record::sent_headers(&policy);
+        let mut r = match container::put(
             &ctx.client,
             &dc,
             &RequestOpts {
@@ -94,6 +95,7 @@ pub async fn run(ctx: Ctx, req: CopyRequest) -> Result<()> {
             }
             Err(e) => record::failed("create_container", Some(&dc), None, &e),
         };
+        r["headers"] = sent;
         ctx.record(r).await;
     }
     let threads = limit("object_uu_threads", req.object_uu_threads)?;
@@ -127,6 +129,8 @@ pub async fn run(ctx: Ctx, req: CopyRequest) -> Result<()> {
                     Err(e) => record::failed("copy_object", Some(&c), Some(&o), &e),
                 };
                 r["destination"] = json!(format!("/{dc}/{target}"));
+                r["headers"] = record::sent_headers(&opts.headers.0);
+                r["fresh_metadata"] = json!(fresh);
                 ctx.record(r).await;
             }
         },

@@ -4,9 +4,11 @@
 use super::headers::{from_header_list, from_meta_list, to_opts};
 use super::op::{for_each_limited, Ctx};
 use super::{limit, record};
+use crate::conn::opts::RequestOpts;
 use crate::conn::{account, container, object};
 use crate::error::{Error, Result, Status};
 use serde::Deserialize;
+use serde_json::Value;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -55,16 +57,23 @@ impl PostRequest {
     }
 }
 
+/// A post record names the headers it sent (python-swiftclient's `headers`).
+fn sent(mut r: Value, opts: &RequestOpts) -> Value {
+    r["headers"] = record::sent_headers(&opts.headers.0);
+    r
+}
+
 pub async fn run(ctx: Ctx, req: PostRequest) -> Result<()> {
     let mut headers = from_header_list(&req.header)?;
     match (&req.container, req.objects.is_empty()) {
         (None, _) => {
             headers.extend(from_meta_list("Account", &req.meta)?);
-            let r = match account::post(&ctx.client, &to_opts(headers), None, &ctx.cancel).await {
+            let opts = to_opts(headers);
+            let r = match account::post(&ctx.client, &opts, None, &ctx.cancel).await {
                 Ok(resp) => record::with_response(record::ok("post_account", None, None), &resp),
                 Err(e) => record::failed("post_account", None, None, &e),
             };
-            ctx.record(r).await;
+            ctx.record(sent(r, &opts)).await;
         }
         (Some(c), true) => {
             headers.extend(from_meta_list("Container", &req.meta)?);
@@ -98,7 +107,7 @@ pub async fn run(ctx: Ctx, req: PostRequest) -> Result<()> {
                 }
                 Err(e) => record::failed("post_container", Some(c), None, &e),
             };
-            ctx.record(r).await;
+            ctx.record(sent(r, &opts)).await;
         }
         (Some(c), false) => {
             headers.extend(from_meta_list("Object", &req.meta)?);
@@ -116,7 +125,7 @@ pub async fn run(ctx: Ctx, req: PostRequest) -> Result<()> {
                         ),
                         Err(e) => record::failed("post_object", Some(&c), Some(&o), &e),
                     };
-                    ctx.record(r).await;
+                    ctx.record(sent(r, &opts)).await;
                 }
             })
             .await;

@@ -34,11 +34,34 @@ pub fn failed(action: &str, container: Option<&str>, object: Option<&str>, e: &E
     v
 }
 
-/// Moves the HTTP parts of a Connection API record into a service record.
+/// Moves the HTTP parts of a Connection API record into a service record:
+/// the response's status, reason and headers under `response_dict`, and
+/// `attempts`. A top-level `headers` is left to each action, as in
+/// python-swiftclient: the response's headers for `stat_*`
+/// ([`with_stat_headers`]), the request's headers for the actions that send
+/// some (upload, post, copy, create_container: [`sent_headers`]), none for
+/// download and delete.
 pub fn with_response(mut v: Value, resp: &Value) -> Value {
     v["response_dict"] =
         json!({"status": resp["status"], "reason": resp["reason"], "headers": resp["headers"]});
-    v["headers"] = resp["headers"].clone();
     v["attempts"] = resp["attempts"].clone();
     v
+}
+
+/// A stat record: [`with_response`] plus the response's headers as
+/// `headers`.
+pub fn with_stat_headers(v: Value, resp: &Value) -> Value {
+    let mut v = with_response(v, resp);
+    v["headers"] = resp["headers"].clone();
+    v
+}
+
+/// The headers a request sent, as a record's `headers` object (names as
+/// sent).
+pub fn sent_headers(h: &[(String, String)]) -> Value {
+    Value::Object(
+        h.iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
+    )
 }

@@ -67,7 +67,7 @@ pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
                 Ok(resp) => {
                     let hd = &resp["headers"];
                     let mut r =
-                        record::with_response(record::ok("stat_account", None, None), &resp);
+                        record::with_stat_headers(record::ok("stat_account", None, None), &resp);
                     r["items"] = json!([
                         ["Account", acct],
                         ["Containers", h(hd, "x-account-container-count")],
@@ -84,8 +84,10 @@ pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
             let r = match container::head(&ctx.client, c, &opts, &ctx.cancel).await {
                 Ok(resp) => {
                     let hd = &resp["headers"];
-                    let mut r =
-                        record::with_response(record::ok("stat_container", Some(c), None), &resp);
+                    let mut r = record::with_stat_headers(
+                        record::ok("stat_container", Some(c), None),
+                        &resp,
+                    );
                     r["items"] = json!([
                         ["Account", acct],
                         ["Container", c],
@@ -114,7 +116,7 @@ pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
                             // As `swift stat`: the DLO manifest's target (an
                             // SLO shows as X-Static-Large-Object).
                             let manifest = h(hd, "x-object-manifest").to_string();
-                            let mut r = record::with_response(
+                            let mut r = record::with_stat_headers(
                                 record::ok("stat_object", Some(&c), Some(&o)),
                                 &resp,
                             );

@@ -181,6 +181,7 @@ pub async fn upload_stream(
     let first = fill(src, seg_size, file, &req.buffer_dir)?;
     let mut rec = record::ok("upload_object", Some(c), Some(o));
     rec["path"] = json!("-");
+    rec["headers"] = record::sent_headers(&headers);
     if first.len() < seg_size {
         // Short: one plain object.
         let resp = object::put(

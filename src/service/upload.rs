@@ -571,7 +571,8 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             .into_iter()
             .filter(|(k, _)| k.eq_ignore_ascii_case("x-storage-policy"))
             .collect();
-        let r = match container::put(
+        let sent = record::sent_headers(&headers);
+        let mut r = match container::put(
             &ctx.client,
             &c,
             &RequestOpts {
@@ -587,6 +588,7 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             }
             Err(e) => record::failed("create_container", Some(&c), None, &e),
         };
+        r["headers"] = sent;
         let failed = r["success"] == json!(false);
         ctx.record(r).await;
         if failed && req.fail_fast {
@@ -676,6 +678,7 @@ async fn upload_marker(up: &Up, w: &Work) -> Value {
         }
     }
     let mut opts = put_opts(headers, mtime);
+    r["headers"] = record::sent_headers(&opts.headers.0);
     opts.content_type = Some("application/directory".into());
     match object::put(
         &ctx.client,
@@ -977,6 +980,7 @@ async fn upload_plain(
     )
     .await?;
     let mut r = record::with_response(json!({}), &resp);
+    r["headers"] = record::sent_headers(&opts.headers.0);
     r["large_object"] = json!(false);
     r["etag"] = resp["etag"].clone();
     r["bytes"] = resp["bytes"].clone();
@@ -1006,7 +1010,8 @@ async fn ensure_segment_container(up: &Up) -> Result<()> {
                     }
                 }
             }
-            let r = match container::put(
+            let sent = record::sent_headers(&headers);
+            let mut r = match container::put(
                 &ctx.client,
                 &up.segment_container,
                 &RequestOpts {
@@ -1023,6 +1028,7 @@ async fn ensure_segment_container(up: &Up) -> Result<()> {
                 ),
                 Err(e) => record::failed("create_container", Some(&up.segment_container), None, &e),
             };
+            r["headers"] = sent;
             let failed = r["success"] == json!(false);
             ctx.record(r).await;
             if failed {
@@ -1215,6 +1221,7 @@ async fn upload_segmented(
         .await?
     };
     let mut r = record::with_response(json!({}), &resp);
+    r["headers"] = record::sent_headers(&opts.headers.0);
     r["large_object"] = json!(true);
     r["segments"] = json!(count);
     r["segment_size"] = json!(seg);
