@@ -21,7 +21,7 @@ pub struct Client {
 
 struct Inner {
     settings: Settings,
-    http: reqwest::Client,
+    http: http::Http,
     tokens: TokenCache,
     logger: RwLock<Option<Logger>>,
     /// `/info` documents by cluster root URL.
@@ -32,7 +32,7 @@ impl Client {
     /// Validates the options and prepares the client; no network traffic.
     pub fn new(options: &Options) -> Result<Client> {
         let settings = options.resolve()?;
-        let http = http::build_client(&settings)?;
+        let http = http::Http::new(&settings)?;
         let tokens = TokenCache::new(
             settings.auth.clone(),
             settings.refresh_margin,
@@ -57,7 +57,7 @@ impl Client {
         &self.inner.settings
     }
 
-    pub fn http(&self) -> &reqwest::Client {
+    pub fn http(&self) -> &http::Http {
         &self.inner.http
     }
 

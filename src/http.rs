@@ -46,9 +46,64 @@ pub fn redact_url(url: &str) -> String {
     format!("{base}?{}", parts.join("&"))
 }
 
-/// Builds the reqwest client for these settings. Reads CA and client
-/// certificate files, so it can fail with a configuration error.
-pub fn build_client(s: &Settings) -> Result<reqwest::Client> {
+/// The HTTP clients of one `Client`: one for `http://` URLs, made at once,
+/// and one for `https://` URLs, made on the first such request. Loading the
+/// system's CA store costs ~18 million instructions (a few milliseconds
+/// per process start), which a client that only speaks plain HTTP never
+/// needs to pay.
+pub struct Http {
+    plain: reqwest::Client,
+    tls: std::sync::OnceLock<reqwest::Client>,
+    settings: Settings,
+}
+
+impl Http {
+    /// Checks every TLS setting (CA and client certificate files are read
+    /// and parsed now, so mistakes show at creation) and makes the plain
+    /// client.
+    pub fn new(s: &Settings) -> Result<Http> {
+        Ok(Http {
+            plain: build_client(s, false)?,
+            tls: std::sync::OnceLock::new(),
+            settings: s.clone(),
+        })
+    }
+
+    /// The client for `url`.
+    pub fn client_for(&self, url: &str) -> &reqwest::Client {
+        let https = url
+            .get(..6)
+            .is_some_and(|p| p.eq_ignore_ascii_case("https:"));
+        if !https {
+            return &self.plain;
+        }
+        self.tls.get_or_init(|| {
+            // The same settings built once already, so this cannot fail on
+            // them; should it fail anyway, the plain client (no trusted
+            // roots) makes every TLS request fail with a certificate error
+            // rather than trust anything.
+            build_client(&self.settings, true).unwrap_or_else(|_| self.plain.clone())
+        })
+    }
+
+    pub fn get(&self, url: &str) -> reqwest::RequestBuilder {
+        self.client_for(url).get(url)
+    }
+
+    pub fn post(&self, url: &str) -> reqwest::RequestBuilder {
+        self.client_for(url).post(url)
+    }
+
+    pub fn request(&self, method: reqwest::Method, url: reqwest::Url) -> reqwest::RequestBuilder {
+        self.client_for(url.as_str()).request(method, url)
+    }
+}
+
+/// Builds a reqwest client for these settings; `system_roots`: whether the
+/// built-in and system CA stores are trusted (as well as any CA given).
+/// Reads CA and client certificate files, so it can fail with a
+/// configuration error.
+fn build_client(s: &Settings, system_roots: bool) -> Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .user_agent(s.user_agent.clone())
         .connect_timeout(s.connect_timeout)
@@ -91,6 +146,9 @@ pub fn build_client(s: &Settings) -> Result<reqwest::Client> {
                 "cacert_only needs os_cacert or cacert_pem",
             ));
         }
+        b = b.tls_built_in_root_certs(false);
+    }
+    if !system_roots {
         b = b.tls_built_in_root_certs(false);
     }
     match (&s.tls.cert, &s.tls.cert_key) {

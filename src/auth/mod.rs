@@ -26,7 +26,7 @@ pub struct AuthResult {
 /// Authenticates once with these credentials. `storage_url_override`
 /// replaces whatever URL auth or the catalog gives.
 pub async fn authenticate(
-    http: &reqwest::Client,
+    http: &crate::http::Http,
     creds: &Credentials,
     storage_url_override: Option<&str>,
 ) -> Result<AuthResult> {

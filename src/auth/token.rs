@@ -92,7 +92,7 @@ impl TokenCache {
 
     /// The current token, authenticating first when there is none or it is
     /// about to expire (and credentials allow a refresh).
-    pub async fn get(&self, http: &reqwest::Client) -> Result<Arc<Token>> {
+    pub async fn get(&self, http: &crate::http::Http) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
         if let Some(t) = cur.as_ref() {
             if !t.expiring(self.margin, SystemTime::now()) || !self.can_reauthenticate() {
@@ -103,7 +103,7 @@ impl TokenCache {
     }
 
     /// Authenticates now, whatever the cache holds.
-    pub async fn force(&self, http: &reqwest::Client) -> Result<Arc<Token>> {
+    pub async fn force(&self, http: &crate::http::Http) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
         self.renew(http, &mut cur).await
     }
@@ -112,7 +112,7 @@ impl TokenCache {
     /// it, that newer token is returned without a new auth request.
     pub async fn refresh_after_reject(
         &self,
-        http: &reqwest::Client,
+        http: &crate::http::Http,
         rejected: &Token,
     ) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
@@ -132,7 +132,7 @@ impl TokenCache {
 
     async fn renew(
         &self,
-        http: &reqwest::Client,
+        http: &crate::http::Http,
         cur: &mut Option<Arc<Token>>,
     ) -> Result<Arc<Token>> {
         let Some(creds) = &self.config.credentials else {

@@ -8,7 +8,7 @@ use crate::http;
 use crate::options::{AuthVersion, Secret, V1Credentials};
 use std::time::{Duration, SystemTime};
 
-pub async fn authenticate(client: &reqwest::Client, c: &V1Credentials) -> Result<AuthResult> {
+pub async fn authenticate(client: &crate::http::Http, c: &V1Credentials) -> Result<AuthResult> {
     let (user_h, key_h) = if c.storage_headers {
         ("X-Storage-User", "X-Storage-Pass")
     } else {

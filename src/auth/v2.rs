@@ -37,7 +37,7 @@ pub fn request_body(k: &KeystoneCredentials) -> Value {
     body
 }
 
-async fn post_tokens(client: &reqwest::Client, url: &str, body: &Value) -> Result<Value> {
+async fn post_tokens(client: &crate::http::Http, url: &str, body: &Value) -> Result<Value> {
     let resp = client
         .post(url)
         .json(body)
@@ -62,7 +62,7 @@ async fn post_tokens(client: &reqwest::Client, url: &str, body: &Value) -> Resul
 }
 
 /// The first enabled tenant the unscoped token can see.
-async fn first_tenant(client: &reqwest::Client, auth_url: &str, token: &str) -> Result<String> {
+async fn first_tenant(client: &crate::http::Http, auth_url: &str, token: &str) -> Result<String> {
     let url = format!("{auth_url}/tenants");
     let resp = client
         .get(&url)
@@ -100,7 +100,7 @@ async fn first_tenant(client: &reqwest::Client, auth_url: &str, token: &str) -> 
 }
 
 pub async fn authenticate(
-    client: &reqwest::Client,
+    client: &crate::http::Http,
     k: &KeystoneCredentials,
     have_url: bool,
 ) -> Result<AuthResult> {

@@ -64,7 +64,7 @@ pub fn request_body(k: &KeystoneCredentials) -> Value {
 }
 
 pub async fn authenticate(
-    client: &reqwest::Client,
+    client: &crate::http::Http,
     k: &KeystoneCredentials,
     have_url: bool,
 ) -> Result<AuthResult> {

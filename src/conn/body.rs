@@ -205,6 +205,10 @@ pub trait BodySink: Send {
     /// Called once at the end; `ok` says whether every byte arrived and
     /// checked out. A sink that stages data commits or discards it here.
     fn finish(&mut self, ok: bool) -> Result<()>;
+    /// The modification time the result should carry (seconds since the
+    /// epoch, from X-Object-Meta-Mtime), given before `finish`. A sink
+    /// that makes a file sets it; others ignore it.
+    fn set_mtime(&mut self, _secs: f64) {}
 }
 
 /// Collects the body in memory.
@@ -260,7 +264,11 @@ pub struct PathSink {
     path: PathBuf,
     tmp: PathBuf,
     file: Option<File>,
+    mtime: Option<std::time::SystemTime>,
 }
+
+/// This process's id, asked once.
+static PID: once_cell::sync::Lazy<u32> = once_cell::sync::Lazy::new(std::process::id);
 
 impl PathSink {
     pub fn create(path: &Path) -> Result<PathSink> {
@@ -274,7 +282,7 @@ impl PathSink {
         let tmp = dir.join(format!(
             ".{}.swc-partial-{}-{}",
             name.to_string_lossy(),
-            std::process::id(),
+            *PID,
             fastrand::u32(..)
         ));
         let file = File::create(&tmp)
@@ -283,6 +291,7 @@ impl PathSink {
             path: path.to_path_buf(),
             tmp,
             file: Some(file),
+            mtime: None,
         })
     }
 }
@@ -305,7 +314,13 @@ impl BodySink for PathSink {
             let _ = std::fs::remove_file(&self.tmp);
             return Ok(());
         }
-        let synced = f.sync_all();
+        // The time is set on the open file, after the last write and
+        // before the file appears under its name.
+        let synced = match self.mtime {
+            Some(t) => f.set_modified(t),
+            None => Ok(()),
+        }
+        .and_then(|_| f.sync_all());
         drop(f);
         if let Err(e) = synced.and_then(|_| std::fs::rename(&self.tmp, &self.path)) {
             let _ = std::fs::remove_file(&self.tmp);
@@ -315,6 +330,11 @@ impl BodySink for PathSink {
             )));
         }
         Ok(())
+    }
+    fn set_mtime(&mut self, secs: f64) {
+        if secs.is_finite() && (0.0..1e12).contains(&secs) {
+            self.mtime = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(secs));
+        }
     }
 }
 

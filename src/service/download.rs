@@ -163,6 +163,30 @@ struct Down {
     /// The bytes to fetch in all, once known (a container whose listing
     /// fits one page); 0 while unknown.
     total_bytes: AtomicU64,
+    /// Directories this download made or found (each is made once, not
+    /// once per object).
+    dirs: std::sync::Mutex<std::collections::HashSet<PathBuf>>,
+}
+
+impl Down {
+    /// `create_dir_all`, skipped for a directory already made or found.
+    fn make_dir(&self, dir: &Path) -> std::io::Result<()> {
+        let seen = |d: &Path| {
+            self.dirs
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .contains(d)
+        };
+        if seen(dir) {
+            return Ok(());
+        }
+        std::fs::create_dir_all(dir)?;
+        self.dirs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dir.to_path_buf());
+        Ok(())
+    }
 }
 
 /// One object to fetch.
@@ -198,6 +222,7 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
         threads: limit("object_dd_threads", req.object_dd_threads)?,
         done_bytes: AtomicU64::new(0),
         total_bytes: AtomicU64::new(0),
+        dirs: Default::default(),
         opts,
         req: req.clone(),
     });
@@ -470,7 +495,7 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         ) && w.bytes == Some(0));
     if is_dir_entry {
         if let (Some(p), false) = (&path, down.req.no_download) {
-            if let Err(e) = std::fs::create_dir_all(p) {
+            if let Err(e) = down.make_dir(p) {
                 return fail(&Error::invalid(format!(
                     "cannot create directory \"{}\": {e}",
                     p.display()
@@ -483,7 +508,7 @@ async fn fetch(down: &Down, w: &Want) -> Value {
     if let Some(p) = &path {
         if !down.req.no_download {
             if let Some(parent) = p.parent().filter(|d| !d.as_os_str().is_empty()) {
-                if let Err(e) = std::fs::create_dir_all(parent) {
+                if let Err(e) = down.make_dir(parent) {
                     return fail(&Error::invalid(format!(
                         "cannot create directory \"{}\": {e}",
                         parent.display()
@@ -511,11 +536,6 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         rec["auth_end_time"] = resp["auth_end_time"].clone();
         rec["headers_receipt"] = resp["headers_receipt"].clone();
         rec["finish_time"] = json!(record::now());
-        if let (Some(p), false, false) = (&path, down.req.no_download, down.req.ignore_mtime) {
-            if let Some(m) = resp["headers"]["x-object-meta-mtime"].as_str() {
-                set_mtime(p, m);
-            }
-        }
         rec
     };
     // The common case costs one request: GET at once, and stream a plain
@@ -543,11 +563,8 @@ async fn fetch(down: &Down, w: &Want) -> Value {
         }
     }
     // What is it? Large objects are verified per segment.
-    let existing = match segments::existing(ctx, c, o, &down.opts).await {
-        Ok(Some((kind, h))) => {
-            rec["headers"] = h;
-            kind
-        }
+    let (existing, head) = match segments::existing(ctx, c, o, &down.opts).await {
+        Ok(Some(found)) => found,
         Ok(None) => {
             let mut e = Error::new(Status::NotFound, format!("object {c}/{o} not found"));
             e.http_status = Some(404);
@@ -586,10 +603,13 @@ async fn fetch(down: &Down, w: &Want) -> Value {
                     }
                     rec["finish_time"] = json!(record::now());
                     if !down.req.ignore_mtime {
-                        if let Some(m) = rec["headers"]["x-object-meta-mtime"].as_str() {
+                        if let Some(m) = head["x-object-meta-mtime"].as_str() {
                             set_mtime(p, m);
                         }
                     }
+                    // Several ranged GETs: the object's headers are those
+                    // of its inspection.
+                    rec["response_dict"] = json!({"status": 200, "reason": "OK", "headers": head});
                     rec
                 }
                 Err(e) => fail(&e),
@@ -692,6 +712,14 @@ async fn get_verified(
         )),
         other => other,
     };
+    if let (Ok(v), false) = (&r, down.req.ignore_mtime) {
+        if let Some(secs) = v["headers"]["x-object-meta-mtime"]
+            .as_str()
+            .and_then(|m| m.parse::<f64>().ok())
+        {
+            checked.inner.set_mtime(secs);
+        }
+    }
     let fin = checked.finish(r.is_ok());
     let resp = r.and_then(|v| fin.map(|_| v))?;
     let verified = match (down.checksum, large, ranged) {
@@ -726,6 +754,7 @@ pub async fn download_one(
         threads: 1,
         done_bytes: AtomicU64::new(0),
         total_bytes: AtomicU64::new(0),
+        dirs: Default::default(),
         opts: RequestOpts {
             headers: Headers(from_header_list(&req.header)?),
             query: version_query(req),

@@ -259,7 +259,6 @@ pub async fn for_each_limited<T, I, F, Fut>(
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
     let sem = Arc::new(tokio::sync::Semaphore::new(limit.max(1)));
-    let f = Arc::new(f);
     let mut set = tokio::task::JoinSet::new();
     for item in items {
         if cancel.is_cancelled() {
@@ -268,9 +267,12 @@ pub async fn for_each_limited<T, I, F, Fut>(
         let Ok(permit) = sem.clone().acquire_owned().await else {
             break;
         };
-        let f = f.clone();
+        // On the heap from the start: a sub-operation's future is several
+        // KiB, and the task machinery would otherwise copy it by value
+        // several times per item.
+        let fut = Box::pin(f(item));
         set.spawn(crate::conn::request::inherit(async move {
-            f(item).await;
+            fut.await;
             drop(permit);
         }));
         while set.try_join_next().is_some() {}
