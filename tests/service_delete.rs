@@ -162,14 +162,16 @@ fn every_version() {
 }
 
 #[test]
-fn a_few_thousand_objects_via_bulk_delete() {
-    // 2000 objects made in one extract-archive request.
+fn a_few_thousand_objects_via_bulk_delete_page_by_page() {
+    // 2000 objects made in one extract-archive request, deleted 700 at a
+    // time (listing pages of 700: the DLO manifest is on the third).
+    const N: usize = 2000;
     let c = client(&v1_options());
     let name = unique("del-many");
     rt().block_on(async {
         mkcontainer(&c, &name).await;
         let mut tar = tar::Builder::new(Vec::new());
-        for i in 0..2000 {
+        for i in 0..N {
             let mut h = tar::Header::new_gnu();
             h.set_size(3);
             h.set_mode(0o644);
@@ -192,14 +194,25 @@ fn a_few_thousand_objects_via_bulk_delete() {
         .await
         .unwrap();
         let report: serde_json::Value = serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
-        assert_eq!(report["Number Files Created"], 2000, "{report}");
+        assert_eq!(report["Number Files Created"], N, "{report}");
         make_dlo(&c, &name, "zz dlo", 2, 10).await;
     });
     let t = std::time::Instant::now();
-    let (st, recs, summary) = delete(json!({"container": name}));
+    let (st, recs, summary) = delete(json!({"container": name, "page_size": 700}));
     assert_eq!(st, SWC_OK, "{summary}");
-    assert_eq!(recs.iter().filter(|r| r["bulk"] == true).count(), 2000);
-    eprintln!("deleted 2000 objects in {:?}", t.elapsed());
+    assert_eq!(recs.iter().filter(|r| r["bulk"] == true).count(), N);
+    // The DLO manifest (last page) went one by one, with its segments.
+    assert!(
+        recs.iter()
+            .any(|r| r["action"] == "delete_object" && r["object"] == "zz dlo"),
+        "{summary}"
+    );
+    assert!(
+        recs.iter()
+            .any(|r| r["action"] == "delete_container" && r["success"] == true),
+        "{summary}"
+    );
+    eprintln!("deleted {N} objects in {:?}", t.elapsed());
     rt().block_on(async {
         assert!(names(&c, &format!("{name}_segments")).await.is_empty());
         cleanup(&c, &format!("{name}_segments")).await;
@@ -272,6 +285,7 @@ fn bad_requests_fail_at_start() {
             "object_dd_threads",
         ),
         (json!({"container": "a/b"}), "container"),
+        (json!({"container": "c", "page_size": 0}), "page_size"),
     ] {
         let (st, recs, e) = svc(swc_delete, c, req.clone());
         assert_eq!(st, 2, "{req}");

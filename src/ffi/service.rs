@@ -244,7 +244,9 @@ pub extern "C" fn swc_post(
 /// Starts `delete`: `request_json` `{"container", "objects", "prefix",
 /// "yes_all" (every container), "leave_segments", "version_id",
 /// "versions", "header", "object_dd_threads", "container_threads", "bulk":
-/// "auto" | "always" | "never"}`. Records `delete_object` (with `bulk`,
+/// "auto" | "always" | "never", "page_size": listing entries held and
+/// deleted at a time, default 10000}`. A container is listed and emptied a
+/// page at a time. Records `delete_object` (with `bulk`,
 /// `slo_segments_deleted`, `dlo_segments_deleted`), `delete_segment`,
 /// `delete_container`. Large objects lose their segments unless
 /// `leave_segments`, on the bulk path too.

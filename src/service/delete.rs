@@ -39,6 +39,9 @@ pub struct DeleteRequest {
     /// than 2 × object_dd_threads objects, as python-swiftclient), "always"
     /// (when available), or "never".
     pub bulk: Option<String>,
+    /// Ours: how many listing entries of a container are held and deleted
+    /// at a time (default 10 000, the server's page).
+    pub page_size: Option<u64>,
 }
 
 impl DeleteRequest {
@@ -77,6 +80,12 @@ impl DeleteRequest {
         }
         limit("object_dd_threads", r.object_dd_threads)?;
         limit("container_threads", r.container_threads)?;
+        if r.page_size == Some(0) {
+            return Err(Error::config(
+                "page_size",
+                "\"page_size\" must be at least 1",
+            ));
+        }
         from_header_list(&r.header)?;
         Ok(r)
     }
@@ -137,7 +146,7 @@ pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
                     kind: None,
                 })
                 .collect();
-            delete_objects(&plan, targets, true).await;
+            delete_objects(&plan, targets, true, 0).await;
         }
         Some(c) => delete_container(&plan, c.clone()).await,
         None => {
@@ -162,49 +171,65 @@ pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
     Ok(())
 }
 
-/// Lists a container (with the request's prefix and versions), deletes what
-/// it holds, then the container itself unless a prefix was given.
+/// Lists a container (with the request's prefix and versions) a page at a
+/// time, deleting each page's objects before the next page is fetched (so
+/// memory stays at one page, whatever the container holds), then deletes
+/// the container itself unless a prefix was given.
 async fn delete_container(plan: &Arc<Plan>, c: String) {
     let ctx = &plan.ctx;
-    let mut targets = Vec::new();
-    let o = ListOpts {
-        prefix: plan.req.prefix.clone(),
-        versions: plan.req.versions,
-        full_listing: true,
-        ..Default::default()
-    };
-    let r = listing::list(
-        &ctx.client,
-        &format!("/{}", quote(&c)),
-        &o,
-        &mut |page| {
-            for e in page {
-                if let Some(n) = e["name"].as_str() {
-                    targets.push(Target {
-                        container: c.clone(),
-                        name: n.to_string(),
-                        version_id: if plan.req.versions {
-                            e["version_id"].as_str().map(str::to_string)
-                        } else {
-                            None
-                        },
-                        kind: Some(e.get("slo_etag").is_some())
-                            .filter(|slo| *slo || e["bytes"].as_u64() != Some(0)),
-                    });
+    let (mut marker, mut version_marker) = (None::<String>, None::<String>);
+    let (mut seen, mut failed) = (0usize, 0usize);
+    loop {
+        let mut targets = Vec::new();
+        let mut last: Option<(String, Option<String>)> = None;
+        let o = ListOpts {
+            prefix: plan.req.prefix.clone(),
+            versions: plan.req.versions,
+            marker: marker.clone(),
+            version_marker: version_marker.clone(),
+            limit: plan.req.page_size,
+            ..Default::default()
+        };
+        let r = listing::list(
+            &ctx.client,
+            &format!("/{}", quote(&c)),
+            &o,
+            &mut |page| {
+                for e in page {
+                    if let Some(n) = e["name"].as_str() {
+                        let version_id = e["version_id"].as_str().map(str::to_string);
+                        last = Some((n.to_string(), version_id.clone()));
+                        targets.push(Target {
+                            container: c.clone(),
+                            name: n.to_string(),
+                            version_id: version_id.filter(|_| plan.req.versions),
+                            kind: Some(e.get("slo_etag").is_some())
+                                .filter(|slo| *slo || e["bytes"].as_u64() != Some(0)),
+                        });
+                    }
                 }
-            }
-            Ok(true)
-        },
-        &ctx.cancel,
-    )
-    .await;
-    if let Err(e) = r {
-        ctx.record(record::failed("delete_container", Some(&c), None, &e))
-            .await;
-        return;
+                Ok(true)
+            },
+            &ctx.cancel,
+        )
+        .await;
+        if let Err(e) = r {
+            ctx.record(record::failed("delete_container", Some(&c), None, &e))
+                .await;
+            return;
+        }
+        let Some((name, version)) = last else { break };
+        let n = targets.len();
+        // This container's failures only: with `yes_all`, others run
+        // beside it.
+        failed += delete_objects(plan, targets, false, seen).await;
+        seen += n;
+        if ctx.cancel.is_cancelled() {
+            return;
+        }
+        marker = Some(name);
+        version_marker = version.filter(|_| plan.req.versions);
     }
-    // This container's failures only: with `yes_all`, others run beside it.
-    let failed = delete_objects(plan, targets, false).await;
     if plan.req.prefix.is_some() || ctx.cancel.is_cancelled() {
         return;
     }
@@ -225,14 +250,21 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
 }
 
 /// Deletes objects: through bulk delete when it applies, else one by one.
+/// `before`: how many objects of the same container earlier pages held
+/// (bulk delete is chosen by the container's count, not the page's).
 /// Returns how many could not be deleted.
-async fn delete_objects(plan: &Arc<Plan>, mut targets: Vec<Target>, named: bool) -> usize {
+async fn delete_objects(
+    plan: &Arc<Plan>,
+    mut targets: Vec<Target>,
+    named: bool,
+    before: usize,
+) -> usize {
     let ctx = &plan.ctx;
     let failed = Arc::new(AtomicUsize::new(0));
     let bulk_wanted = match plan.req.bulk.as_deref() {
         Some("never") => false,
         Some("always") => true,
-        _ => targets.len() > 2 * plan.threads,
+        _ => before + targets.len() > 2 * plan.threads,
     };
     let bulk = plan
         .bulk_page
