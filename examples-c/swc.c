@@ -484,8 +484,26 @@ static json_t *strings(char **v, int n) {
 typedef swc_status (*twin_fn)(const swc_client *, const char *, swc_record_fn, swc_progress_fn, void *,
                               const swc_cancel *, char **, char **);
 
+/* The keys on_record reads of a successful record, per mode (failed
+ * records always come whole): the library then sends no more than that. */
+static void want_record_keys(json_t *req, enum mode m) {
+    static const char *const up[] = {"object", "attempts", "for_object", "segment_index", NULL};
+    static const char *const down[] = {"status",          "path",        "start_time", "finish_time",
+                                       "auth_end_time",   "headers_receipt", "read_length", "attempts",
+                                       "pseudodir", NULL};
+    static const char *const del[] = {"container", "object", "attempts", NULL};
+    const char *const *keys = m == M_UPLOAD ? up : m == M_DOWNLOAD ? down : m == M_DELETE ? del : NULL;
+    json_t *a;
+    if (keys == NULL) return;
+    a = json_array();
+    for (; *keys; keys++) json_array_append_new(a, json_string(*keys));
+    json_object_set_new(req, "record_keys", a);
+}
+
 static int run_op(swc_client *c, twin_fn f, json_t *req, struct ctx *x, const char *what) {
-    char *text = json_dumps(req, JSON_COMPACT);
+    char *text;
+    want_record_keys(req, x->mode);
+    text = json_dumps(req, JSON_COMPACT);
     char *summary = NULL, *err = NULL;
     swc_status st;
     json_t *objs = json_object_get(req, "objects");

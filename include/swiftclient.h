@@ -106,6 +106,11 @@ typedef struct swc_client swc_client;
  * every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
  * record has `"success": false`; or the operation's own failure.
  *
+ * Every bulk request also takes `"record_keys": [names]`: successful
+ * records then carry only those keys (plus `action` and `success`);
+ * failed records stay whole. For a caller that reads a few facts of many
+ * records, this spares building and parsing the rest.
+ *
  * Progress events (JSON, to `on_progress` when non-NULL): byte counts
  * (`bytes`, `total`, `overall_bytes`, ...) and, for any request of the
  * operation, `{"event": "retry", "method", "url", "attempt", "delay",

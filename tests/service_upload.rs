@@ -343,6 +343,43 @@ fn changed_and_skip_identical() {
 }
 
 #[test]
+fn record_keys_cut_successful_records_only() {
+    let dir = tmpdir("rk");
+    let (p, _) = file(&dir, "a.txt", 10, 1);
+    let cont = unique("up-rk");
+    let missing = dir.join("nope.txt");
+    let (st, recs, summary, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [p, missing], "object_name": null,
+               "record_keys": ["object", "attempts"]}),
+    );
+    assert_eq!(st, swiftclient::ffi::SWC_E_HTTP, "{summary}");
+    let ok: Vec<&Value> = recs.iter().filter(|r| r["success"] == true).collect();
+    assert!(!ok.is_empty());
+    for r in &ok {
+        let mut keys: Vec<&str> = r.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        keys.sort();
+        // create_container has them too (its "object" is null).
+        assert_eq!(keys, ["action", "attempts", "object", "success"], "{r}");
+    }
+    let failed = recs.iter().find(|r| r["success"] == false).unwrap();
+    assert!(
+        failed["error"].is_string() && failed["path"].is_string(),
+        "{failed}"
+    );
+    // A bad value is refused before anything starts.
+    let (st, recs, e, _) = upload(
+        &v1_options(),
+        json!({"container": cont, "objects": [p], "record_keys": "object"}),
+    );
+    assert_eq!((st, e["key"].as_str()), (2, Some("record_keys")), "{e}");
+    assert!(recs.is_empty());
+    let c = client(&v1_options());
+    rt().block_on(cleanup(&c, &cont));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn missing_paths_fail_fast_and_pseudo_folders() {
     let dir = tmpdir("miss");
     let (p, _) = file(&dir, "ok.bin", 10, 4);

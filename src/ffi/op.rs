@@ -9,7 +9,7 @@ use super::strings::{check_out, optional, write_out, write_string};
 use super::swc_status;
 use crate::error::{Error, Result, Status};
 use crate::service::op::{deliver_blocking, start, Record};
-use crate::service::{prepare, Action};
+use crate::service::{prepare, take_record_keys, Action};
 use serde_json::Value;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Condvar, Mutex};
@@ -53,6 +53,11 @@ pub type swc_free_fn = Option<extern "C" fn(user_data: *mut c_void)>;
 /// key); SWC_E_PANIC. The final status (on_done, swc_op_wait): SWC_OK when
 /// every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
 /// record has `"success": false`; or the operation's own failure.
+///
+/// Every bulk request also takes `"record_keys": [names]`: successful
+/// records then carry only those keys (plus `action` and `success`);
+/// failed records stay whole. For a caller that reads a few facts of many
+/// records, this spares building and parsing the rest.
 ///
 /// Progress events (JSON, to `on_progress` when non-NULL): byte counts
 /// (`bytes`, `total`, `overall_bytes`, ...) and, for any request of the
@@ -150,7 +155,8 @@ pub(crate) fn start_op(
 ) -> Result<()> {
     let c = swc_client::from_ptr(client)?;
     check_out(op, "op")?;
-    let job = prepare(action, optional(request_json, "request_json")?)?;
+    let (request, keys) = take_record_keys(optional(request_json, "request_json")?)?;
+    let job = prepare(action, request.as_deref())?;
     let cancel = CancellationToken::new();
     let shared = Arc::new(OpShared {
         cancel: cancel.clone(),
@@ -179,7 +185,9 @@ pub(crate) fn start_op(
             sh.finish(status.code(), summary.to_string());
             return;
         }
-        let mut rec = |r: Record| on_record.is_none_or(|f| record_cb(f, ud.ptr(), r) == 0);
+        let mut rec = |r: Record| {
+            on_record.is_none_or(|f| record_cb(f, ud.ptr(), r.project(keys.as_ref())) == 0)
+        };
         let mut prog = |v: &Value| {
             if let Some(f) = on_progress {
                 json_cb(f, ud.ptr(), v)
@@ -222,7 +230,8 @@ pub(crate) fn run_op(
             "a blocking operation was started from a library-owned thread (inside a callback); use the _start form",
         ));
     }
-    let job = prepare(action, optional(request_json, "request_json")?)?;
+    let (request, keys) = take_record_keys(optional(request_json, "request_json")?)?;
+    let job = prepare(action, request.as_deref())?;
     let token = token_of(cancel).child_token();
     let run = start(
         c.rt.handle(),
@@ -232,7 +241,9 @@ pub(crate) fn run_op(
         token,
         job,
     );
-    let mut rec = |r: Record| on_record.is_none_or(|f| record_cb(f, user_data, r) == 0);
+    let mut rec = |r: Record| {
+        on_record.is_none_or(|f| record_cb(f, user_data, r.project(keys.as_ref())) == 0)
+    };
     let mut prog = |v: &Value| {
         if let Some(f) = on_progress {
             json_cb(f, user_data, v)

@@ -84,6 +84,54 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
     })
 }
 
+/// Ours, accepted by every bulk request: `"record_keys": [names]`. A
+/// successful record then carries only those keys (and `action`,
+/// `success`); a failed record stays whole. For callers that read a few
+/// facts of many records (a tool printing names) and would otherwise parse
+/// every record whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecordKeys(std::collections::HashSet<String>);
+
+impl RecordKeys {
+    fn keeps(&self, k: &str) -> bool {
+        k == "action" || k == "success" || self.0.contains(k)
+    }
+}
+
+/// Takes `record_keys` out of a request; returns the rest of the request
+/// (as given when the key is absent) and the keys.
+pub fn take_record_keys(
+    request_json: Option<&str>,
+) -> Result<(Option<String>, Option<RecordKeys>)> {
+    let Some(text) = request_json.filter(|t| t.contains("\"record_keys\"")) else {
+        return Ok((request_json.map(str::to_string), None));
+    };
+    let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str::<serde_json::Value>(text)
+    else {
+        // Not a JSON object: the operation's own parser says what is wrong.
+        return Ok((Some(text.to_string()), None));
+    };
+    let Some(v) = map.remove("record_keys") else {
+        return Ok((Some(text.to_string()), None));
+    };
+    let bad = || {
+        Error::config(
+            "record_keys",
+            "option \"record_keys\" in request must be an array of key names",
+        )
+    };
+    let keys = v
+        .as_array()
+        .ok_or_else(bad)?
+        .iter()
+        .map(|k| k.as_str().map(str::to_string).ok_or_else(bad))
+        .collect::<Result<_>>()?;
+    Ok((
+        Some(serde_json::Value::Object(map).to_string()),
+        Some(RecordKeys(keys)),
+    ))
+}
+
 /// Checks a concurrency limit option.
 pub fn limit(key: &str, v: Option<usize>) -> Result<usize> {
     match v {

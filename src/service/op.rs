@@ -27,6 +27,21 @@ pub enum Record {
 }
 
 impl Record {
+    /// A successful record cut down to `keys` (failures stay whole; text
+    /// records, listing pages, are left as they are).
+    pub fn project(self, keys: Option<&super::RecordKeys>) -> Record {
+        match (self, keys) {
+            (Record::Value(Value::Object(m)), Some(k))
+                if m.get("success") == Some(&json!(true)) =>
+            {
+                Record::Value(Value::Object(
+                    m.into_iter().filter(|(name, _)| k.keeps(name)).collect(),
+                ))
+            }
+            (r, _) => r,
+        }
+    }
+
     /// The record as JSON text.
     pub fn into_text(self) -> String {
         match self {
