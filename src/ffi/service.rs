@@ -378,11 +378,15 @@ pub extern "C" fn swc_upload(
 /// "container_threads", "version_id" (one object's version), "range_parts"
 /// (fetch a plain object of at least
 /// "range_threshold" bytes, default 64 MiB, with that many parallel ranged
-/// GETs, verified against the ETag when complete)}`. Each file is written under a temporary name and
-/// renamed only when complete and verified (MD5 and length; per segment
-/// for SLO and DLO); names that would resolve outside the output directory
-/// are refused. Records `download_object` (`path`, `read_length`,
-/// `verified`: "md5" | "segments" | false, `pseudodir`, `status`).
+/// GETs, verified against the ETag when complete), "segment_threads" (an
+/// SLO or DLO downloaded to a file: its segments fetched this many at a
+/// time, each checked on its own; default 10, 1 for a single GET)}`. Each
+/// file is written under a temporary name and renamed only when complete
+/// and verified (MD5 and length; per segment for SLO and DLO); names that
+/// would resolve outside the output directory are refused. Records
+/// `download_object` (`path`, `read_length`, `verified`: "md5" |
+/// "segments" | false, `pseudodir`, `status`; `segments` when they were
+/// fetched in parallel).
 #[no_mangle]
 pub extern "C" fn swc_download_start(
     client: *const swc_client,

@@ -51,6 +51,11 @@ pub struct DownloadRequest {
     pub header: Vec<String>,
     pub object_dd_threads: Option<usize>,
     pub container_threads: Option<usize>,
+    /// A large object (SLO, DLO) downloaded to a file has its segments
+    /// fetched this many at a time, straight from their container, each
+    /// written at its offset and checked on its own (default 10; 1: one GET
+    /// of the whole object, checked segment by segment as it streams).
+    pub segment_threads: Option<usize>,
     /// One object's version (from a versions listing).
     pub version_id: Option<String>,
 }
@@ -159,6 +164,7 @@ struct Down {
     out_dir: PathBuf,
     checksum: bool,
     threads: usize,
+    segment_threads: usize,
     done_bytes: AtomicU64,
     /// The bytes to fetch in all, once known (a container whose listing
     /// fits one page); 0 while unknown.
@@ -220,6 +226,7 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
         out_dir: PathBuf::from(req.out_directory.clone().unwrap_or_else(|| ".".into())),
         checksum: req.checksum.unwrap_or(true),
         threads: limit("object_dd_threads", req.object_dd_threads)?,
+        segment_threads: limit("segment_threads", req.segment_threads)?,
         done_bytes: AtomicU64::new(0),
         total_bytes: AtomicU64::new(0),
         dirs: Default::default(),
@@ -451,7 +458,7 @@ fn set_mtime(path: &Path, mtime: &str) {
     }
 }
 
-async fn fetch(down: &Down, w: &Want) -> Value {
+async fn fetch(down: &Arc<Down>, w: &Want) -> Value {
     let ctx = &down.ctx;
     let (c, o) = (w.container.as_str(), w.name.as_str());
     let start = record::now();
@@ -616,6 +623,31 @@ async fn fetch(down: &Down, w: &Want) -> Value {
             };
         }
     }
+    if let (
+        Existing::Slo(segs) | Existing::Dlo { segments: segs, .. },
+        Some(p),
+        false,
+        false,
+        false,
+    ) = (&existing, &path, down.req.no_download, caller_range, stdout)
+    {
+        if down.segment_threads > 1 && segs.len() > 1 {
+            let mtime = head["x-object-meta-mtime"]
+                .as_str()
+                .filter(|_| !down.req.ignore_mtime);
+            return match parallel_segments(down, o, p, segs, mtime).await {
+                Ok(extra) => {
+                    for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+                        rec[k] = v;
+                    }
+                    rec["finish_time"] = json!(record::now());
+                    rec["response_dict"] = json!({"status": 200, "reason": "OK", "headers": head});
+                    rec
+                }
+                Err(e) => fail(&e),
+            };
+        }
+    }
     let mut target = match new_target() {
         Ok(t) => t,
         Err(e) => return fail(&e),
@@ -752,6 +784,7 @@ pub async fn download_one(
         out_dir: PathBuf::from("."),
         checksum: req.checksum.unwrap_or(true),
         threads: 1,
+        segment_threads: 1,
         done_bytes: AtomicU64::new(0),
         total_bytes: AtomicU64::new(0),
         dirs: Default::default(),
@@ -799,6 +832,264 @@ impl BodySink for AtSink {
     }
 }
 
+/// A file put together from parts written at their offsets, under a
+/// temporary name in the target's directory until `complete`; dropped
+/// before that, the temporary file goes.
+struct Assembly {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Arc<std::fs::File>,
+    done: bool,
+}
+
+impl Assembly {
+    fn create(path: &Path, size: u64) -> Result<Assembly> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let tmp = dir.join(format!(
+            ".{name}.swc-partial-{}-{:08x}",
+            std::process::id(),
+            fastrand::u32(..)
+        ));
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+            .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
+        let a = Assembly {
+            path: path.to_path_buf(),
+            tmp,
+            file: Arc::new(file),
+            done: false,
+        };
+        a.file
+            .set_len(size)
+            .map_err(|e| Error::invalid(format!("cannot size \"{}\": {e}", a.tmp.display())))?;
+        Ok(a)
+    }
+
+    /// Sets the modification time (when given), makes the data durable and
+    /// renames the file into place.
+    fn complete(mut self, mtime: Option<&str>) -> Result<()> {
+        let secs = mtime.and_then(|m| m.parse::<f64>().ok());
+        if let Some(t) = secs.filter(|s| s.is_finite() && (0.0..1e12).contains(s)) {
+            let _ = self
+                .file
+                .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(t));
+        }
+        self.file
+            .sync_all()
+            .and_then(|_| std::fs::rename(&self.tmp, &self.path))
+            .map_err(|e| {
+                Error::invalid(format!("cannot complete \"{}\": {e}", self.path.display()))
+            })?;
+        self.done = true;
+        Ok(())
+    }
+}
+
+impl Drop for Assembly {
+    fn drop(&mut self) {
+        if !self.done {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// Writes one segment at its offset in an assembly, reporting progress.
+struct SegmentSink {
+    at: AtSink,
+    down: Arc<Down>,
+    object: Arc<str>,
+    /// The whole object's bytes so far (all its segments).
+    read: Arc<AtomicU64>,
+    total: u64,
+    since: u64,
+}
+
+impl BodySink for SegmentSink {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        self.at.write(data)?;
+        let n = data.len() as u64;
+        let read = self.read.fetch_add(n, Ordering::Relaxed) + n;
+        let overall = self.down.done_bytes.fetch_add(n, Ordering::Relaxed) + n;
+        self.since += n;
+        if self.since >= 1 << 20 {
+            self.since = 0;
+            let mut ev = json!({"action": "download", "object": &*self.object, "bytes": read, "total": self.total, "overall_bytes": overall});
+            match self.down.total_bytes.load(Ordering::Relaxed) {
+                0 => {}
+                t => ev["overall_total"] = json!(t),
+            }
+            self.down.ctx.progress(ev);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, _ok: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// A large object's segments fetched straight from their containers,
+/// `segment_threads` at a time, each written at its offset in a temporary
+/// file and checked on its own: its length, the MD5 of its bytes against
+/// its ETag, and that ETag against the one the manifest (SLO) or listing
+/// (DLO) names. The hashing spreads over the runtime's threads. The first
+/// failure stops the others; the file is renamed into place only when
+/// every segment checked out.
+async fn parallel_segments(
+    down: &Arc<Down>,
+    o: &str,
+    path: &Path,
+    segs: &[Segment],
+    mtime: Option<&str>,
+) -> Result<Value> {
+    let total: u64 = segs.iter().map(|s| s.size).sum();
+    let asm = Assembly::create(path, total)?;
+    let n = segs.len();
+    let mut offset = 0;
+    let items: Vec<(usize, Segment, u64)> = segs
+        .iter()
+        .cloned()
+        .enumerate()
+        .map(|(i, s)| {
+            let at = offset;
+            offset += s.size;
+            (i, s, at)
+        })
+        .collect();
+    let stop = down.ctx.cancel.child_token();
+    let attempts = Arc::new(AtomicU64::new(0));
+    let auth_end = record::now();
+    // When the first segment's headers arrived.
+    let headers_at: Arc<std::sync::Mutex<Option<f64>>> = Default::default();
+    let read = Arc::new(AtomicU64::new(0));
+    let failure: Arc<std::sync::Mutex<Option<Error>>> = Default::default();
+    let object: Arc<str> = Arc::from(o);
+    let (d2, file, stop2, att2, fail2, hd2) = (
+        down.clone(),
+        asm.file.clone(),
+        stop.clone(),
+        attempts.clone(),
+        failure.clone(),
+        headers_at.clone(),
+    );
+    for_each_limited(
+        items,
+        down.segment_threads,
+        &stop,
+        move |(i, s, at): (usize, Segment, u64)| {
+            let (down, file, stop, attempts, failure, object, read, headers_at) = (
+                d2.clone(),
+                file.clone(),
+                stop2.clone(),
+                att2.clone(),
+                fail2.clone(),
+                object.clone(),
+                read.clone(),
+                hd2.clone(),
+            );
+            async move {
+                let opts = GetOpts {
+                    headers: down.opts.headers.clone(),
+                    checksum: down.checksum,
+                    resume: true,
+                    ..Default::default()
+                };
+                let mut sink = SegmentSink {
+                    at: AtSink { file, offset: at },
+                    down: down.clone(),
+                    object,
+                    read,
+                    total,
+                    since: 0,
+                };
+                let r = object::get(
+                    &down.ctx.client,
+                    &s.container,
+                    &s.name,
+                    &opts,
+                    &mut sink,
+                    &stop,
+                )
+                .await
+                .and_then(|r| check_segment(&r, &s, down.checksum).map(|_| r));
+                match r {
+                    Ok(r) => {
+                        // Retries only: the object counts as one attempt.
+                        let extra = r["attempts"].as_u64().unwrap_or(1).saturating_sub(1);
+                        attempts.fetch_add(extra, Ordering::Relaxed);
+                        if let Some(t) = r["headers_receipt"].as_f64() {
+                            let mut first = headers_at.lock().unwrap_or_else(|p| p.into_inner());
+                            if first.is_none_or(|f| t < f) {
+                                *first = Some(t);
+                            }
+                        }
+                    }
+                    Err(mut e) => {
+                        if e.status != Status::Cancelled || !stop.is_cancelled() {
+                            e.message = format!(
+                                "segment {i} of {n} ({}/{}): {}",
+                                s.container, s.name, e.message
+                            );
+                            failure
+                                .lock()
+                                .unwrap_or_else(|p| p.into_inner())
+                                .get_or_insert(e);
+                        }
+                        stop.cancel();
+                    }
+                }
+            }
+        },
+    )
+    .await;
+    down.ctx.check_cancel()?;
+    if let Some(e) = failure.lock().unwrap_or_else(|p| p.into_inner()).take() {
+        return Err(e);
+    }
+    asm.complete(mtime)?;
+    Ok(json!({
+        "read_length": total,
+        "verified": if down.checksum { json!("segments") } else { json!(false) },
+        "segments": n,
+        "attempts": 1 + attempts.load(Ordering::Relaxed),
+        "auth_end_time": auth_end,
+        "headers_receipt": *headers_at.lock().unwrap_or_else(|p| p.into_inner()),
+    }))
+}
+
+/// One fetched segment against what the manifest or listing says of it.
+fn check_segment(r: &Value, s: &Segment, checksum: bool) -> Result<()> {
+    if r["bytes"].as_u64() != Some(s.size) {
+        return Err(Error::new(
+            Status::Checksum,
+            format!(
+                "{} bytes came back where {} were expected",
+                r["bytes"], s.size
+            ),
+        ));
+    }
+    let etag = r["headers"]["etag"]
+        .as_str()
+        .unwrap_or("")
+        .trim_matches('"');
+    if checksum && !s.etag.is_empty() && etag != s.etag {
+        return Err(Error::new(
+            Status::Checksum,
+            format!("its ETag is {etag}, the manifest names {}", s.etag),
+        ));
+    }
+    Ok(())
+}
+
 /// Several ranged GETs (each with If-Match, so all parts come from the same
 /// version) into a temporary file; the whole is checked against the ETag
 /// before it is renamed onto `path`.
@@ -813,38 +1104,8 @@ async fn parallel_get(
     parts: u64,
 ) -> Result<Value> {
     let ctx = &down.ctx;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_string())
-        .unwrap_or_default();
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf();
-    let tmp = dir.join(format!(
-        ".{name}.swc-partial-{}-{:08x}",
-        std::process::id(),
-        fastrand::u32(..)
-    ));
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
-    struct Remove(Option<PathBuf>);
-    impl Drop for Remove {
-        fn drop(&mut self) {
-            if let Some(p) = self.0.take() {
-                let _ = std::fs::remove_file(p);
-            }
-        }
-    }
-    let mut guard = Remove(Some(tmp.clone()));
-    file.set_len(size)
-        .map_err(|e| Error::invalid(format!("cannot size \"{}\": {e}", tmp.display())))?;
-    let file = Arc::new(file);
+    let asm = Assembly::create(path, size)?;
+    let file = asm.file.clone();
     let part = size.div_ceil(parts);
     let mut set = tokio::task::JoinSet::new();
     let mut attempts = 0u64;
@@ -882,7 +1143,8 @@ async fn parallel_get(
                     format!("part {a}-{} came back with {} bytes", b - 1, r["bytes"]),
                 ));
             }
-            Ok(r["attempts"].as_u64().unwrap_or(1))
+            // Retries only: the object counts as one attempt.
+            Ok(r["attempts"].as_u64().unwrap_or(1).saturating_sub(1))
         }));
     }
     let mut first_err = None;
@@ -920,7 +1182,6 @@ async fn parallel_get(
             }
             h.update(&buf[..n]);
         }
-        f.sync_all().map_err(|e| Error::invalid(e.to_string()))?;
         Ok(crate::conn::request::hex(&h.finalize()))
     })
     .await
@@ -931,12 +1192,9 @@ async fn parallel_get(
             format!("the assembled parts have MD5 {md5}, the ETag is {etag}"),
         ));
     }
-    std::fs::rename(&tmp, path)
-        .map_err(|e| Error::invalid(format!("cannot complete \"{}\": {e}", path.display())))?;
-    guard.0 = None;
-    let _ = &down.done_bytes;
+    asm.complete(None)?;
     Ok(
-        json!({"read_length": size, "verified": if down.checksum { json!("md5") } else { json!(false) }, "parts": parts, "attempts": attempts}),
+        json!({"read_length": size, "verified": if down.checksum { json!("md5") } else { json!(false) }, "parts": parts, "attempts": 1 + attempts}),
     )
 }
 
