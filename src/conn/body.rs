@@ -270,21 +270,27 @@ pub struct PathSink {
 /// This process's id, asked once.
 static PID: once_cell::sync::Lazy<u32> = once_cell::sync::Lazy::new(std::process::id);
 
+/// The temporary name a download is written under before it is renamed
+/// onto `path`: hidden, in the same directory, unique to this process.
+pub fn partial_path(path: &Path) -> Result<PathBuf> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::invalid(format!("\"{}\" does not name a file", path.display())))?;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Ok(dir.join(format!(
+        ".{}.swc-partial-{}-{}",
+        name.to_string_lossy(),
+        *PID,
+        fastrand::u32(..)
+    )))
+}
+
 impl PathSink {
     pub fn create(path: &Path) -> Result<PathSink> {
-        let name = path.file_name().ok_or_else(|| {
-            Error::invalid(format!("\"{}\" does not name a file", path.display()))
-        })?;
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{}.swc-partial-{}-{}",
-            name.to_string_lossy(),
-            *PID,
-            fastrand::u32(..)
-        ));
+        let tmp = partial_path(path)?;
         let file = File::create(&tmp)
             .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
         Ok(PathSink {

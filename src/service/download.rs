@@ -844,19 +844,7 @@ struct Assembly {
 
 impl Assembly {
     fn create(path: &Path, size: u64) -> Result<Assembly> {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default();
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{name}.swc-partial-{}-{:08x}",
-            std::process::id(),
-            fastrand::u32(..)
-        ));
+        let tmp = crate::conn::body::partial_path(path)?;
         let file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
