@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The test script's own test: a gate that cannot fail is worse than none.
+# In a throw-away copy of the tree, one deliberately failing test per stage
+# (a Rust test, a C test, a Go test, a failing install script, an
+# unformatted file) must each make `scripts/test` exit non-zero, and the
+# same runs without the failing test must exit zero, so the failure is the
+# canary's and not the copy's.
+#
+#   tests/gate/run.sh        (the cluster's env must be sourced; the
+#                             install stage must have run: the Go check
+#                             links against its prefix)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+: "${SWC_TEST_V1_AUTH:?source .cluster/cluster.env first}"
+PREFIX=${SWC_TEST_INSTALL_PREFIX:-$ROOT/target/install-test}
+fail() { echo "gate check: $*" >&2; exit 1; }
+
+copy=$(mktemp -d "${TMPDIR:-/tmp}/swc-gate.XXXXXX")
+trap 'rm -rf "$copy"' EXIT
+# The tree as it is now (tracked files, with their uncommitted changes).
+(cd "$ROOT" && git ls-files -z | xargs -0 cp --parents -t "$copy")
+
+cat >"$copy/tests/gate_canary.rs" <<'EOF'
+#[test]
+fn canary_passes() {}
+
+#[test]
+fn canary_fails() {
+    assert_eq!(1 + 1, 3, "gate canary: a deliberately failing Rust test");
+}
+EOF
+# A C test that compiles and fails at run time (not a build error).
+cat >"$copy/tests/c/test_gate_canary.c" <<'EOF'
+#include <stdio.h>
+#include "swiftclient.h"
+int main(void) {
+    printf("gate canary (%s): 0 passed, 1 failed\n", swc_version());
+    return 1;
+}
+EOF
+cat >>"$copy/tests/c_programs.rs" <<'EOF'
+
+#[test]
+fn gate_canary_c() {
+    c99_cxx_valgrind("test_gate_canary");
+}
+EOF
+cat >"$copy/bindings/go/gate_canary_test.go" <<'EOF'
+package swiftclient
+
+import "testing"
+
+func TestGateCanaryPasses(t *testing.T) {}
+
+func TestGateCanaryFails(t *testing.T) { t.Fatal("gate canary: a deliberately failing Go test") }
+EOF
+
+# Runs the copy's scripts/test on the running cluster; the build shares
+# this tree's target directory, so only the crate itself is compiled again.
+run() {
+  env SWC_TEST_EXTERNAL=1 SWC_TEST_INSTALL_PREFIX="$PREFIX" \
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" TMPDIR="$copy" "$@" \
+    "$copy/scripts/test" >"$copy/out.log" 2>&1
+}
+expect() { # expect pass|fail "what" ENV=...
+  local want=$1 what=$2
+  shift 2
+  if run "$@"; then got=pass; else got=fail; fi
+  if [ "$got" != "$want" ]; then
+    tail -30 "$copy/out.log" >&2
+    fail "$what: scripts/test should $want, it did not"
+  fi
+  echo "gate check: $what: scripts/test exits $([ "$want" = pass ] && echo zero || echo non-zero), as it must"
+}
+
+expect pass "Rust canary passing" SWC_TEST_STAGES=cargo SWC_TEST_CARGO_ARGS="--test gate_canary -- canary_passes"
+expect fail "Rust canary failing" SWC_TEST_STAGES=cargo SWC_TEST_CARGO_ARGS="--test gate_canary"
+grep -q "a deliberately failing Rust test" "$copy/out.log" || fail "the failing Rust test's message is not shown"
+expect fail "C canary failing" SWC_TEST_STAGES=cargo SWC_TEST_CARGO_ARGS="--test c_programs -- gate_canary_c"
+expect pass "Go canary passing" SWC_TEST_STAGES=go SWC_TEST_GO_RUN=TestGateCanaryPasses
+expect fail "Go canary failing" SWC_TEST_STAGES=go SWC_TEST_GO_RUN=TestGateCanary
+grep -q "a deliberately failing Go test" "$copy/out.log" || fail "the failing Go test's message is not shown"
+expect pass "fmt clean" SWC_TEST_STAGES=fmt
+printf 'fn  badly_formatted ( ) { }\n' >>"$copy/tests/gate_canary.rs"
+expect fail "fmt canary" SWC_TEST_STAGES=fmt
+printf '#!/bin/sh\necho "gate canary: install fails" >&2\nexit 1\n' >"$copy/tests/install/run.sh"
+expect fail "install canary" SWC_TEST_STAGES=install
+echo "gate check: every stage fails the run when its test fails"
