@@ -846,3 +846,22 @@ fn swc_dlo_and_stdin_uploads_read_by_swift() {
     run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Container names that a URL would resolve to the account are refused
+/// (exit 1, the library's reason), and the account is untouched.
+#[test]
+fn swc_refuses_dot_containers() {
+    let swc = swc_bin();
+    for args in [
+        ["delete", "."],
+        ["stat", ".."],
+        ["post", "."],
+        ["list", ".."],
+    ] {
+        let out = with_creds(&swc).args(args).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("would address the account"), "{args:?}: {err}");
+    }
+    run(&swc, &["stat"]);
+}

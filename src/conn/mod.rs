@@ -49,41 +49,69 @@ pub fn has_dot_segment(name: &str) -> bool {
 
 /// Checks a container name and returns its URL path ("/<quoted>").
 pub fn container_path(container: &str) -> Result<String> {
-    if container.is_empty() {
-        return Err(Error::invalid("the container name is empty"));
-    }
-    if container.contains('/') {
-        return Err(Error::invalid(format!(
-            "container name \"{container}\" contains '/'"
-        )));
-    }
-    if container.len() > MAX_CONTAINER_NAME {
-        return Err(Error::invalid(format!(
+    check_container("container", container)?;
+    Ok(format!("/{}", quote(container)))
+}
+
+/// Checks a container name given as `field` (named in the error's `key`):
+/// not empty, no '/', not "." or ".." (a URL resolves those to the account
+/// or above it, so `DELETE` of container "." would delete the account), no
+/// control characters, at most [`MAX_CONTAINER_NAME`] bytes.
+pub fn check_container(field: &str, container: &str) -> Result<()> {
+    let why = if container.is_empty() {
+        "the container name is empty".to_string()
+    } else if container.contains('/') {
+        format!("container name \"{container}\" contains '/'")
+    } else if container == "." || container == ".." {
+        format!("container name \"{container}\" would address the account (or above it), not a container")
+    } else if let Some(c) = container.chars().find(|c| c.is_control()) {
+        format!(
+            "container name {container:?} contains the control character U+{:04X}",
+            c as u32
+        )
+    } else if container.len() > MAX_CONTAINER_NAME {
+        format!(
             "container name is {} bytes long; Swift allows {MAX_CONTAINER_NAME}",
             container.len()
-        )));
-    }
-    Ok(format!("/{}", quote(container)))
+        )
+    } else {
+        return Ok(());
+    };
+    Err(invalid_field(field, why))
+}
+
+/// An invalid-argument error naming the argument or request key it is about.
+pub fn invalid_field(field: &str, message: impl Into<String>) -> Error {
+    let mut e = Error::invalid(message);
+    e.key = Some(field.to_string());
+    e
 }
 
 /// Checks both names and returns the object's URL path.
 pub fn object_path(container: &str, object: &str) -> Result<String> {
     let c = container_path(container)?;
-    if object.is_empty() {
-        return Err(Error::invalid("the object name is empty"));
-    }
-    if has_dot_segment(object) {
-        return Err(Error::invalid(format!(
-            "object name \"{object}\" has a \".\" or \"..\" path segment: URLs resolve those away, so it cannot be addressed without reaching another object (bulk delete can still remove it)"
-        )));
-    }
-    if object.len() > MAX_OBJECT_NAME {
-        return Err(Error::invalid(format!(
+    check_object("object", object)?;
+    Ok(format!("{c}/{}", quote(object)))
+}
+
+/// Checks an object name given as `field`: not empty, no "." or ".." path
+/// segment, no NUL (Swift refuses it), at most [`MAX_OBJECT_NAME`] bytes.
+pub fn check_object(field: &str, object: &str) -> Result<()> {
+    let why = if object.is_empty() {
+        "the object name is empty".to_string()
+    } else if has_dot_segment(object) {
+        format!("object name \"{object}\" has a \".\" or \"..\" path segment: URLs resolve those away, so it cannot be addressed without reaching another object (bulk delete can still remove it)")
+    } else if object.contains('\0') {
+        format!("object name {object:?} contains a NUL character")
+    } else if object.len() > MAX_OBJECT_NAME {
+        format!(
             "object name is {} bytes long; Swift allows {MAX_OBJECT_NAME}",
             object.len()
-        )));
-    }
-    Ok(format!("{c}/{}", quote(object)))
+        )
+    } else {
+        return Ok(());
+    };
+    Err(invalid_field(field, why))
 }
 
 /// python-swiftclient's `response_dict`: status, reason and headers (secret
@@ -154,5 +182,15 @@ mod tests {
         assert_eq!(object_path("c", "d/e f").unwrap(), "/c/d/e%20f");
         assert!(object_path("c", &"o".repeat(1025)).is_err());
         assert!(object_path("c", "a/../b").is_err());
+        for bad in [".", "..", "a\0b", "a\nb", "tab\t", "del\u{7f}", "c1\u{85}"] {
+            let e = container_path(bad).unwrap_err();
+            assert_eq!(e.status, crate::error::Status::InvalidArgument, "{bad:?}");
+            assert_eq!(e.key.as_deref(), Some("container"), "{bad:?}");
+        }
+        assert!(container_path("...").is_ok() && container_path(".hidden").is_ok());
+        assert_eq!(
+            object_path("c", "a\0b").unwrap_err().key.as_deref(),
+            Some("object")
+        );
     }
 }

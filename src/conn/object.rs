@@ -73,7 +73,8 @@ pub async fn copy(
                 "option \"destination\" must be \"/container/object\"",
             )
         })?;
-    object_path(dc, dobj)?;
+    super::check_container("destination", dc)?;
+    super::check_object("destination", dobj)?;
     let mut call = with_headers(
         Call::new(
             Method::from_bytes(b"COPY").map_err(|_| Error::internal("COPY"))?,

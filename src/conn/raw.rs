@@ -47,6 +47,20 @@ pub async fn request(
             "path \"{path}\" must be empty or start with '/'"
         )));
     }
+    // A URL resolves "." and ".." segments: "/../AUTH_other/c" would be
+    // sent outside the storage URL, to another account.
+    if super::has_dot_segment(path) {
+        return Err(super::invalid_field(
+            "path",
+            format!("path \"{path}\" has a \".\" or \"..\" segment, which would reach outside the base URL"),
+        ));
+    }
+    if path.contains('\0') {
+        return Err(super::invalid_field(
+            "path",
+            format!("path {path:?} contains a NUL character"),
+        ));
+    }
     let mut call = Call::new(m.clone(), quote(path));
     call.headers.extend(o.headers.0.iter().cloned());
     call.raw_query = o.query.clone();

@@ -57,8 +57,10 @@ fn known_length(len: i64) -> Option<u64> {
 /// once on one client, takes an optional `cancel` (NULL for none), retries
 /// as configured (5xx, 408, 499, 429/498, connection errors), and
 /// re-authenticates once on 401. Statuses: SWC_OK; SWC_E_INVALID_ARGUMENT
-/// (NULL, bad UTF-8, bad name); SWC_E_CONFIG (bad options: the record names
-/// the key); SWC_E_AUTH (401/403); SWC_E_NOT_FOUND; SWC_E_CONFLICT;
+/// (NULL, bad UTF-8, a bad name: empty, too long, a container named "." or
+/// "..", control characters, an object name with a "." or ".." segment;
+/// the record's `key` names the argument); SWC_E_CONFIG (bad options: the
+/// record names the key); SWC_E_AUTH (401/403); SWC_E_NOT_FOUND; SWC_E_CONFLICT;
 /// SWC_E_PRECONDITION (304/412/416); SWC_E_HTTP; SWC_E_TIMEOUT;
 /// SWC_E_NETWORK; SWC_E_TLS; SWC_E_CHECKSUM; SWC_E_CANCELLED;
 /// SWC_E_WOULD_DEADLOCK (from a library thread); SWC_E_PANIC.
@@ -652,7 +654,9 @@ pub extern "C" fn swc_info(
 
 /// The escape hatch: `method` (any token, e.g. "PUT", "COPY", "UPDATE") on
 /// `path` below the storage URL ("" for the account; percent-encoded here,
-/// '/' kept). `opts_json`: `{"headers", "query", "base": "storage" (default)
+/// '/' kept; a path with a "." or ".." segment, which a URL would resolve
+/// to somewhere else, is SWC_E_INVALID_ARGUMENT with `key` "path").
+/// `opts_json`: `{"headers", "query", "base": "storage" (default)
 /// or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool
 /// (send the token, default true)}`. A body is sent when `read` is non-NULL
 /// (as swc_object_put: `length` or -1, `rewind` for retries). The response

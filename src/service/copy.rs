@@ -28,8 +28,7 @@ pub struct CopyRequest {
 impl CopyRequest {
     pub fn parse(text: Option<&str>) -> Result<CopyRequest> {
         let r: CopyRequest = crate::conn::opts::parse(text, "request")?;
-        crate::conn::container_path(&r.container)
-            .map_err(|e| Error::config("container", e.message.clone()))?;
+        crate::conn::check_container("container", &r.container)?;
         if r.objects.is_empty() {
             return Err(Error::config(
                 "objects",
@@ -38,8 +37,10 @@ impl CopyRequest {
         }
         if let Some(d) = &r.destination {
             let (dc, dobj) = split(d);
-            crate::conn::container_path(dc)
-                .map_err(|e| Error::config("destination", e.message.clone()))?;
+            crate::conn::check_container("destination", dc)?;
+            if let Some(o) = dobj {
+                crate::conn::check_object("destination", o)?;
+            }
             if dobj.is_some() && r.objects.len() != 1 {
                 return Err(Error::config(
                     "destination",

@@ -60,8 +60,7 @@ impl DeleteRequest {
             ));
         }
         if let Some(c) = &r.container {
-            crate::conn::container_path(c)
-                .map_err(|e| Error::config("container", e.message.clone()))?;
+            crate::conn::check_container("container", c)?;
         }
         if r.version_id.is_some() && r.objects.len() != 1 {
             return Err(Error::config(

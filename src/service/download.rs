@@ -77,8 +77,7 @@ impl DownloadRequest {
                 ))
             }
             (Some(c), _) => {
-                crate::conn::container_path(c)
-                    .map_err(|e| Error::config("container", e.message.clone()))?;
+                crate::conn::check_container("container", c)?;
             }
             _ => {}
         }

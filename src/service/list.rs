@@ -37,8 +37,7 @@ impl ListRequest {
     pub fn parse(text: Option<&str>) -> Result<ListRequest> {
         let r: ListRequest = crate::conn::opts::parse(text, "request")?;
         if let Some(c) = &r.container {
-            crate::conn::container_path(c)
-                .map_err(|e| Error::config("container", e.message.clone()))?;
+            crate::conn::check_container("container", c)?;
         }
         if r.limit == Some(0) {
             return Err(Error::config(

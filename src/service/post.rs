@@ -27,6 +27,9 @@ pub struct PostRequest {
 impl PostRequest {
     pub fn parse(text: Option<&str>) -> Result<PostRequest> {
         let r: PostRequest = crate::conn::opts::parse(text, "request")?;
+        if let Some(c) = &r.container {
+            crate::conn::check_container("container", c)?;
+        }
         let container_only = [
             ("read_acl", &r.read_acl),
             ("write_acl", &r.write_acl),

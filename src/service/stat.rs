@@ -24,6 +24,9 @@ pub struct StatRequest {
 impl StatRequest {
     pub fn parse(text: Option<&str>) -> Result<StatRequest> {
         let r: StatRequest = crate::conn::opts::parse(text, "request")?;
+        if let Some(c) = &r.container {
+            crate::conn::check_container("container", c)?;
+        }
         if !r.objects.is_empty() && r.container.is_none() {
             return Err(Error::config(
                 "container",

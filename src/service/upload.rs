@@ -144,8 +144,7 @@ impl UploadRequest {
     pub fn parse(text: Option<&str>) -> Result<UploadRequest> {
         let r: UploadRequest = crate::conn::opts::parse(text, "request")?;
         let (c, _) = split_container(&r.container);
-        crate::conn::container_path(c)
-            .map_err(|e| Error::config("container", e.message.clone()))?;
+        crate::conn::check_container("container", c)?;
         if r.objects.is_empty() {
             return Err(Error::config(
                 "objects",

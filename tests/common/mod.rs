@@ -404,3 +404,29 @@ pub fn run_op(
     );
     (st, recs, summary)
 }
+
+/// Calls an exported function that writes `result_json` / `err_json` and
+/// returns its status with both, parsed (and freed).
+pub fn ffi_call(
+    f: impl FnOnce(*mut *mut std::ffi::c_char, *mut *mut std::ffi::c_char) -> i32,
+) -> (i32, Option<Value>, Option<Value>) {
+    let take = |p: *mut std::ffi::c_char| -> Option<Value> {
+        if p.is_null() {
+            return None;
+        }
+        let s = unsafe { std::ffi::CStr::from_ptr(p) }
+            .to_str()
+            .unwrap()
+            .to_string();
+        unsafe { swiftclient::ffi::swc_string_free(p) };
+        Some(serde_json::from_str(&s).unwrap_or(Value::String(s)))
+    };
+    let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
+    let st = f(&mut out, &mut err);
+    (st, take(out), take(err))
+}
+
+/// A C string for an FFI call (tests only: panics on NUL).
+pub fn cs(s: &str) -> std::ffi::CString {
+    std::ffi::CString::new(s).unwrap()
+}
