@@ -15,20 +15,24 @@ pub const SECRET_HEADERS: &[&str] = &[
     "x-storage-pass",
     "x-subject-token",
     "x-service-token",
-    "x-account-meta-temp-url-key",
-    "x-account-meta-temp-url-key-2",
-    "x-container-meta-temp-url-key",
-    "x-container-meta-temp-url-key-2",
+    "x-container-sync-key",
     "set-cookie",
+    "cookie",
     "authorization",
+    "proxy-authorization",
 ];
+
+/// Endings of secret header names, for the families a list cannot hold:
+/// temp-URL keys of accounts and containers (`X-Account-Meta-Temp-URL-Key`,
+/// `…-Key-2`, and the `X-Remove-…` spellings) and sync keys.
+const SECRET_SUFFIXES: &[&str] = &["-temp-url-key", "-temp-url-key-2", "-sync-key"];
 
 /// Query parameters that carry signatures.
 const SECRET_QUERY: &[&str] = &["temp_url_sig", "swiftinfo_sig", "signature", "sig"];
 
 pub fn is_secret_header(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&n.as_str())
+    SECRET_HEADERS.contains(&n.as_str()) || SECRET_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
 
 /// The URL with signature-like query values replaced by `***`.
@@ -297,6 +301,18 @@ mod tests {
         assert!(is_secret_header("X-Auth-Token"));
         assert!(is_secret_header("x-storage-pass"));
         assert!(!is_secret_header("x-trans-id"));
+        for h in [
+            "X-Container-Sync-Key",
+            "X-Account-Meta-Temp-URL-Key",
+            "x-account-meta-temp-url-key-2",
+            "X-Container-Meta-Temp-Url-Key",
+            "X-Container-Meta-Temp-URL-Key-2",
+            "X-Service-Token",
+            "Proxy-Authorization",
+        ] {
+            assert!(is_secret_header(h), "{h}");
+        }
+        assert!(!is_secret_header("X-Container-Sync-To") && !is_secret_header("X-Object-Meta-Key"));
         let mut h = HeaderMap::new();
         h.insert("x-auth-token", "tok".parse().unwrap());
         h.insert("x-trans-id", "tx1".parse().unwrap());

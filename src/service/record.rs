@@ -57,11 +57,18 @@ pub fn with_stat_headers(v: Value, resp: &Value) -> Value {
 }
 
 /// The headers a request sent, as a record's `headers` object (names as
-/// sent).
+/// sent, secret values as "***").
 pub fn sent_headers(h: &[(String, String)]) -> Value {
     Value::Object(
         h.iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .map(|(k, v)| {
+                let v = if crate::http::is_secret_header(k) {
+                    "***"
+                } else {
+                    v.as_str()
+                };
+                (k.clone(), Value::String(v.to_string()))
+            })
             .collect(),
     )
 }
