@@ -1066,7 +1066,8 @@ swc_status swc_download_to(const swc_client *client,
  * No network; thread-safe. On success writes the URL (path and query, or
  * the full URL when one was given) to `*url`. The key never appears in
  * error records. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
- * path, time or digest: the record's `key` says which); SWC_E_PANIC.
+ * path, time or digest, a missing or empty key: the record's `key` says
+ * which); SWC_E_PANIC.
  */
 swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
 
@@ -1078,7 +1079,8 @@ swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
  * | "sha512"}`. On success writes `{"path", "redirect", "max_file_size",
  * "max_file_count", "expires", "signature"}` — the form's hidden fields —
  * to `*result_json`. No network; thread-safe. Returns SWC_OK;
- * SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG; SWC_E_PANIC.
+ * SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (as swc_tempurl; a missing or empty
+ * key too); SWC_E_PANIC.
  */
 swc_status swc_formpost_signature(const char *request_json, char **result_json, char **err_json);
 

@@ -200,6 +200,19 @@ pub fn parse_timestamp(seconds: &str, absolute: bool) -> Result<(i64, bool)> {
     Err(err())
 }
 
+/// The key to sign with. An empty key would sign with nothing a server
+/// checks against: every such URL or form is refused, so it is an error
+/// here, before a useless signature is handed out.
+fn signing_key(key: &str) -> Result<&[u8]> {
+    if key.is_empty() {
+        return Err(Error::config(
+            "key",
+            "\"key\" (the account's or container's Temp-URL-Key) is missing or empty",
+        ));
+    }
+    Ok(key.as_bytes())
+}
+
 fn hmac_bytes<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8]) -> Vec<u8> {
     let mut m =
         <M as hmac::digest::KeyInit>::new_from_slice(key).expect("HMAC takes keys of any length");
@@ -262,7 +275,7 @@ pub fn generate(r: &TempUrlRequest, now: f64) -> Result<String> {
     if let Some(ip) = ip_range.as_deref().filter(|s| !s.is_empty()) {
         body = format!("ip={ip}\n{body}");
     }
-    let key = r.key.as_bytes();
+    let key = signing_key(&r.key)?;
     let sig = match digest {
         "sha1" => crate::conn::request::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
         "sha256" => {
@@ -350,7 +363,7 @@ pub fn formpost(r: &FormPostRequest, now: f64) -> Result<Value> {
         "{}\n{}\n{}\n{}\n{expires}",
         r.path, r.redirect, r.max_file_size, r.max_file_count
     );
-    let key = r.key.as_bytes();
+    let key = signing_key(&r.key)?;
     let signature = match r.digest.as_deref().unwrap_or("sha256") {
         "sha1" => crate::conn::request::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
         "sha256" => {

@@ -129,6 +129,48 @@ fn through_the_c_abi() {
     );
 }
 
+/// No key, or an empty one, would sign with nothing a server checks
+/// against: refused, for temp URLs and FormPost alike, naming "key".
+#[test]
+fn a_missing_or_empty_key_is_refused() {
+    use std::ffi::{CStr, CString};
+    use swiftclient::ffi::{
+        swc_string_free,
+        tempurl::{swc_formpost_signature, swc_tempurl},
+    };
+    let tempurl = json!({"path": "/v1/AUTH_a/c/o", "seconds": 60, "method": "GET"});
+    let form = json!({"path": "/v1/AUTH_a/c", "redirect": "", "max_file_size": 10,
+                      "max_file_count": 1, "seconds": 60});
+    type Sign = extern "C" fn(
+        *const std::ffi::c_char,
+        *mut *mut std::ffi::c_char,
+        *mut *mut std::ffi::c_char,
+    ) -> i32;
+    for (f, base) in [
+        (swc_tempurl as Sign, tempurl),
+        (swc_formpost_signature as Sign, form),
+    ] {
+        for key in [None, Some("")] {
+            let mut req = base.clone();
+            if let Some(k) = key {
+                req["key"] = json!(k);
+            }
+            let req = CString::new(req.to_string()).unwrap();
+            let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
+            assert_eq!(f(req.as_ptr(), &mut out, &mut err), 2, "{req:?}");
+            assert!(out.is_null());
+            let rec: serde_json::Value =
+                serde_json::from_str(unsafe { CStr::from_ptr(err) }.to_str().unwrap()).unwrap();
+            unsafe { swc_string_free(err) };
+            assert_eq!(rec["key"], "key", "{rec}");
+            assert!(
+                rec["message"].as_str().unwrap().contains("Temp-URL-Key"),
+                "{rec}"
+            );
+        }
+    }
+}
+
 fn now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -20,7 +20,8 @@ use std::ffi::c_char;
 /// No network; thread-safe. On success writes the URL (path and query, or
 /// the full URL when one was given) to `*url`. The key never appears in
 /// error records. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
-/// path, time or digest: the record's `key` says which); SWC_E_PANIC.
+/// path, time or digest, a missing or empty key: the record's `key` says
+/// which); SWC_E_PANIC.
 #[no_mangle]
 pub extern "C" fn swc_tempurl(
     request_json: *const c_char,
@@ -44,7 +45,8 @@ pub extern "C" fn swc_tempurl(
 /// | "sha512"}`. On success writes `{"path", "redirect", "max_file_size",
 /// "max_file_count", "expires", "signature"}` — the form's hidden fields —
 /// to `*result_json`. No network; thread-safe. Returns SWC_OK;
-/// SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG; SWC_E_PANIC.
+/// SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (as swc_tempurl; a missing or empty
+/// key too); SWC_E_PANIC.
 #[no_mangle]
 pub extern "C" fn swc_formpost_signature(
     request_json: *const c_char,
