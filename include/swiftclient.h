@@ -564,8 +564,10 @@ swc_status swc_object_copy(const swc_client *client,
 /**
  * Uploads an object from a read callback. `length` is the size when known
  * (sent as Content-Length; the callback must then deliver exactly that
- * many bytes), or -1 (chunked transfer). The upload is retried only if
- * `rewind` is non-NULL (it must restart the stream and return 0).
+ * many bytes: one that gives fewer, or more, is SWC_E_INVALID_ARGUMENT and
+ * nothing is stored), or -1 (chunked transfer); any other negative length
+ * is SWC_E_INVALID_ARGUMENT. The upload is retried only if `rewind` is
+ * non-NULL (it must restart the stream and return 0).
  * `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
  * The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
  * returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
@@ -584,7 +586,8 @@ swc_status swc_object_put(const swc_client *client,
 
 /**
  * Uploads from a file descriptor, from its current offset (`length` bytes,
- * or -1 for up to the end). The descriptor is not closed. Retried when the
+ * or -1 for up to the end; any other negative length is
+ * SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
  * descriptor can seek back.
  */
 swc_status swc_object_put_fd(const swc_client *client,

@@ -263,27 +263,24 @@ async fn send_with_body(
         let mut total = 0u64;
         let known = body.len();
         loop {
-            // No bigger than what is left of a body of known length (+1 to
-            // see its end).
-            let want = known.map_or(CHUNK, |l| (l.saturating_sub(total) as usize + 1).min(CHUNK));
-            let mut buf = vec![0u8; want];
-            let n = match body.read(&mut buf) {
-                Ok(n) => n,
+            let buf = match next_chunk(body, known, total) {
+                Ok(Some(buf)) => buf,
+                Ok(None) => break,
                 Err(e) => {
+                    // Fails the request: nothing is stored.
                     let _ = tx
                         .send(Err(std::io::Error::other("body source failed")))
                         .await;
                     return Err(e);
                 }
             };
-            if n == 0 {
-                break;
-            }
-            buf.truncate(n);
             md5.update(&buf);
-            total += n as u64;
+            total += buf.len() as u64;
             if tx.send(Ok(Bytes::from(buf))).await.is_err() {
                 // The request ended before the body did (error or early answer).
+                break;
+            }
+            if known == Some(total) {
                 break;
             }
         }
@@ -291,6 +288,45 @@ async fn send_with_body(
     };
     let (r, pumped) = tokio::join!(send, pump);
     pumped.map(|p| (r, p))
+}
+
+/// The next chunk of a streamed body (`None` at its end), held to its
+/// announced length: a source that ends early, or gives more than it
+/// announced, is an error before the chunk that completes the length goes
+/// out, because a server that has every announced byte stores the object
+/// (cut short, if the source had more).
+fn next_chunk(
+    body: &mut dyn BodySource,
+    known: Option<u64>,
+    total: u64,
+) -> Result<Option<Vec<u8>>> {
+    // No bigger than what is left of a body of known length, +1 to see a
+    // source that goes on past it.
+    let want = known.map_or(CHUNK, |l| (l.saturating_sub(total) as usize + 1).min(CHUNK));
+    let mut buf = vec![0u8; want];
+    let n = body.read(&mut buf)?;
+    buf.truncate(n);
+    let Some(l) = known else {
+        return Ok((n > 0).then_some(buf));
+    };
+    let now = total + n as u64;
+    let too_long = || {
+        Error::invalid(format!(
+            "the upload source gave more than the {l} bytes announced"
+        ))
+    };
+    if n == 0 && now < l {
+        return Err(Error::invalid(format!(
+            "the upload source ended after {now} of the {l} bytes announced"
+        )));
+    }
+    if now > l {
+        return Err(too_long());
+    }
+    if n > 0 && now == l && body.read(&mut [0u8; 1])? > 0 {
+        return Err(too_long());
+    }
+    Ok((n > 0).then_some(buf))
 }
 
 /// Reads a body of announced length `len` (small) whole. A source that
@@ -567,5 +603,54 @@ mod tests {
         assert!(e.message.contains("more than 4 bytes where 4"), "{e}");
         let e = read_small(&mut Liar(BytesSource::new(b"hi".to_vec()), 5), 5).unwrap_err();
         assert!(e.message.contains("gave 2 bytes where 5"), "{e}");
+    }
+
+    /// Gives at most 7 bytes a read, as a pipe might.
+    struct Trickle(Liar);
+    impl BodySource for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+            let n = buf.len().min(7);
+            self.0.read(&mut buf[..n])
+        }
+        fn rewind(&mut self) -> Result<bool> {
+            self.0.rewind()
+        }
+        fn len(&self) -> Option<u64> {
+            self.0.len()
+        }
+    }
+
+    /// Reads a streamed body to its end the way the request does.
+    fn stream_all(body: &mut dyn BodySource) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
+        let known = body.len();
+        while let Some(c) = next_chunk(body, known, out.len() as u64)? {
+            out.extend(c);
+            if known == Some(out.len() as u64) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn a_streamed_body_must_match_its_length_before_its_last_chunk_goes() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let liar = |len| Liar(BytesSource::new(data.clone()), len);
+        assert_eq!(stream_all(&mut liar(100)).unwrap(), data);
+        assert_eq!(stream_all(&mut Trickle(liar(100))).unwrap(), data);
+        // Longer than announced: refused, whether the extra bytes come with
+        // the last announced ones or only in the read after them.
+        for e in [
+            stream_all(&mut liar(70)).unwrap_err(),
+            stream_all(&mut Trickle(liar(70))).unwrap_err(),
+        ] {
+            assert_eq!(e.status, Status::InvalidArgument, "{e}");
+            assert!(e.message.contains("more than the 70 bytes"), "{e}");
+        }
+        let e = stream_all(&mut Trickle(liar(130))).unwrap_err();
+        assert!(e.message.contains("ended after 100 of the 130"), "{e}");
+        let mut unknown = BytesSource::new(data.clone());
+        assert_eq!(next_chunk(&mut unknown, None, 0).unwrap().unwrap(), data);
     }
 }

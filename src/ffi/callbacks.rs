@@ -46,6 +46,28 @@ pub struct CallbackSource {
 // blocking call (the future runs there), as the header documents.
 unsafe impl Send for CallbackSource {}
 
+impl CallbackSource {
+    /// The announced length has been read: the source must be at its end.
+    /// One more read tells; a byte past the end is an error, not bytes
+    /// silently left out of the object.
+    fn check_end(&mut self, buf: &mut [u8]) -> Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let n = (self.read)(self.user_data, buf.as_mut_ptr(), buf.len());
+        match n {
+            0 => Ok(0),
+            n if n < 0 => Err(Error::invalid(format!(
+                "the read callback reported an error ({n})"
+            ))),
+            _ => Err(Error::invalid(format!(
+                "the read callback gave more than the {} bytes announced as the length",
+                self.sent
+            ))),
+        }
+    }
+}
+
 impl BodySource for CallbackSource {
     fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
         let cap = match self.length {
@@ -53,7 +75,7 @@ impl BodySource for CallbackSource {
             None => buf.len(),
         };
         if cap == 0 {
-            return Ok(0);
+            return self.check_end(buf);
         }
         let n = (self.read)(self.user_data, buf.as_mut_ptr(), cap);
         if n < 0 {

@@ -45,8 +45,18 @@ fn name<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
         .ok_or_else(|| Error::invalid(format!("argument \"{what}\" must not be NULL")))
 }
 
-fn known_length(len: i64) -> Option<u64> {
-    (len >= 0).then_some(len as u64)
+/// A body length from C: -1 is "unknown" (chunked transfer), 0 or more the
+/// exact length; anything else is a caller's mistake, refused rather than
+/// taken as "unknown".
+fn known_length(len: i64) -> Result<Option<u64>> {
+    match len {
+        -1 => Ok(None),
+        0.. => Ok(Some(len as u64)),
+        _ => Err(crate::conn::invalid_field(
+            "length",
+            format!("length {len} is neither -1 (unknown) nor a byte count"),
+        )),
+    }
 }
 
 /// HEAD the account. `opts_json` (NULL for none): `{"headers": {..},
@@ -361,8 +371,10 @@ fn put_with(
 
 /// Uploads an object from a read callback. `length` is the size when known
 /// (sent as Content-Length; the callback must then deliver exactly that
-/// many bytes), or -1 (chunked transfer). The upload is retried only if
-/// `rewind` is non-NULL (it must restart the stream and return 0).
+/// many bytes: one that gives fewer, or more, is SWC_E_INVALID_ARGUMENT and
+/// nothing is stored), or -1 (chunked transfer); any other negative length
+/// is SWC_E_INVALID_ARGUMENT. The upload is retried only if `rewind` is
+/// non-NULL (it must restart the stream and return 0).
 /// `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
 /// The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
 /// returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
@@ -386,7 +398,7 @@ pub extern "C" fn swc_object_put(
             read,
             rewind,
             user_data,
-            length: known_length(length),
+            length: known_length(length)?,
             sent: 0,
         };
         put_with(
@@ -402,7 +414,8 @@ pub extern "C" fn swc_object_put(
 }
 
 /// Uploads from a file descriptor, from its current offset (`length` bytes,
-/// or -1 for up to the end). The descriptor is not closed. Retried when the
+/// or -1 for up to the end; any other negative length is
+/// SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
 /// descriptor can seek back.
 #[no_mangle]
 pub extern "C" fn swc_object_put_fd(
@@ -417,7 +430,7 @@ pub extern "C" fn swc_object_put_fd(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let src = FileSource::from_fd(fd, known_length(length))?;
+        let src = FileSource::from_fd(fd, known_length(length)?)?;
         put_with(
             client,
             container,
@@ -683,11 +696,12 @@ pub extern "C" fn swc_request(
         let method = name(method, "method")?;
         let path = name(path, "path")?;
         let o: RawOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        let length = known_length(length)?;
         let mut source = read.map(|read| CallbackSource {
             read,
             rewind,
             user_data: read_user_data,
-            length: known_length(length),
+            length,
             sent: 0,
         });
         let mut sink = write.map(|write| CallbackSink {

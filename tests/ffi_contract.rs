@@ -1,0 +1,269 @@
+//! The C API keeps its word: a body never stored other than the caller
+//! announced it (a read callback longer or shorter than its length, a
+//! negative length other than -1), against the real cluster; an existing
+//! object is never replaced by a broken one.
+
+mod common;
+
+use common::*;
+use serde_json::json;
+use std::ffi::c_void;
+use std::ptr;
+use swiftclient::ffi::client::{swc_client, swc_client_free};
+use swiftclient::ffi::conn::{
+    swc_container_put, swc_object_get, swc_object_put, swc_object_put_buffer, swc_object_put_fd,
+    swc_request,
+};
+use swiftclient::ffi::{SWC_E_INVALID_ARGUMENT, SWC_E_NOT_FOUND};
+
+/// A read callback over `data`, giving at most `step` bytes a call and
+/// never more than asked: it fills exactly what the library asks for, so
+/// only the announced length can stop it.
+struct Feed {
+    data: Vec<u8>,
+    pos: usize,
+    step: usize,
+}
+
+extern "C" fn feed(ud: *mut c_void, buf: *mut u8, cap: usize) -> isize {
+    let f = unsafe { &mut *(ud as *mut Feed) };
+    let n = cap.min(f.step).min(f.data.len() - f.pos);
+    unsafe { ptr::copy_nonoverlapping(f.data[f.pos..].as_ptr(), buf, n) };
+    f.pos += n;
+    n as isize
+}
+
+extern "C" fn keep(ud: *mut c_void, buf: *const u8, len: usize) -> i32 {
+    let v = unsafe { &mut *(ud as *mut Vec<u8>) };
+    v.extend_from_slice(unsafe { std::slice::from_raw_parts(buf, len) });
+    0
+}
+
+fn get(c: *mut swc_client, cont: &str, obj: &str) -> Option<Vec<u8>> {
+    let (cc, oc) = (cs(cont), cs(obj));
+    let mut body = Vec::new();
+    let ud = &mut body as *mut Vec<u8> as *mut c_void;
+    let (st, _, e) = ffi_call(|r, e| {
+        swc_object_get(
+            c,
+            cc.as_ptr(),
+            oc.as_ptr(),
+            ptr::null(),
+            Some(keep),
+            ud,
+            ptr::null(),
+            r,
+            e,
+        )
+    });
+    match st {
+        0 => Some(body),
+        SWC_E_NOT_FOUND => None,
+        _ => panic!("GET {cont}/{obj}: {st} {e:?}"),
+    }
+}
+
+fn put_cb(
+    c: *mut swc_client,
+    cont: &str,
+    obj: &str,
+    feed_: &mut Feed,
+    length: i64,
+) -> (i32, Option<serde_json::Value>) {
+    let (cc, oc) = (cs(cont), cs(obj));
+    let ud = feed_ as *mut Feed as *mut c_void;
+    let (st, _, e) = ffi_call(|r, e| {
+        swc_object_put(
+            c,
+            cc.as_ptr(),
+            oc.as_ptr(),
+            ptr::null(),
+            Some(feed),
+            None,
+            ud,
+            length,
+            ptr::null(),
+            r,
+            e,
+        )
+    });
+    (st, e)
+}
+
+#[test]
+fn a_read_callback_must_give_exactly_its_length() {
+    let c = ffi_client(&v1_options());
+    let cont = unique("contract");
+    let cc = cs(&cont);
+    let (st, _, e) =
+        ffi_call(|r, e| swc_container_put(c, cc.as_ptr(), ptr::null(), ptr::null(), r, e));
+    assert_eq!(st, 0, "{e:?}");
+    // Small bodies are read whole before sending; larger ones stream. Steps:
+    // the whole rest at once, and exactly what is asked a call at a time
+    // (the extra bytes come only in the read after the announced ones).
+    for (size, step) in [
+        (1000usize, usize::MAX),
+        (1000, 100),
+        (300_000, usize::MAX),
+        (300_000, 65_536),
+        (300_000, 1000),
+    ] {
+        let old = data(size, 1);
+        let obj = format!("o-{size}-{step}");
+        let oc = cs(&obj);
+        let (st, _, e) = ffi_call(|r, e| {
+            swc_object_put_buffer(
+                c,
+                cc.as_ptr(),
+                oc.as_ptr(),
+                ptr::null(),
+                old.as_ptr(),
+                old.len(),
+                ptr::null(),
+                r,
+                e,
+            )
+        });
+        assert_eq!(st, 0, "{e:?}");
+        // Longer than announced: refused, and the old object stays whole.
+        let mut longer = Feed {
+            data: data(size + 10, 2),
+            pos: 0,
+            step,
+        };
+        let (st, e) = put_cb(c, &cont, &obj, &mut longer, size as i64);
+        assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{size}/{step}: {e:?}");
+        let msg = e.unwrap()["message"].as_str().unwrap().to_string();
+        assert!(
+            msg.contains(&format!("more than the {size} bytes")),
+            "{msg}"
+        );
+        assert_eq!(
+            get(c, &cont, &obj).as_deref(),
+            Some(&old[..]),
+            "{size}/{step}: replaced"
+        );
+        // Shorter than announced: refused too.
+        let mut shorter = Feed {
+            data: data(size - 10, 3),
+            pos: 0,
+            step,
+        };
+        let (st, e) = put_cb(c, &cont, &obj, &mut shorter, size as i64);
+        assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{size}/{step}: {e:?}");
+        assert_eq!(
+            get(c, &cont, &obj).as_deref(),
+            Some(&old[..]),
+            "{size}/{step}: replaced"
+        );
+        // A new object that would be stored cut short is not stored at all.
+        let fresh = format!("{obj}-new");
+        let mut longer = Feed {
+            data: data(size + 1, 4),
+            pos: 0,
+            step,
+        };
+        let (st, _) = put_cb(c, &cont, &fresh, &mut longer, size as i64);
+        assert_eq!(st, SWC_E_INVALID_ARGUMENT);
+        assert_eq!(
+            get(c, &cont, &fresh),
+            None,
+            "{size}/{step}: a truncated object was stored"
+        );
+        // Exactly the length: stored as given.
+        let body = data(size, 5);
+        let mut exact = Feed {
+            data: body.clone(),
+            pos: 0,
+            step,
+        };
+        let (st, e) = put_cb(c, &cont, &fresh, &mut exact, size as i64);
+        assert_eq!(st, 0, "{e:?}");
+        assert_eq!(get(c, &cont, &fresh).as_deref(), Some(&body[..]));
+    }
+    rt().block_on(cleanup(&client(&v1_options()), &cont));
+    unsafe { swc_client_free(c) };
+}
+
+#[test]
+fn a_negative_length_other_than_minus_one_is_refused() {
+    let c = ffi_client(&v1_options());
+    let (cc, oc) = (cs("c"), cs("o"));
+    let file = std::fs::File::open("/dev/null").unwrap();
+    use std::os::fd::AsRawFd;
+    for len in [-2i64, -100, i64::MIN] {
+        let mut f = Feed {
+            data: vec![1; 10],
+            pos: 0,
+            step: 10,
+        };
+        let ud = &mut f as *mut Feed as *mut c_void;
+        let calls: [(
+            &str,
+            Box<dyn Fn(*mut *mut std::ffi::c_char, *mut *mut std::ffi::c_char) -> i32>,
+        ); 3] = [
+            (
+                "put",
+                Box::new(|r, e| {
+                    swc_object_put(
+                        c,
+                        cc.as_ptr(),
+                        oc.as_ptr(),
+                        ptr::null(),
+                        Some(feed),
+                        None,
+                        ud,
+                        len,
+                        ptr::null(),
+                        r,
+                        e,
+                    )
+                }),
+            ),
+            (
+                "put_fd",
+                Box::new(|r, e| {
+                    swc_object_put_fd(
+                        c,
+                        cc.as_ptr(),
+                        oc.as_ptr(),
+                        ptr::null(),
+                        file.as_raw_fd(),
+                        len,
+                        ptr::null(),
+                        r,
+                        e,
+                    )
+                }),
+            ),
+            (
+                "request",
+                Box::new(|r, e| {
+                    let (m, p) = (cs("PUT"), cs("/c/o"));
+                    swc_request(
+                        c,
+                        m.as_ptr(),
+                        p.as_ptr(),
+                        ptr::null(),
+                        Some(feed),
+                        None,
+                        ud,
+                        len,
+                        None,
+                        ptr::null_mut(),
+                        ptr::null(),
+                        r,
+                        e,
+                    )
+                }),
+            ),
+        ];
+        for (what, call) in calls {
+            let (st, _, e) = ffi_call(|r, e| call(r, e));
+            assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{what} {len}: {e:?}");
+            assert_eq!(e.unwrap()["key"], json!("length"), "{what} {len}");
+        }
+        assert_eq!(f.pos, 0, "the callback was read from");
+    }
+    unsafe { swc_client_free(c) };
+}
