@@ -8,11 +8,11 @@
 
 mod common;
 
-use common::faultproxy::FaultProxy;
+use common::faultproxy::ffi_client_through_proxy;
 use common::*;
 use serde_json::{json, Value};
 use std::ptr;
-use swiftclient::ffi::client::{swc_client, swc_client_free};
+use swiftclient::ffi::client::swc_client_free;
 use swiftclient::ffi::conn::{
     swc_container_delete, swc_container_head, swc_container_put, swc_object_copy, swc_object_head,
     swc_object_put_buffer, swc_request,
@@ -21,25 +21,6 @@ use swiftclient::ffi::service::{
     swc_copy, swc_delete, swc_download, swc_list, swc_post, swc_stat, swc_upload,
 };
 use swiftclient::ffi::SWC_E_INVALID_ARGUMENT;
-
-/// A C client whose requests all pass through a recording proxy, already
-/// authenticated (so any further request head the proxy sees was sent by
-/// the call under test).
-fn recorded() -> (tokio::runtime::Runtime, FaultProxy, *mut swc_client) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
-    let c = ffi_client(&json!({
-        "auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing",
-    }));
-    let (st, _, e) =
-        ffi_call(|o, e| swiftclient::ffi::client::swc_client_auth(c, ptr::null(), o, e));
-    assert_eq!(st, 0, "{e:?}");
-    (rt, fp, c)
-}
 
 fn refused(what: &str, got: (i32, Option<Value>, Option<Value>), key: &str) {
     let (st, out, err) = got;
@@ -50,7 +31,7 @@ fn refused(what: &str, got: (i32, Option<Value>, Option<Value>), key: &str) {
 
 #[test]
 fn dot_containers_and_control_characters_never_leave_the_client() {
-    let (_rt, fp, c) = recorded();
+    let (_rt, fp, c) = ffi_client_through_proxy();
     let sent_before = fp.heads().len();
     for bad in [".", "..", "a\nb", "tab\there", "del\u{7f}"] {
         let name = cs(bad);

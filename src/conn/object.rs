@@ -102,6 +102,26 @@ pub async fn copy(
     Ok(rec)
 }
 
+/// Whether an answer to `multipart-manifest=get` that does not say it is a
+/// large object can be taken for the object's body. Not when the object
+/// carries Ceph RGW's SLO mark (`X-Object-Meta-Static-Large-Object`: RGW
+/// answers such a request with an empty body and the empty MD5 as ETag);
+/// not when its length differs from the listed size; not when it is empty
+/// and no size is known. Those are inspected (HEAD) and fetched plainly.
+fn provably_the_object(
+    h: &reqwest::header::HeaderMap,
+    content_length: Option<u64>,
+    listed_size: Option<u64>,
+) -> bool {
+    if h.contains_key("x-object-meta-static-large-object") {
+        return false;
+    }
+    match listed_size {
+        Some(size) => content_length == Some(size),
+        None => content_length != Some(0),
+    }
+}
+
 fn unquote(etag: &str) -> String {
     etag.trim().trim_matches('"').to_ascii_lowercase()
 }
@@ -207,7 +227,7 @@ async fn get_inner(
     let etag = h.get("etag").and_then(|v| v.to_str().ok()).map(unquote);
     let expected = sent.resp.content_length();
     let large = h.contains_key("x-static-large-object") || h.contains_key("x-object-manifest");
-    if large && opts.plain_only {
+    if opts.plain_only && (large || !provably_the_object(h, expected, opts.listed_size)) {
         rec["large_object"] = json!(true);
         return Ok(rec);
     }

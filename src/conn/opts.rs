@@ -121,6 +121,13 @@ pub struct GetOpts {
     /// list and verify per segment. Lets a download skip the HEAD.
     #[serde(skip)]
     pub plain_only: bool,
+    /// Internal, with `plain_only`: the object's size as a listing gave it.
+    /// An answer that is not provably the object (a different length, or
+    /// an empty body when no size is known) is handed back unread as well,
+    /// to be inspected: some servers answer `multipart-manifest=get` for a
+    /// large object with an empty body that looks like a plain object.
+    #[serde(skip)]
+    pub listed_size: Option<u64>,
     /// Internal: the caller verifies the body itself (per segment), so the
     /// MD5 of the whole body is not computed (the record's `md5` is null).
     #[serde(skip)]
@@ -135,6 +142,7 @@ impl Default for GetOpts {
             checksum: true,
             resume: true,
             plain_only: false,
+            listed_size: None,
             no_body_md5: false,
         }
     }

@@ -558,7 +558,7 @@ async fn fetch(down: &Arc<Down>, w: &Want) -> Value {
             Ok(t) => t,
             Err(e) => return fail(&e),
         };
-        match get_verified(down, c, o, None, w.bytes.unwrap_or(0), target.as_mut()).await {
+        match get_verified(down, c, o, None, w.bytes, target.as_mut()).await {
             Ok(Some((resp, verified))) => return done(rec, &resp, verified),
             Ok(None) => {
                 if let Err(e) = target.finish(false) {
@@ -651,7 +651,7 @@ async fn fetch(down: &Arc<Down>, w: &Want) -> Value {
         Ok(t) => t,
         Err(e) => return fail(&e),
     };
-    match get_verified(down, c, o, Some(&existing), 0, target.as_mut()).await {
+    match get_verified(down, c, o, Some(&existing), None, target.as_mut()).await {
         Ok(Some((resp, verified))) => done(rec, &resp, verified),
         Ok(None) => fail(&Error::internal("a large object was not recognised as one")),
         Err(e) => fail(&e),
@@ -661,12 +661,16 @@ async fn fetch(down: &Arc<Down>, w: &Want) -> Value {
 /// GETs `c/o` into `target`, verifying MD5 and length for a plain object
 /// and each segment for a large one; calls `target.finish(ok)`. Returns the
 /// GET record and what was verified ("md5", "segments" or false).
+/// `existing: None` (not inspected yet) returns `None`, unread, for a large
+/// object or an answer that is not provably the object (`listed_size`: its
+/// size in a listing); a plain object's body must then have the size its
+/// inspection (HEAD) gave.
 async fn get_verified(
     down: &Down,
     c: &str,
     o: &str,
     existing: Option<&Existing>,
-    size_hint: u64,
+    listed_size: Option<u64>,
     target: &mut dyn BodySink,
 ) -> Result<Option<(Value, Value)>> {
     let ranged = down
@@ -686,7 +690,7 @@ async fn get_verified(
         Some(Existing::Slo(s) | Existing::Dlo { segments: s, .. }) => {
             s.iter().map(|x| x.size).sum()
         }
-        None => size_hint,
+        None => listed_size.unwrap_or(0),
     };
     let gopts = GetOpts {
         headers: down.opts.headers.clone(),
@@ -703,6 +707,7 @@ async fn get_verified(
         // Not inspected yet: a plain object streams straight in; a large
         // one is handed back unread, to be fetched again per segment.
         plain_only: existing.is_none(),
+        listed_size: listed_size.filter(|_| existing.is_none()),
         // Segments are checked one by one; a whole-body MD5 would only
         // double the hashing.
         no_body_md5: !segs.is_empty(),
@@ -741,6 +746,22 @@ async fn get_verified(
                 checked.segments.len()
             ),
         )),
+        Ok(v) => match existing {
+            // The server's two statements of the size must agree: a body
+            // that matches only its own Content-Length (and its own ETag)
+            // may still not be the object.
+            Some(Existing::Plain { size, .. }) if !ranged && v["bytes"].as_u64() != Some(*size) => {
+                Err(Error::new(
+                    Status::Checksum,
+                    format!(
+                        "the GET of {c}/{o} gave {} bytes where its HEAD said {size}",
+                        v["bytes"]
+                    ),
+                )
+                .attempts(v["attempts"].as_u64().unwrap_or(1) as u32))
+            }
+            _ => Ok(v),
+        },
         other => other,
     };
     if let (Ok(v), false) = (&r, down.req.ignore_mtime) {
@@ -802,7 +823,8 @@ pub async fn download_one(
             return Err(e);
         }
     };
-    let Some((resp, verified)) = get_verified(&down, c, o, Some(&existing), 0, sink).await? else {
+    let Some((resp, verified)) = get_verified(&down, c, o, Some(&existing), None, sink).await?
+    else {
         return Err(Error::internal("a large object was not recognised as one"));
     };
     let mut rec = record::with_response(record::ok("download_object", Some(c), Some(o)), &resp);

@@ -25,6 +25,9 @@ pub enum Fault {
     Throttle(usize, Duration),
     /// Forward; reset after N bytes of the request body.
     ResetRequestAfter(usize),
+    /// The fault, for the first request whose request line contains the
+    /// text; requests before it pass (and leave it first in the plan).
+    OnMatch(String, Box<Fault>),
 }
 
 pub struct FaultProxy {
@@ -82,6 +85,11 @@ impl FaultProxy {
         self.in_flight
             .1
             .swap(0, std::sync::atomic::Ordering::SeqCst)
+    }
+
+    /// Whether every planned fault has been used.
+    pub fn plan_is_empty(&self) -> bool {
+        self.plan.lock().unwrap().is_empty()
     }
 
     pub fn clear(&self) {
@@ -148,7 +156,18 @@ async fn serve(
     };
     let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
     heads.lock().unwrap().push(head.clone());
-    let fault = plan.lock().unwrap().pop_front();
+    let fault = {
+        let mut plan = plan.lock().unwrap();
+        let line = head.lines().next().unwrap_or("");
+        match plan.pop_front() {
+            Some(Fault::OnMatch(text, f)) if line.contains(&text) => Some(*f),
+            Some(m @ Fault::OnMatch(..)) => {
+                plan.push_front(m);
+                None
+            }
+            other => other,
+        }
+    };
     let content_length: usize = head
         .lines()
         .find_map(|l| {
@@ -277,4 +296,28 @@ async fn serve(
     }
     let _ = cw.shutdown().await;
     Ok(())
+}
+
+/// A C client whose requests all pass through a fault proxy, already
+/// authenticated (so any further request the proxy sees was sent by the
+/// call under test), with the runtime the proxy runs on (keep it alive).
+pub fn ffi_client_through_proxy() -> (
+    tokio::runtime::Runtime,
+    FaultProxy,
+    *mut swiftclient::ffi::client::swc_client,
+) {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let fp = rt.block_on(FaultProxy::start(&super::env("SWC_TEST_PROXY_URL")));
+    let c = super::ffi_client(&serde_json::json!({
+        "auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing",
+    }));
+    let (st, _, e) = super::ffi_call(|o, e| {
+        swiftclient::ffi::client::swc_client_auth(c, std::ptr::null(), o, e)
+    });
+    assert_eq!(st, 0, "{e:?}");
+    (rt, fp, c)
 }
