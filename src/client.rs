@@ -11,7 +11,7 @@ use crate::http;
 use crate::log::{Level, Logger};
 use crate::options::{Options, Settings};
 use serde_json::{json, Value};
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 #[derive(Clone)]
@@ -23,7 +23,7 @@ struct Inner {
     settings: Settings,
     http: http::Http,
     tokens: TokenCache,
-    logger: RwLock<Option<Logger>>,
+    logger: crate::log::LogSlot,
     /// `/info` documents by cluster root URL.
     capabilities: std::sync::Mutex<std::collections::HashMap<String, Value>>,
 }
@@ -47,7 +47,7 @@ impl Client {
                 settings,
                 http,
                 tokens,
-                logger: RwLock::new(None),
+                logger: Default::default(),
                 capabilities: Default::default(),
             }),
         })
@@ -79,24 +79,15 @@ impl Client {
             .await
     }
 
-    /// Sets (or clears) the logger. Lines are built only when enabled.
+    /// Sets (or clears) the logger. Returns once no call of the previous
+    /// logger is in progress on another thread (see [`crate::log::LogSlot`]).
     pub fn set_logger(&self, logger: Option<Logger>) {
-        *self.inner.logger.write().unwrap_or_else(|p| p.into_inner()) = logger;
+        self.inner.logger.replace(logger);
     }
 
     /// Logs the line `f` builds, if a logger takes this level.
     pub fn log(&self, level: Level, f: impl FnOnce() -> String) {
-        let logger = self
-            .inner
-            .logger
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        if let Some(l) = logger {
-            if l.enabled(level) {
-                (l.f)(level, &f());
-            }
-        }
+        self.inner.logger.log(level, f);
     }
 
     pub fn cached_capabilities(&self, root: &str) -> Option<Value> {

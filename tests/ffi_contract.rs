@@ -185,6 +185,9 @@ fn a_read_callback_must_give_exactly_its_length() {
     unsafe { swc_client_free(c) };
 }
 
+/// A call that writes `result_json` and `err_json`.
+type OutCall<'a> = dyn Fn(*mut *mut std::ffi::c_char, *mut *mut std::ffi::c_char) -> i32 + 'a;
+
 #[test]
 fn a_negative_length_other_than_minus_one_is_refused() {
     let c = ffi_client(&v1_options());
@@ -198,10 +201,7 @@ fn a_negative_length_other_than_minus_one_is_refused() {
             step: 10,
         };
         let ud = &mut f as *mut Feed as *mut c_void;
-        let calls: [(
-            &str,
-            Box<dyn Fn(*mut *mut std::ffi::c_char, *mut *mut std::ffi::c_char) -> i32>,
-        ); 3] = [
+        let calls: [(&str, Box<OutCall<'_>>); 3] = [
             (
                 "put",
                 Box::new(|r, e| {
@@ -259,11 +259,92 @@ fn a_negative_length_other_than_minus_one_is_refused() {
             ),
         ];
         for (what, call) in calls {
-            let (st, _, e) = ffi_call(|r, e| call(r, e));
+            let (st, _, e) = ffi_call(call);
             assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{what} {len}: {e:?}");
             assert_eq!(e.unwrap()["key"], json!("length"), "{what} {len}");
         }
         assert_eq!(f.pos, 0, "the callback was read from");
     }
     unsafe { swc_client_free(c) };
+}
+
+/// What a log callback's `user_data` points at: "freed" (marked dead, kept
+/// allocated so the test stays sound) once the setter that replaced it
+/// returned.
+struct Probe {
+    alive: std::sync::atomic::AtomicBool,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+static CALLED_AFTER_FREE: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+extern "C" fn probe_log(ud: *mut c_void, _l: i32, _m: *const std::ffi::c_char, _n: usize) {
+    use std::sync::atomic::Ordering::SeqCst;
+    let p = unsafe { &*(ud as *const Probe) };
+    // Widen the window a replacement could slip through.
+    std::thread::sleep(std::time::Duration::from_micros(200));
+    if !p.alive.load(SeqCst) {
+        CALLED_AFTER_FREE.fetch_add(1, SeqCst);
+    }
+    p.calls.fetch_add(1, SeqCst);
+}
+
+#[test]
+fn a_replaced_log_callback_is_never_called_once_the_setter_returns() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    use swiftclient::ffi::client::{swc_client_set_log, SWC_LOG_DEBUG};
+    use swiftclient::ffi::conn::swc_account_head;
+    let c = ffi_client(&v1_options()) as usize;
+    let stop = std::sync::Arc::new(AtomicBool::new(false));
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                while !stop.load(SeqCst) {
+                    let c = c as *const swc_client;
+                    let (st, _, e) =
+                        ffi_call(|r, e| swc_account_head(c, ptr::null(), ptr::null(), r, e));
+                    assert_eq!(st, 0, "{e:?}");
+                }
+            })
+        })
+        .collect();
+    let mut probes: Vec<Box<Probe>> = Vec::new();
+    let mut total = 0;
+    for i in 0..400 {
+        let p = Box::new(Probe {
+            alive: AtomicBool::new(true),
+            calls: Default::default(),
+        });
+        let ud = &*p as *const Probe as *mut c_void;
+        assert_eq!(
+            swc_client_set_log(c as *const swc_client, SWC_LOG_DEBUG, Some(probe_log), ud),
+            0
+        );
+        if let Some(old) = probes.last() {
+            old.alive.store(false, SeqCst);
+            total += old.calls.load(SeqCst);
+        }
+        probes.push(p);
+        std::thread::sleep(std::time::Duration::from_micros(500 + (i % 7) * 200));
+    }
+    assert_eq!(
+        swc_client_set_log(c as *const swc_client, SWC_LOG_DEBUG, None, ptr::null_mut()),
+        0
+    );
+    probes.last().unwrap().alive.store(false, SeqCst);
+    stop.store(true, SeqCst);
+    for w in workers {
+        w.join().unwrap();
+    }
+    assert!(
+        total > 100,
+        "the callbacks were hardly called ({total}): the test proves nothing"
+    );
+    assert_eq!(
+        CALLED_AFTER_FREE.load(SeqCst),
+        0,
+        "an old user_data was used after the setter returned"
+    );
+    unsafe { swc_client_free(c as *mut swc_client) };
 }

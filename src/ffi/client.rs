@@ -225,7 +225,11 @@ pub const SWC_LOG_DEBUG: c_int = 4;
 
 /// Sets (or, with `log` NULL, removes) the client's log callback, taking
 /// lines up to `level`. Nothing is logged by default. `user_data` must stay
-/// valid until the callback is replaced or the client freed. Thread-safe.
+/// valid until the callback is replaced or the client freed: when this call
+/// returns, the previous callback is not running on any other thread and
+/// will not be called again (calls in progress are waited for), so its
+/// `user_data` may be freed. Called from inside the previous callback, it
+/// does not wait for that call itself. Thread-safe.
 /// Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client, unknown level).
 #[no_mangle]
 pub extern "C" fn swc_client_set_log(
