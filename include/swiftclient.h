@@ -323,7 +323,9 @@ void swc_cancel_free(swc_cancel *cancel);
 
 /**
  * Creates a client from `options_json`, a JSON object of options (NULL or
- * "{}" for none). Keys follow python-swiftclient's options: `auth`, `user`,
+ * "{}" for none: a client without credentials, whose authentication —
+ * and so every request — is SWC_E_CONFIG with `key` "auth"; once any auth
+ * option is given, the others it needs must be too). Keys follow python-swiftclient's options: `auth`, `user`,
  * `key`, `auth_version`, `os_auth_url`, `os_username`, `os_password`,
  * `os_user_id`, `os_user_domain_name`/`_id`, `os_project_name`/`_id`,
  * `os_project_domain_name`/`_id`, `os_tenant_name`/`_id`,
@@ -346,7 +348,9 @@ void swc_cancel_free(swc_cancel *cancel);
  * `err_json` is non-NULL) receives an error record to free with
  * `swc_string_free`.
  */
-swc_status swc_client_new(const char *options_json, swc_client **client, char **err_json);
+swc_status swc_client_new(const char *options_json,
+                          swc_client **client,
+                          char **err_json);
 
 /**
  * As `swc_client_new`, but starts from the environment the `swift` command

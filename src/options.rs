@@ -101,6 +101,10 @@ fn string_or_number<'de, D: Deserializer<'de>>(
     }
 }
 
+/// What authenticating a client without a way to do it says.
+pub const NO_WAY_TO_AUTHENTICATE: &str =
+    "no way to authenticate: give an auth URL with credentials, or os_storage_url with os_auth_token";
+
 impl Options {
     /// Parses a JSON object. `None`, empty and `"null"` give defaults. Errors
     /// are [`Status::Config`] and name the offending key.
@@ -290,10 +294,16 @@ impl Options {
                 cert: self.os_cert.clone(),
                 cert_key: self.os_key.clone(),
             },
-            user_agent: self
-                .user_agent
-                .clone()
-                .unwrap_or_else(|| format!("libswiftclient/{}", env!("CARGO_PKG_VERSION"))),
+            user_agent: match &self.user_agent {
+                Some(ua) if reqwest::header::HeaderValue::from_str(ua).is_err() => {
+                    return Err(Error::config(
+                        "user_agent",
+                        "option \"user_agent\" must be a valid header value: printable text without control characters (CR, LF, NUL...)",
+                    ))
+                }
+                Some(ua) => ua.clone(),
+                None => format!("libswiftclient/{}", env!("CARGO_PKG_VERSION")),
+            },
             trans_id_extra: match &self.trans_id_extra {
                 Some(t)
                     if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_graphic()) =>
@@ -366,9 +376,23 @@ impl Options {
             )?))),
         };
         if credentials.is_none() && (storage_url.is_none() || token.is_none()) {
+            if !self.names_a_way_to_authenticate() {
+                // No options at all: a client that can be given them later
+                // (the environment, a saved auth state). Authenticating it
+                // is the error (`NO_WAY_TO_AUTHENTICATE`).
+                return Ok(AuthConfig {
+                    credentials: None,
+                    storage_url_override: None,
+                    preauth_token: None,
+                });
+            }
             return Err(Error::config(
-                if auth_url.is_none() { "auth" } else { "os_auth_token" },
-                "no way to authenticate: give an auth URL with credentials, or os_storage_url with os_auth_token",
+                if auth_url.is_none() {
+                    "auth"
+                } else {
+                    "os_auth_token"
+                },
+                NO_WAY_TO_AUTHENTICATE,
             ));
         }
         let preauth = match (&storage_url, &token) {
@@ -382,6 +406,31 @@ impl Options {
             storage_url_override: storage_url,
             preauth_token: preauth,
         })
+    }
+
+    /// Whether any option says how to authenticate (a URL, a user, a
+    /// secret, a token, a scope): if one does, the rest must be complete.
+    fn names_a_way_to_authenticate(&self) -> bool {
+        [
+            &self.auth,
+            &self.os_auth_url,
+            &self.user,
+            &self.key,
+            &self.os_username,
+            &self.os_user_id,
+            &self.os_password,
+            &self.os_auth_token,
+            &self.os_storage_url,
+            &self.os_application_credential_id,
+            &self.os_application_credential_name,
+            &self.os_application_credential_secret,
+            &self.os_project_id,
+            &self.os_project_name,
+            &self.os_tenant_id,
+            &self.os_tenant_name,
+        ]
+        .iter()
+        .any(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
     }
 
     fn resolve_version(&self) -> Result<AuthVersion> {

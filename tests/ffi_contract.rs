@@ -348,3 +348,87 @@ fn a_replaced_log_callback_is_never_called_once_the_setter_returns() {
     );
     unsafe { swc_client_free(c as *mut swc_client) };
 }
+
+/// Option mistakes are refused where they are made, naming the key and
+/// saying why; no options at all make a client that says what it lacks.
+#[test]
+fn option_errors_name_their_key_and_no_options_is_a_client() {
+    use swiftclient::ffi::client::{swc_client_auth, swc_client_new};
+    use swiftclient::ffi::conn::swc_account_head;
+    use swiftclient::ffi::service::swc_download;
+    use swiftclient::ffi::SWC_E_CONFIG;
+    let new = |opts: Option<&str>| {
+        let o = opts.map(cs);
+        let mut c = ptr::null_mut();
+        let (st, _, e) = ffi_call(|_, e| {
+            swc_client_new(o.as_ref().map_or(ptr::null(), |o| o.as_ptr()), &mut c, e)
+        });
+        (st, c, e)
+    };
+    // A user agent that would break the request's headers.
+    let (st, c, e) = new(Some(r#"{"user_agent": "a\r\nX-Evil: 1"}"#));
+    assert_eq!((st, c.is_null()), (SWC_E_CONFIG, true), "{e:?}");
+    let e = e.unwrap();
+    assert_eq!(e["key"], "user_agent", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("control characters"),
+        "{e}"
+    );
+
+    // NULL and {} are "no options": a client, whose auth and requests are
+    // the configuration error naming "auth".
+    for opts in [None, Some("{}")] {
+        let (st, c, e) = new(opts);
+        assert_eq!(st, 0, "{opts:?}: {e:?}");
+        let (st, out, e) = ffi_call(|r, e| swc_client_auth(c, ptr::null(), r, e));
+        assert_eq!((st, out), (SWC_E_CONFIG, None));
+        let e = e.unwrap();
+        assert_eq!(e["key"], "auth", "{e}");
+        assert!(
+            e["message"]
+                .as_str()
+                .unwrap()
+                .contains("no way to authenticate"),
+            "{e}"
+        );
+        let (st, _, e) = ffi_call(|r, e| swc_account_head(c, ptr::null(), ptr::null(), r, e));
+        assert_eq!(st, SWC_E_CONFIG, "{e:?}");
+        unsafe { swc_client_free(c) };
+    }
+    // Some auth options, not all: refused at creation, naming what is missing.
+    let (st, _, e) = new(Some(
+        r#"{"auth": "http://127.0.0.1:1/auth/v1.0", "key": "k"}"#,
+    ));
+    assert_eq!(st, SWC_E_CONFIG);
+    assert_eq!(e.unwrap()["key"], "user");
+
+    // swc_client_auth's own options name their key too.
+    let c = ffi_client(&v1_options());
+    for (opts, key) in [
+        (r#"{"forse": true}"#, "forse"),
+        (r#"{"force": "yes"}"#, "force"),
+    ] {
+        let o = cs(opts);
+        let (st, _, e) = ffi_call(|r, e| swc_client_auth(c, o.as_ptr(), r, e));
+        assert_eq!(st, SWC_E_CONFIG, "{opts}");
+        assert_eq!(e.unwrap()["key"], key, "{opts}");
+    }
+    // Header values are strings; a number is not silently spelt for you.
+    let o = cs(r#"{"headers": {"X-A": 5}}"#);
+    let (st, _, e) = ffi_call(|r, e| swc_account_head(c, o.as_ptr(), ptr::null(), r, e));
+    assert_eq!(st, SWC_E_CONFIG, "{e:?}");
+    assert_eq!(e.unwrap()["key"], "headers");
+    // A download's segment_threads of 0 is refused at start, naming it.
+    let (st, recs, e) = svc(
+        swc_download,
+        c,
+        json!({"container": "c", "segment_threads": 0}),
+    );
+    assert_eq!(st, SWC_E_CONFIG, "{e}");
+    assert!(recs.is_empty());
+    assert_eq!(e["key"], "segment_threads");
+    unsafe { swc_client_free(c) };
+}

@@ -136,9 +136,9 @@ impl TokenCache {
         cur: &mut Option<Arc<Token>>,
     ) -> Result<Arc<Token>> {
         let Some(creds) = &self.config.credentials else {
-            return cur.clone().ok_or_else(|| {
-                Error::config("auth", "no credentials and no pre-authenticated token")
-            });
+            return cur
+                .clone()
+                .ok_or_else(|| Error::config("auth", crate::options::NO_WAY_TO_AUTHENTICATE));
         };
         let mut backoff = self.retry.starting_backoff;
         let mut attempt = 0;

@@ -45,15 +45,12 @@ impl<'de> Deserialize<'de> for Headers {
         let map = serde_json::Map::<String, Value>::deserialize(d)?;
         let mut out = Vec::with_capacity(map.len());
         for (k, v) in map {
-            let v = match v {
-                Value::String(s) => s,
-                Value::Number(n) => n.to_string(),
-                Value::Bool(b) => b.to_string(),
-                other => {
-                    return Err(serde::de::Error::custom(format!(
-                        "header \"{k}\" must be a string, not {other}"
-                    )))
-                }
+            // Only strings: a number or a boolean would have to be spelt
+            // one way or another on the wire, which is the caller's call.
+            let Value::String(v) = v else {
+                return Err(serde::de::Error::custom(format!(
+                    "the value of header \"{k}\" must be a string, not {v}"
+                )));
             };
             if HeaderName::from_bytes(k.as_bytes()).is_err() {
                 return Err(serde::de::Error::custom(format!(
@@ -212,11 +209,26 @@ mod tests {
             parse::<RequestOpts>(Some(r#"{"headers": {"X-A": "a\nb"}}"#), "options").unwrap_err();
         assert_eq!(e.key.as_deref(), Some("headers"));
         let o = parse::<RequestOpts>(
-            Some(r#"{"headers": {"X-Object-Meta-Name": "ünï", "X-N": 5}}"#),
+            Some(r#"{"headers": {"X-Object-Meta-Name": "ünï", "X-N": "5"}}"#),
             "o",
         )
         .unwrap();
         assert_eq!(o.headers.0.len(), 2);
+        for bad in [
+            r#"{"X-N": 5}"#,
+            r#"{"X-N": true}"#,
+            r#"{"X-N": null}"#,
+            r#"{"X-N": ["a"]}"#,
+        ] {
+            let e =
+                parse::<RequestOpts>(Some(&format!(r#"{{"headers": {bad}}}"#)), "o").unwrap_err();
+            assert_eq!(e.key.as_deref(), Some("headers"), "{bad}");
+            assert!(
+                e.message.contains("\"X-N\" must be a string"),
+                "{}",
+                e.message
+            );
+        }
         assert!(parse::<GetOpts>(None, "o").unwrap().checksum);
     }
 }

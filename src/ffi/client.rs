@@ -74,7 +74,9 @@ fn create(options: Options, out: *mut *mut swc_client) -> Result<()> {
 }
 
 /// Creates a client from `options_json`, a JSON object of options (NULL or
-/// "{}" for none). Keys follow python-swiftclient's options: `auth`, `user`,
+/// "{}" for none: a client without credentials, whose authentication —
+/// and so every request — is SWC_E_CONFIG with `key` "auth"; once any auth
+/// option is given, the others it needs must be too). Keys follow python-swiftclient's options: `auth`, `user`,
 /// `key`, `auth_version`, `os_auth_url`, `os_username`, `os_password`,
 /// `os_user_id`, `os_user_domain_name`/`_id`, `os_project_name`/`_id`,
 /// `os_project_domain_name`/`_id`, `os_tenant_name`/`_id`,
@@ -195,11 +197,8 @@ pub extern "C" fn swc_client_auth(
     guard(err_json, || {
         let c = swc_client::from_ptr(client)?;
         check_out(result_json, "result_json")?;
-        let opts: AuthOpts = match optional(opts_json, "opts_json")? {
-            None => AuthOpts::default(),
-            Some(t) => serde_json::from_str(t)
-                .map_err(|e| Error::config("", format!("auth options: {e}")))?,
-        };
+        let opts: AuthOpts =
+            crate::conn::opts::parse(optional(opts_json, "opts_json")?, "auth options")?;
         let rec =
             c.rt.block_on(c.client.auth_record(opts.force, opts.include_token))??;
         write_string(result_json, &rec.to_string())

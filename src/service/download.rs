@@ -101,6 +101,7 @@ impl DownloadRequest {
         }
         limit("object_dd_threads", r.object_dd_threads)?;
         limit("container_threads", r.container_threads)?;
+        limit("segment_threads", r.segment_threads)?;
         from_header_list(&r.header)?;
         Ok(r)
     }

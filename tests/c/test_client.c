@@ -59,7 +59,27 @@ static void test_bad_input(void) {
                         "\"key\":\"colour\"");
     expect_config_error("{\"retries\": \"many\"}", "\"key\":\"retries\"");
     expect_config_error("{\"auth\": \"not a url\", \"user\": \"a\", \"key\": \"b\"}", "\"key\":\"auth\"");
-    expect_config_error(NULL, "no way to authenticate");
+    /* No options (NULL or {}): a client; authenticating it, or any
+       request, says what is missing. */
+    {
+        const char *none[] = {NULL, "{}"};
+        size_t i;
+        for (i = 0; i < 2; i++) {
+            swc_client *bare = NULL;
+            CHECK(swc_client_new(none[i], &bare, &err) == SWC_OK, "no options: %s", err ? err : "(null)");
+            CHECK(swc_client_auth(bare, NULL, &res, &err) == SWC_E_CONFIG, "auth without a way");
+            CHECK(res == NULL, "result written on failure");
+            CHECK(err != NULL && strstr(err, "no way to authenticate") != NULL && strstr(err, "\"key\":\"auth\"") != NULL,
+                  "%s", err ? err : "(null)");
+            swc_string_free(err);
+            err = NULL;
+            swc_client_free(bare);
+        }
+    }
+    /* Some auth options but not enough: refused at creation. */
+    expect_config_error("{\"auth\": \"http://127.0.0.1:1/auth/v1.0\"}", "\"key\":\"user\"");
+    /* A header-breaking user agent: refused, naming the option. */
+    expect_config_error("{\"user_agent\": \"a\\r\\nX-Evil: 1\"}", "\"key\":\"user_agent\"");
 
     CHECK(swc_client_new(bad_utf8, &c, &err) == SWC_E_INVALID_ARGUMENT, "bad UTF-8");
     CHECK(err != NULL && strstr(err, "UTF-8") != NULL, "%s", err ? err : "(null)");
