@@ -24,8 +24,8 @@ struct Inner {
     http: http::Http,
     tokens: TokenCache,
     logger: crate::log::LogSlot,
-    /// `/info` documents by cluster root URL.
-    capabilities: std::sync::Mutex<std::collections::HashMap<String, Value>>,
+    /// `/info` documents (and where each was found) by the URL first asked.
+    capabilities: std::sync::Mutex<std::collections::HashMap<String, (String, Value)>>,
 }
 
 impl Client {
@@ -90,21 +90,23 @@ impl Client {
         self.inner.logger.log(level, f);
     }
 
-    pub fn cached_capabilities(&self, root: &str) -> Option<Value> {
+    /// The `/info` document cached under `key` (the first URL asked for
+    /// it), with the URL it was found at.
+    pub fn cached_capabilities(&self, key: &str) -> Option<(String, Value)> {
         self.inner
             .capabilities
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .get(root)
+            .get(key)
             .cloned()
     }
 
-    pub fn cache_capabilities(&self, root: &str, info: Value) {
+    pub fn cache_capabilities(&self, key: &str, found_at: &str, info: Value) {
         self.inner
             .capabilities
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(root.to_string(), info);
+            .insert(key.to_string(), (found_at.to_string(), info));
     }
 
     pub fn can_reauthenticate(&self) -> bool {

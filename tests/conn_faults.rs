@@ -538,3 +538,26 @@ async fn trans_id_extra_and_user_agent_reach_the_server() {
         "{h}"
     );
 }
+
+/// `/info` is asked where python-swiftclient asks (beside the version
+/// segment: Ceph RGW serves `/swift/info`), then at the host's root.
+#[tokio::test]
+async fn info_is_looked_for_beside_the_version_segment_then_at_the_root() {
+    let (fp, c) = faulty(json!({})).await;
+    let url = format!("{}/swift/v1/AUTH_test", fp.url);
+    let rec = swiftclient::conn::info::info(&c, &opts(json!({ "url": url })), &no_cancel())
+        .await
+        .unwrap();
+    assert!(rec["info"]["swift"].is_object(), "{rec}");
+    assert_eq!(rec["url"], format!("{}/info", fp.url));
+    let asked: Vec<String> = fp
+        .heads()
+        .iter()
+        .map(|h| h.lines().next().unwrap_or("").to_string())
+        .collect();
+    assert_eq!(
+        asked,
+        ["GET /swift/info HTTP/1.1", "GET /info HTTP/1.1"],
+        "{asked:?}"
+    );
+}

@@ -486,7 +486,8 @@ fn files_over_max_file_size_are_segmented_automatically() {
             .unwrap()["info"]
             .clone();
         info["swift"]["max_file_size"] = json!(1 << 20);
-        c.cache_capabilities(&env("SWC_TEST_PROXY_URL"), info);
+        let at = format!("{}/info", env("SWC_TEST_PROXY_URL"));
+        c.cache_capabilities(&at, &at, info);
     });
     let dir = tmpdir("auto");
     let (p, body) = file(&dir, "big.bin", 3 << 20, 9);

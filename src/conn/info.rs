@@ -1,32 +1,129 @@
-//! Capabilities: `GET /info`, no token needed.
+//! Capabilities: `GET /info`, no token needed, found where
+//! python-swiftclient finds it: beside the storage URL's version segment
+//! (`/swift/v1/AUTH_x` → `/swift/info`, as Ceph RGW serves it), else at the
+//! host's root (OpenStack Swift: `/v1/AUTH_x` → `/info`).
 
 use super::opts::InfoOpts;
-use super::request::{execute, root_of, Base, Call};
+use super::request::{execute, or_cancel, root_of, Base, Call};
 use super::{drain, response_record, with_headers};
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
 use reqwest::Method;
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio_util::sync::CancellationToken;
 
-/// The cluster's `/info` document as `info`, plus the response record.
-/// Without `url`, the storage URL's host is asked (authenticating first if
-/// needed, to learn it).
+/// The cluster's `/info` document as `info`, plus the response record and
+/// the `url` it came from. `o.url` is a proxy or storage URL; without it,
+/// the storage URL's (authenticating first if needed, to learn it). The
+/// path python-swiftclient derives is asked first; when that answers with
+/// a client error (not found, bad request), the host's root `/info`.
 pub async fn info(client: &Client, o: &InfoOpts, cancel: &CancellationToken) -> Result<Value> {
-    let mut call = with_headers(Call::new(Method::GET, "/info".into()), &o.headers);
-    call.auth = false;
-    call.base = match &o.url {
-        Some(u) => Base::Absolute(
-            root_of(u).map_err(|_| Error::config("url", format!("\"{u}\" is not a URL")))?,
-        ),
-        None => Base::Root,
+    let (root, first) = info_location(client, o, cancel).await?;
+    let mut paths = vec![first];
+    if paths[0] != "/info" {
+        paths.push("/info".to_string());
+    }
+    let mut last = None;
+    for path in paths {
+        let mut call = with_headers(Call::new(Method::GET, path), &o.headers);
+        call.auth = false;
+        call.base = Base::Absolute(root.clone());
+        let sent = match execute(client, &call, None, cancel).await {
+            // Not there (404; Swift says 400 to a path it cannot parse):
+            // the next place.
+            Err(e) if e.http_status.is_some_and(|s| (400..500).contains(&s)) => {
+                last = Some(e);
+                continue;
+            }
+            other => other?,
+        };
+        let mut rec = response_record(&sent.resp, sent.attempts);
+        let url = sent.url.clone();
+        let body = drain(sent.resp, "GET", &url).await?;
+        rec["info"] = serde_json::from_str(&body).map_err(|e| {
+            Error::new(Status::Http, format!("/info is not JSON: {e}")).with_request("GET", &url)
+        })?;
+        rec["url"] = json!(url);
+        return Ok(rec);
+    }
+    Err(last.unwrap_or_else(|| Error::internal("no /info location")))
+}
+
+/// The root (`scheme://host:port`) and the first `/info` path to ask.
+pub async fn info_location(
+    client: &Client,
+    o: &InfoOpts,
+    cancel: &CancellationToken,
+) -> Result<(String, String)> {
+    let url = match &o.url {
+        Some(u) => u.clone(),
+        None => or_cancel(cancel, client.token()).await?.storage_url.clone(),
     };
-    let sent = execute(client, &call, None, cancel).await?;
-    let mut rec = response_record(&sent.resp, sent.attempts);
-    let url = sent.url.clone();
-    let body = drain(sent.resp, "GET", &url).await?;
-    rec["info"] = serde_json::from_str(&body).map_err(|e| {
-        Error::new(Status::Http, format!("/info is not JSON: {e}")).with_request("GET", &url)
-    })?;
-    Ok(rec)
+    let parsed = reqwest::Url::parse(&url)
+        .map_err(|_| Error::config("url", format!("\"{url}\" is not a URL")))?;
+    let root = root_of(&url)?;
+    Ok((root, info_path(parsed.path())))
+}
+
+/// python-swiftclient's `/info` path for a URL path: from its first
+/// version segment (`/v1`, `/v1.0`, `/v2`) on replaced by `/info`; a path
+/// without one gets `/info` appended (a path already naming `/info` is
+/// kept).
+pub fn info_path(path: &str) -> String {
+    let b = path.as_bytes();
+    let mut i = 0;
+    while let Some(off) = path[i..].find("/v") {
+        let start = i + off;
+        let mut j = start + 2;
+        let digits = |j: &mut usize| {
+            let from = *j;
+            while *j < b.len() && b[*j].is_ascii_digit() {
+                *j += 1;
+            }
+            *j > from
+        };
+        if digits(&mut j) {
+            if j < b.len() && b[j] == b'.' {
+                j += 1;
+                digits(&mut j);
+            }
+            let rest = if j < b.len() && b[j] == b'/' {
+                ""
+            } else {
+                &path[j..]
+            };
+            return format!("{}/info{rest}", &path[..start]);
+        }
+        i = start + 2;
+    }
+    if path.contains("/info") {
+        path.to_string()
+    } else {
+        format!("{}/info", path.trim_end_matches('/'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::info_path;
+
+    #[test]
+    fn where_python_swiftclient_looks() {
+        for (path, want) in [
+            ("/v1/AUTH_test", "/info"),
+            ("/v1/AUTH_test/", "/info"),
+            ("/swift/v1/AUTH_test", "/swift/info"),
+            ("/swift/v1", "/swift/info"),
+            ("/object-store/v1.0/AUTH_x/c", "/object-store/info"),
+            ("/vendor/v2/x", "/vendor/info"),
+            ("", "/info"),
+            ("/", "/info"),
+            ("/prefix", "/prefix/info"),
+            ("/prefix/", "/prefix/info"),
+            ("/info", "/info"),
+            ("/v", "/v/info"),
+        ] {
+            assert_eq!(info_path(path), want, "{path}");
+        }
+    }
 }

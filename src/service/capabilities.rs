@@ -4,7 +4,6 @@ use super::op::Ctx;
 use super::record;
 use crate::client::Client;
 use crate::conn::opts::InfoOpts;
-use crate::conn::request::root_of;
 use crate::error::Result;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -20,38 +19,29 @@ pub struct CapabilitiesRequest {
 }
 
 /// The `/info` document for `url` (or the storage URL's cluster), from the
-/// client's cache unless `refresh`. Returns (root URL, document).
+/// client's cache unless `refresh`. Returns (the URL it came from, the
+/// document). Where it is looked for: [`crate::conn::info`].
 pub async fn get(
     client: &Client,
     url: Option<&str>,
     refresh: bool,
     cancel: &CancellationToken,
 ) -> Result<(String, Value)> {
-    let root = match url {
-        Some(u) => root_of(u)?,
-        None => root_of(
-            &crate::conn::request::or_cancel(cancel, client.token())
-                .await?
-                .storage_url,
-        )?,
+    let opts = InfoOpts {
+        url: url.map(str::to_string),
+        ..Default::default()
     };
+    let (root, path) = crate::conn::info::info_location(client, &opts, cancel).await?;
+    let key = format!("{root}{path}");
     if !refresh {
-        if let Some(v) = client.cached_capabilities(&root) {
-            return Ok((root, v));
+        if let Some(hit) = client.cached_capabilities(&key) {
+            return Ok(hit);
         }
     }
-    let rec = crate::conn::info::info(
-        client,
-        &InfoOpts {
-            url: Some(root.clone()),
-            ..Default::default()
-        },
-        cancel,
-    )
-    .await?;
-    let info = rec["info"].clone();
-    client.cache_capabilities(&root, info.clone());
-    Ok((root, info))
+    let rec = crate::conn::info::info(client, &opts, cancel).await?;
+    let found = rec["url"].as_str().unwrap_or(&key).to_string();
+    client.cache_capabilities(&key, &found, rec["info"].clone());
+    Ok((found, rec["info"].clone()))
 }
 
 pub async fn run(ctx: Ctx, req: CapabilitiesRequest) -> Result<()> {
