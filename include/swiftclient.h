@@ -104,7 +104,10 @@ typedef struct swc_client swc_client;
  * SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (the request names the bad
  * key); SWC_E_PANIC. The final status (on_done, swc_op_wait): SWC_OK when
  * every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
- * record has `"success": false`; or the operation's own failure.
+ * record has `"success": false` (a record that also has `"warning": true`
+ * does not count: a `create_container` refused with 403 or 409 before an
+ * upload or copy, as python-swiftclient only warns); or the operation's
+ * own failure.
  *
  * Every bulk request also takes `"record_keys": [names]`: successful
  * records then carry only those keys (plus `action` and `success`);

@@ -788,3 +788,69 @@ fn many_files_cost_one_request_each() {
     std::fs::remove_dir_all(src).unwrap();
     std::fs::remove_dir_all(out).unwrap();
 }
+
+/// A container the user may write into but not create (403 for a
+/// write-only user; Ceph RGW answers 409 for one that exists) is a warning
+/// record, not a failed operation, as in python-swiftclient.
+#[test]
+fn a_container_that_cannot_be_created_but_can_be_written_is_a_warning() {
+    let owner = client(&v1_options());
+    let cont = unique("up-writeonly");
+    rt().block_on(async {
+        swiftclient::conn::container::put(
+            &owner,
+            &cont,
+            &opts(json!({"headers": {"X-Container-Write": "test:tester3"}})),
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+    });
+    let dir = tmpdir("writeonly");
+    let (p, body) = file(&dir, "f.txt", 1000, 3);
+    let writer =
+        json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test:tester3", "key": "testing3"});
+    let (st, recs, summary, _) = upload(
+        &writer,
+        // As with swift, a user who cannot read the container must not ask
+        // about old segments (that is a HEAD: 403 too).
+        json!({"container": cont, "leave_segments": true,
+               "objects": [{"path": p, "object_name": "f.txt"}]}),
+    );
+    assert_eq!(st, 0, "{summary} {recs:?}");
+    assert_eq!(summary["failed"], 0, "{summary}");
+    let create = recs
+        .iter()
+        .find(|r| r["action"] == "create_container")
+        .unwrap();
+    assert_eq!(
+        (
+            &create["success"],
+            &create["warning"],
+            &create["error_record"]["http_status"]
+        ),
+        (&json!(false), &json!(true), &json!(403)),
+        "{create}"
+    );
+    let up = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    assert_eq!(up["success"], true, "{up}");
+    rt().block_on(async {
+        let mut sink = swiftclient::conn::body::VecSink::default();
+        swiftclient::conn::object::get(
+            &owner,
+            &cont,
+            "f.txt",
+            &Default::default(),
+            &mut sink,
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(sink.0, body);
+        cleanup(&owner, &cont).await;
+    });
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -865,3 +865,31 @@ fn swc_refuses_dot_containers() {
     }
     run(&swc, &["stat"]);
 }
+
+/// A container the user cannot create but may write into: swc warns and
+/// exits 0, as swift does.
+#[test]
+fn swc_upload_into_a_write_only_container_warns_and_succeeds() {
+    let swc = swc_bin();
+    let cont = unique("swc-writeonly");
+    run(&swc, &["post", "-w", "test:tester3", &cont]);
+    let dir = std::env::temp_dir().join(unique("swc-wo"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("f.txt"), b"write-only").unwrap();
+    let out = with_creds(&swc)
+        .current_dir(&dir)
+        .env("ST_USER", "test:tester3")
+        .env("ST_KEY", "testing3")
+        .args(["upload", "--leave-segments", &cont, "f.txt"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!("Warning: failed to create container '{cont}'")),
+        "{err}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "f.txt");
+    run(&swc, &["delete", &cont]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

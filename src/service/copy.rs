@@ -94,7 +94,7 @@ pub async fn run(ctx: Ctx, req: CopyRequest) -> Result<()> {
             Ok(resp) => {
                 record::with_response(record::ok("create_container", Some(&dc), None), &resp)
             }
-            Err(e) => record::failed("create_container", Some(&dc), None, &e),
+            Err(e) => record::container_not_created(&dc, &e),
         };
         r["headers"] = sent;
         ctx.record(r).await;

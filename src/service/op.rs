@@ -84,10 +84,11 @@ struct Counts {
 
 impl Ctx {
     /// Reports one result record (python-swiftclient's keys). A record with
-    /// `"success": false` counts as a failure in the summary.
+    /// `"success": false` counts as a failure in the summary, unless it is
+    /// a warning (`"warning": true`).
     pub async fn record(&self, v: Value) {
         self.counts.records.fetch_add(1, Ordering::Relaxed);
-        if v["success"] == json!(false) {
+        if v["success"] == json!(false) && v["warning"] != json!(true) {
             self.counts.failed.fetch_add(1, Ordering::Relaxed);
         }
         // The consumer may have gone (stopped by a callback): not an error.

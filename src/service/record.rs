@@ -34,6 +34,20 @@ pub fn failed(action: &str, container: Option<&str>, object: Option<&str>, e: &E
     v
 }
 
+/// The record of a `create_container` that failed. A container the server
+/// will not create because it exists (409: Ceph RGW's
+/// `BucketAlreadyExists`, where Swift answers 202) or because the user may
+/// write into it but not create it (403) is a warning, as in
+/// python-swiftclient: `"warning": true`, not counted as a failure; the
+/// uploads into it tell whether it is usable.
+pub fn container_not_created(container: &str, e: &Error) -> Value {
+    let mut r = failed("create_container", Some(container), None, e);
+    if matches!(e.http_status, Some(403 | 409)) {
+        r["warning"] = json!(true);
+    }
+    r
+}
+
 /// Moves the HTTP parts of a Connection API record into a service record:
 /// the response's status, reason and headers under `response_dict`, and
 /// `attempts`. A top-level `headers` is left to each action, as in

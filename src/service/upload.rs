@@ -585,10 +585,10 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             Ok(resp) => {
                 record::with_response(record::ok("create_container", Some(&c), None), &resp)
             }
-            Err(e) => record::failed("create_container", Some(&c), None, &e),
+            Err(e) => record::container_not_created(&c, &e),
         };
         r["headers"] = sent;
-        let failed = r["success"] == json!(false);
+        let failed = r["success"] == json!(false) && r["warning"] != json!(true);
         ctx.record(r).await;
         if failed && req.fail_fast {
             ctx.cancel.cancel();
@@ -1025,10 +1025,10 @@ async fn ensure_segment_container(up: &Up) -> Result<()> {
                     record::ok("create_container", Some(&up.segment_container), None),
                     &resp,
                 ),
-                Err(e) => record::failed("create_container", Some(&up.segment_container), None, &e),
+                Err(e) => record::container_not_created(&up.segment_container, &e),
             };
             r["headers"] = sent;
-            let failed = r["success"] == json!(false);
+            let failed = r["success"] == json!(false) && r["warning"] != json!(true);
             ctx.record(r).await;
             if failed {
                 return Err(Error::new(
