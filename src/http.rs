@@ -230,10 +230,11 @@ pub async fn status_error(method: &str, url: &str, resp: reqwest::Response, what
     let reason = resp.status().canonical_reason().unwrap_or("").to_string();
     let txn = transaction_id(resp.headers());
     let body = read_limited(resp, 1024).await;
-    let mut e = Error::new(
-        Status::from_http(code),
-        format!("{what}: {code} {reason}").trim_end().to_string(),
-    )
+    let mut message = format!("{what}: {code} {reason}").trim_end().to_string();
+    if let Some(said) = server_reason(&body, &reason) {
+        message.push_str(&format!(" (server says: {said})"));
+    }
+    let mut e = Error::new(Status::from_http(code), message)
     .with_request(method, url)
     .retryable(matches!(code, 408 | 429 | 498 | 499) || code >= 500);
     e.http_status = Some(code);
@@ -243,6 +244,80 @@ pub async fn status_error(method: &str, url: &str, resp: reqwest::Response, what
         e.body = Some(body);
     }
     e
+}
+
+/// The reason an error body gives, short enough for a message: the S3
+/// style code (and message) of Ceph RGW's XML or JSON errors, or the text
+/// of an HTML or plain body (Swift's), without a heading that only repeats
+/// the status's reason phrase. At most 200 characters.
+pub fn server_reason(body: &str, reason_phrase: &str) -> Option<String> {
+    let body = body.trim();
+    if body.is_empty() {
+        return None;
+    }
+    let tagged = |tag: &str| -> Option<&str> {
+        let start = body.find(&format!("<{tag}>"))? + tag.len() + 2;
+        let end = start + body[start..].find(&format!("</{tag}>"))?;
+        Some(body[start..end].trim()).filter(|s| !s.is_empty())
+    };
+    let said = if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(body) {
+        let field = |k: &str| m.get(k).and_then(Value::as_str).map(str::to_string);
+        // Keystone: {"error": {"code": 401, "message": ..., "title": ...}}.
+        let nested = m
+            .get("error")
+            .and_then(|e| e.get("message"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let message = field("Message").or_else(|| field("message")).or(nested);
+        match (field("Code"), message) {
+            (Some(c), Some(msg)) => format!("{c}: {msg}"),
+            (Some(c), None) => c,
+            (None, Some(msg)) => msg,
+            (None, None) => collapse(body),
+        }
+    } else if let Some(code) = tagged("Code") {
+        match tagged("Message") {
+            Some(msg) => format!("{code}: {msg}"),
+            None => code.to_string(),
+        }
+    } else {
+        let text = collapse(&strip_tags(body));
+        match text.strip_prefix(reason_phrase) {
+            Some(rest) if !reason_phrase.is_empty() && !rest.trim().is_empty() => {
+                rest.trim().to_string()
+            }
+            _ => text,
+        }
+    };
+    let said = said.trim();
+    if said.is_empty() {
+        return None;
+    }
+    Some(match said.char_indices().nth(200) {
+        Some((i, _)) => format!("{}...", &said[..i]),
+        None => said.to_string(),
+    })
+}
+
+fn strip_tags(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn collapse(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 async fn read_limited(mut resp: reqwest::Response, limit: usize) -> String {
@@ -294,6 +369,35 @@ mod tests {
             "http://h/v1/a/c/o?temp_url_sig=***&temp_url_expires=1"
         );
         assert_eq!(redact_url("http://h/v1/a"), "http://h/v1/a");
+    }
+
+    #[test]
+    fn server_reasons() {
+        let swift = "<html><h1>Not Found</h1><p>The resource could not be found.</p></html>";
+        assert_eq!(
+            server_reason(swift, "Not Found").as_deref(),
+            Some("The resource could not be found.")
+        );
+        let rgw_xml = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><BucketName>c</BucketName><RequestId>tx1</RequestId></Error>"#;
+        assert_eq!(server_reason(rgw_xml, "Not Found").as_deref(), Some("NoSuchKey"));
+        let rgw_json = r#"{"Code":"BucketAlreadyExists","RequestId":"tx2","HostId":"h"}"#;
+        assert_eq!(
+            server_reason(rgw_json, "Conflict").as_deref(),
+            Some("BucketAlreadyExists")
+        );
+        assert_eq!(
+            server_reason("Container not found\n", "Not Found").as_deref(),
+            Some("Container not found")
+        );
+        let keystone = r#"{"error": {"code": 401, "message": "The request you have made requires authentication.", "title": "Unauthorized"}}"#;
+        assert_eq!(
+            server_reason(keystone, "Unauthorized").as_deref(),
+            Some("The request you have made requires authentication.")
+        );
+        assert_eq!(server_reason("  ", "Conflict"), None);
+        assert_eq!(server_reason("<html></html>", "Conflict"), None);
+        let long = "é".repeat(500);
+        assert_eq!(server_reason(&long, "").unwrap().chars().count(), 203);
     }
 
     #[test]

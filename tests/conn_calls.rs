@@ -185,6 +185,12 @@ async fn files_paths_and_descriptors() {
     .await
     .unwrap_err();
     assert_eq!(e.status, Status::NotFound);
+    // The server's own words are in the message.
+    assert!(
+        e.message.contains("(server says: The resource could not be found.)"),
+        "{}",
+        e.message
+    );
     assert_eq!(std::fs::read(dir.join("keep.bin")).unwrap(), b"old");
     assert_eq!(
         std::fs::read_dir(&dir).unwrap().count(),
