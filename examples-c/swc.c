@@ -562,7 +562,10 @@ static const char *const sub_usage[][2] = {
              "                [--header <header>] <container> <object> [<object>...]\n\nCopies object to new destination.\n"},
     {"capabilities", "Usage: swc capabilities [--json] [<proxy_url>]\n\nRetrieve capability of the proxy.\n"},
     {"tempurl", "Usage: swc tempurl [--absolute] [--prefix-based] [--iso8601] [--ip-range <range>]\n"
-                "                   [--digest sha1|sha256|sha512] <method> <time> <path> <key>\n\nGenerates a temporary URL for a Swift object.\n"},
+                "                   [--digest sha1|sha256|sha512] <method> <time> <path> <key>\n\nGenerates a temporary URL for a Swift object.\n\n"
+                "--digest: the HMAC digest (default sha256). The server must accept it: OpenStack\n"
+                "Swift lists what it accepts in 'swc capabilities' (tempurl: allowed_digests);\n"
+                "Ceph RGW verifies sha1 only.\n"},
 };
 
 static int sub_help(const char *sub, int argc, char **argv) {

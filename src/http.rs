@@ -235,8 +235,8 @@ pub async fn status_error(method: &str, url: &str, resp: reqwest::Response, what
         message.push_str(&format!(" (server says: {said})"));
     }
     let mut e = Error::new(Status::from_http(code), message)
-    .with_request(method, url)
-    .retryable(matches!(code, 408 | 429 | 498 | 499) || code >= 500);
+        .with_request(method, url)
+        .retryable(matches!(code, 408 | 429 | 498 | 499) || code >= 500);
     e.http_status = Some(code);
     e.http_reason = Some(reason);
     e.transaction_id = txn;
@@ -379,7 +379,10 @@ mod tests {
             Some("The resource could not be found.")
         );
         let rgw_xml = r#"<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><BucketName>c</BucketName><RequestId>tx1</RequestId></Error>"#;
-        assert_eq!(server_reason(rgw_xml, "Not Found").as_deref(), Some("NoSuchKey"));
+        assert_eq!(
+            server_reason(rgw_xml, "Not Found").as_deref(),
+            Some("NoSuchKey")
+        );
         let rgw_json = r#"{"Code":"BucketAlreadyExists","RequestId":"tx2","HostId":"h"}"#;
         assert_eq!(
             server_reason(rgw_json, "Conflict").as_deref(),

@@ -187,7 +187,8 @@ async fn files_paths_and_descriptors() {
     assert_eq!(e.status, Status::NotFound);
     // The server's own words are in the message.
     assert!(
-        e.message.contains("(server says: The resource could not be found.)"),
+        e.message
+            .contains("(server says: The resource could not be found.)"),
         "{}",
         e.message
     );

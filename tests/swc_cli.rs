@@ -893,3 +893,52 @@ fn swc_upload_into_a_write_only_container_warns_and_succeeds() {
     run(&swc, &["delete", &cont]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A short swc session against Ceph RGW, the second server: an SLO upload,
+/// list, stat, a verified download byte for byte, and a delete that takes
+/// the segments too. Skipped (saying so) when no RGW is described.
+#[test]
+fn swc_session_on_rgw() {
+    let Ok(auth) = std::env::var("SWC_TEST_RGW_AUTH") else {
+        assert!(
+            std::env::var("SWC_TEST_RGW_REQUIRED").as_deref() != Ok("1"),
+            "SWC_TEST_RGW_REQUIRED=1 but SWC_TEST_RGW_AUTH is not set"
+        );
+        eprintln!("skipped: no Ceph RGW (SWC_TEST_RGW_AUTH unset; run scripts/rgw up)");
+        return;
+    };
+    let swc = swc_bin();
+    let rgw = |dir: &Path, args: &[&str]| {
+        let out = with_creds(&swc)
+            .current_dir(dir)
+            .env("ST_AUTH", &auth)
+            .env("ST_USER", env("SWC_TEST_RGW_USER"))
+            .env("ST_KEY", env("SWC_TEST_RGW_KEY"))
+            .args(args)
+            .output()
+            .unwrap();
+        let (o, e) = (
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        );
+        assert!(out.status.success(), "swc {args:?}: {o}\n{e}");
+        o
+    };
+    let dir = std::env::temp_dir().join(unique("swc-rgw"));
+    std::fs::create_dir_all(dir.join("out")).unwrap();
+    let body = data(2_500_000, 11);
+    std::fs::write(dir.join("big.bin"), &body).unwrap();
+    let cont = unique("swc-rgw").to_ascii_lowercase();
+    let up = rgw(&dir, &["upload", "-S", "1000000", &cont, "big.bin"]);
+    assert!(up.contains("big.bin segment 2"), "{up}");
+    assert_eq!(rgw(&dir, &["list", &cont]).trim(), "big.bin");
+    let stat = rgw(&dir, &["stat", &cont, "big.bin"]);
+    assert!(stat.contains("Content Length: 2500000"), "{stat}");
+    rgw(&dir, &["download", "-D", "out", &cont, "big.bin"]);
+    assert_eq!(std::fs::read(dir.join("out/big.bin")).unwrap(), body);
+    rgw(&dir, &["delete", &cont]);
+    let left = rgw(&dir, &["list", &format!("{cont}_segments")]);
+    assert_eq!(left.trim(), "", "segments left: {left}");
+    rgw(&dir, &["delete", &format!("{cont}_segments")]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}

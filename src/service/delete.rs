@@ -101,6 +101,22 @@ struct Target {
     kind: Option<bool>,
 }
 
+/// What a listing entry says an object is: Some(true) an SLO manifest
+/// (`slo_etag`), Some(false) a plain object, None when only a HEAD can
+/// tell: an empty entry (a DLO manifest is empty), or a non-empty one whose
+/// hash is the empty MD5 (Ceph RGW lists an SLO manifest so, with the
+/// manifest's size and no `slo_etag`).
+fn listed_kind(e: &Value) -> Option<bool> {
+    const EMPTY_MD5: &str = "d41d8cd98f00b204e9800998ecf8427e";
+    if e.get("slo_etag").is_some() {
+        return Some(true);
+    }
+    match (e["bytes"].as_u64(), e["hash"].as_str()) {
+        (Some(0), _) | (_, Some(EMPTY_MD5)) => None,
+        _ => Some(false),
+    }
+}
+
 struct Plan {
     ctx: Ctx,
     req: DeleteRequest,
@@ -202,8 +218,7 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
                             container: c.clone(),
                             name: n.to_string(),
                             version_id: version_id.filter(|_| plan.req.versions),
-                            kind: Some(e.get("slo_etag").is_some())
-                                .filter(|slo| *slo || e["bytes"].as_u64() != Some(0)),
+                            kind: listed_kind(&e),
                         });
                     }
                 }
@@ -316,11 +331,7 @@ async fn learn_kinds(plan: &Arc<Plan>, targets: &mut [Target]) {
         &mut |page| {
             for e in page {
                 if let Some(n) = e["name"].as_str().filter(|n| wanted.contains(*n)) {
-                    let slo = e.get("slo_etag").is_some();
-                    kinds.insert(
-                        n.to_string(),
-                        Some(slo).filter(|s| *s || e["bytes"].as_u64() != Some(0)),
-                    );
+                    kinds.insert(n.to_string(), listed_kind(&e));
                 }
             }
             Ok(true)
@@ -353,7 +364,10 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
         });
         match object::head(&ctx.client, c, o, &h, &ctx.cancel).await {
             Ok(r) => {
-                slo = r["headers"].get("x-static-large-object").is_some();
+                slo = r["headers"].get("x-static-large-object").is_some()
+                    || r["headers"]
+                        .get("x-object-meta-static-large-object")
+                        .is_some();
                 dlo = r["headers"]["x-object-manifest"]
                     .as_str()
                     .map(str::to_string);

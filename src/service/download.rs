@@ -687,7 +687,7 @@ async fn get_verified(
         _ => Vec::new(),
     };
     let total = match existing {
-        Some(Existing::Plain { size, .. }) => *size,
+        Some(Existing::Plain { size, .. } | Existing::Unlisted { size, .. }) => *size,
         Some(Existing::Slo(s) | Existing::Dlo { segments: s, .. }) => {
             s.iter().map(|x| x.size).sum()
         }
@@ -714,6 +714,7 @@ async fn get_verified(
         no_body_md5: !segs.is_empty(),
     };
     let large = !matches!(existing, None | Some(Existing::Plain { .. }));
+    let unlisted = matches!(existing, Some(Existing::Unlisted { .. }));
     let mut checked = Checked {
         inner: target,
         segments: segs,
@@ -751,7 +752,9 @@ async fn get_verified(
             // The server's two statements of the size must agree: a body
             // that matches only its own Content-Length (and its own ETag)
             // may still not be the object.
-            Some(Existing::Plain { size, .. }) if !ranged && v["bytes"].as_u64() != Some(*size) => {
+            Some(Existing::Plain { size, .. } | Existing::Unlisted { size, .. })
+                if !ranged && v["bytes"].as_u64() != Some(*size) =>
+            {
                 Err(Error::new(
                     Status::Checksum,
                     format!(
@@ -778,6 +781,8 @@ async fn get_verified(
     let verified = match (down.checksum, large, ranged) {
         (false, _, _) | (_, _, true) => Value::Bool(false),
         (true, false, false) => json!("md5"),
+        // Its size only: the server gave no segment list to check against.
+        (true, true, false) if unlisted => json!("length"),
         (true, true, false) => json!("segments"),
     };
     Ok(Some((resp, verified)))

@@ -72,6 +72,14 @@ pub enum Existing {
         prefix: String,
         segments: Vec<Segment>,
     },
+    /// A large object whose segments the server does not list: Ceph RGW
+    /// answers `multipart-manifest=get` with an empty body. Fetched whole
+    /// with a plain GET and checked against its size; its segments (to
+    /// verify, compare or delete after an overwrite) cannot be known.
+    Unlisted {
+        etag: String,
+        size: u64,
+    },
 }
 
 /// Reads an SLO manifest (`?multipart-manifest=get`), recursing into
@@ -105,12 +113,18 @@ async fn slo_segments_of(
         ..Default::default()
     };
     object::get(&ctx.client, c, o, &opts, &mut sink, &ctx.cancel).await?;
-    let entries: Vec<Value> = serde_json::from_slice(&sink.0).map_err(|e| {
-        Error::new(
-            Status::Http,
-            format!("the manifest of {c}/{o} is not JSON: {e}"),
-        )
-    })?;
+    let entries: Vec<Value> = match serde_json::from_slice::<Value>(&sink.0) {
+        Ok(Value::Array(a)) if !a.is_empty() => a,
+        _ => {
+            return Err(Error::new(
+                Status::Unsupported,
+                format!(
+                    "the server did not give the manifest of {c}/{o} ({} bytes, not a JSON list of segments)",
+                    sink.0.len()
+                ),
+            ))
+        }
+    };
     let mut out = Vec::new();
     for e in entries {
         let path = e["path"]
@@ -206,8 +220,24 @@ pub async fn existing(
         Err(e) => return Err(e),
     };
     let h = resp["headers"].clone();
-    let kind = if h.get("x-static-large-object").is_some() {
-        Existing::Slo(slo_segments_of(ctx, c, o, 0, headers.query.as_deref()).await?)
+    let size = h["content-length"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let etag = h["etag"]
+        .as_str()
+        .unwrap_or("")
+        .trim_matches('"')
+        .to_string();
+    // Ceph RGW also marks an SLO in user metadata.
+    let slo = h.get("x-static-large-object").is_some()
+        || h.get("x-object-meta-static-large-object").is_some();
+    let kind = if slo {
+        match slo_segments_of(ctx, c, o, 0, headers.query.as_deref()).await {
+            Ok(segments) => Existing::Slo(segments),
+            Err(e) if e.status == Status::Unsupported => Existing::Unlisted { etag, size },
+            Err(e) => return Err(e),
+        }
     } else if let Some(m) = h["x-object-manifest"].as_str() {
         let (container, prefix, segments) = dlo_segments(ctx, m).await?;
         Existing::Dlo {
@@ -216,17 +246,7 @@ pub async fn existing(
             segments,
         }
     } else {
-        Existing::Plain {
-            etag: h["etag"]
-                .as_str()
-                .unwrap_or("")
-                .trim_matches('"')
-                .to_string(),
-            size: h["content-length"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0),
-        }
+        Existing::Plain { etag, size }
     };
     Ok(Some((kind, h)))
 }

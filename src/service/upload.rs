@@ -797,6 +797,8 @@ pub fn identical_file(path: &Path, size: u64, existing: &Existing) -> Result<boo
 fn identical(path: &Path, size: u64, existing: &Existing) -> Result<bool> {
     let (sizes, etags): (Vec<u64>, Vec<String>) = match existing {
         Existing::Plain { etag, size: s } => (vec![*s], vec![etag.clone()]),
+        // Nothing to compare the segments with: never "identical".
+        Existing::Unlisted { .. } => return Ok(false),
         Existing::Slo(segs) | Existing::Dlo { segments: segs, .. } => (
             segs.iter().map(|s| s.size).collect(),
             segs.iter().map(|s| s.etag.clone()).collect(),
