@@ -209,6 +209,145 @@ fn slo_round_trip_on_rgw_is_byte_identical() {
 }
 
 #[test]
+fn bulk_operations_on_rgw() {
+    let Some(o) = rgw("test") else { return };
+    let c = client(&o);
+    let dir = std::env::temp_dir().join(name("rgw-bulk"));
+    std::fs::create_dir_all(dir.join("tree/sub")).unwrap();
+    let mut files = Vec::new();
+    for (i, f) in ["tree/a.txt", "tree/b.txt", "tree/sub/c.txt"]
+        .iter()
+        .enumerate()
+    {
+        let d = data(1000 + i * 100, i as u64);
+        std::fs::write(dir.join(f), &d).unwrap();
+        files.push((f.to_string(), d));
+    }
+    let dlo = data(2_500_000, 21);
+    std::fs::write(dir.join("dlo.bin"), &dlo).unwrap();
+    let cont = name("rgw-bulk");
+    let (st, recs, summary) = run_op(
+        &c,
+        Action::Upload,
+        json!({"container": cont, "objects": [{"path": dir.join("tree"), "object_name": "tree"}],
+               "meta": ["Colour:green"]}),
+    );
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    let (st, recs, summary) = run_op(
+        &c,
+        Action::Upload,
+        json!({"container": cont, "segment_size": 1_000_000, "use_slo": false,
+               "objects": [{"path": dir.join("dlo.bin"), "object_name": "dlo.bin"}]}),
+    );
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    // Listing, in pages of 2 through the Connection API and in bulk.
+    let listed = rt().block_on(async {
+        container::list(
+            &c,
+            &cont,
+            &opts(json!({"limit": 2, "full_listing": true})),
+            &no_cancel(),
+        )
+        .await
+        .unwrap()
+    });
+    let listed_names: Vec<&str> = listed["listing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        listed_names,
+        ["dlo.bin", "tree/a.txt", "tree/b.txt", "tree/sub/c.txt"]
+    );
+    assert!(listed["pages"].as_u64().unwrap() >= 2, "{listed}");
+    let (st, recs, _) = run_op(
+        &c,
+        Action::List,
+        json!({"container": cont, "prefix": "tree/"}),
+    );
+    assert_eq!(st, Status::Ok);
+    let n: usize = recs
+        .iter()
+        .map(|r| r["listing"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(n, 3, "{recs:?}");
+    // Metadata: set in bulk, read in bulk.
+    let (st, recs, summary) = run_op(
+        &c,
+        Action::Post,
+        json!({"container": cont, "objects": ["tree/a.txt"], "meta": ["Colour:blue"]}),
+    );
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    let (st, recs, _) = run_op(
+        &c,
+        Action::Stat,
+        json!({"container": cont, "objects": ["tree/a.txt", "tree/b.txt"]}),
+    );
+    assert_eq!(st, Status::Ok, "{recs:?}");
+    let colour = |o: &str| {
+        recs.iter().find(|r| r["object"] == o).unwrap()["headers"]["x-object-meta-colour"].clone()
+    };
+    assert_eq!(
+        (colour("tree/a.txt"), colour("tree/b.txt")),
+        (json!("blue"), json!("green"))
+    );
+    // Server-side copy, then everything back (the DLO verified per segment).
+    let (st, recs, summary) = run_op(
+        &c,
+        Action::Copy,
+        json!({"container": cont, "objects": ["tree/b.txt"], "destination": format!("/{cont}/copied.txt")}),
+    );
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    let out = dir.join("out");
+    let (st, recs, summary) = run_op(
+        &c,
+        Action::Download,
+        json!({"container": cont, "out_directory": out}),
+    );
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    for (f, d) in &files {
+        assert_eq!(&std::fs::read(out.join(f)).unwrap(), d, "{f}");
+    }
+    assert_eq!(std::fs::read(out.join("copied.txt")).unwrap(), files[1].1);
+    assert_eq!(std::fs::read(out.join("dlo.bin")).unwrap(), dlo);
+    let dl = recs.iter().find(|r| r["object"] == "dlo.bin").unwrap();
+    assert_eq!(dl["verified"], "segments", "{dl}");
+    // A range of a plain object.
+    let part = rt().block_on(async {
+        let mut sink = VecSink::default();
+        object::get(
+            &c,
+            &cont,
+            "tree/a.txt",
+            &opts(json!({"headers": {"Range": "bytes=10-19"}})),
+            &mut sink,
+            &no_cancel(),
+        )
+        .await
+        .unwrap();
+        sink.0
+    });
+    assert_eq!(part, files[0].1[10..20]);
+    // Delete by prefix, then the rest with the DLO's segments.
+    let (st, recs, summary) = run_op(
+        &c,
+        Action::Delete,
+        json!({"container": cont, "prefix": "tree/"}),
+    );
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    let left = rt().block_on(names(&c, &cont));
+    assert_eq!(left, ["copied.txt", "dlo.bin"]);
+    let (st, recs, summary) = run_op(&c, Action::Delete, json!({"container": cont}));
+    assert_eq!(st, Status::Ok, "{summary} {recs:?}");
+    let seg = format!("{cont}_segments");
+    assert!(rt().block_on(names(&c, &seg)).is_empty());
+    let _ = run_op(&c, Action::Delete, json!({ "container": seg }));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn temp_urls_on_rgw_verify_with_sha1() {
     let Some(o) = rgw("test2") else { return };
     let rt = rt();
