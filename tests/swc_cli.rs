@@ -936,6 +936,30 @@ fn swc_session_on_rgw() {
     assert!(stat.contains("Content Length: 2500000"), "{stat}");
     rgw(&dir, &["download", "-D", "out", &cont, "big.bin"]);
     assert_eq!(std::fs::read(dir.join("out/big.bin")).unwrap(), body);
+    // A stream from standard input, segmented as it arrives.
+    let mut child = with_creds(&swc)
+        .current_dir(&dir)
+        .env("ST_AUTH", &auth)
+        .env("ST_USER", env("SWC_TEST_RGW_USER"))
+        .env("ST_KEY", env("SWC_TEST_RGW_KEY"))
+        .args([
+            "upload",
+            "-S",
+            "1000000",
+            "--object-name",
+            "piped",
+            &cont,
+            "-",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    child.stdin.take().unwrap().write_all(&body).unwrap();
+    assert!(child.wait().unwrap().success());
+    rgw(&dir, &["download", "-o", "out/piped", &cont, "piped"]);
+    assert_eq!(std::fs::read(dir.join("out/piped")).unwrap(), body);
     rgw(&dir, &["delete", &cont]);
     let left = rgw(&dir, &["list", &format!("{cont}_segments")]);
     assert_eq!(left.trim(), "", "segments left: {left}");
