@@ -296,3 +296,53 @@ fn bad_requests_fail_at_start() {
     }
     unsafe { swc_client_free(c) };
 }
+
+/// An object found by listing that is gone when its turn comes (its
+/// manifest's delete took it, another client did) is what was wanted:
+/// success, `already_gone`. An object the caller named that is not there is
+/// still reported (404), as swift reports it.
+#[test]
+fn a_listed_object_already_gone_is_deleted_a_named_one_is_not_found() {
+    use common::faultproxy::{ffi_client_through_proxy, Fault};
+    let (rt, fp, c) = ffi_client_through_proxy();
+    let rc = client(&v1_options());
+    let name = unique("del-gone");
+    rt.block_on(async {
+        mkcontainer(&rc, &name).await;
+        put(&rc, &name, "p/x", b"x", json!({})).await;
+        put(&rc, &name, "keep", b"k", json!({})).await;
+    });
+    // The server answers the object's DELETE with 404, as it does when
+    // someone else deleted it after the listing.
+    let gone = || {
+        Fault::OnMatch(
+            format!("DELETE /v1/AUTH_test/{name}/p/x "),
+            Box::new(Fault::Status(404, vec![])),
+        )
+    };
+    fp.push(gone());
+    let (st, recs, summary) = svc(
+        swc_delete,
+        c,
+        json!({"container": name, "prefix": "p/", "bulk": "never"}),
+    );
+    assert_eq!(st, SWC_OK, "{summary} {recs:?}");
+    assert!(fp.plan_is_empty(), "the 404 was never asked for");
+    let r = recs.iter().find(|r| r["object"] == "p/x").unwrap();
+    assert_eq!(
+        (&r["success"], &r["already_gone"]),
+        (&json!(true), &json!(true)),
+        "{r}"
+    );
+    fp.push(gone());
+    let (st, recs, _) = svc(
+        swc_delete,
+        c,
+        json!({"container": name, "objects": ["p/x"]}),
+    );
+    assert_eq!(st, SWC_E_HTTP);
+    assert_eq!(recs[0]["error_record"]["http_status"], 404, "{recs:?}");
+    unsafe { swc_client_free(c) };
+    let (st, _, summary) = delete(json!({"container": name}));
+    assert_eq!(st, SWC_OK, "{summary}");
+}

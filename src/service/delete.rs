@@ -99,6 +99,10 @@ struct Target {
     /// From a listing: Some(true) for an SLO manifest (slo_etag), Some(false)
     /// for a plain non-empty object; None when unknown (needs a HEAD).
     kind: Option<bool>,
+    /// Found by listing (not named by the caller): if it is gone by the
+    /// time it is deleted (a segment its manifest's delete took, another
+    /// client), that is what was wanted — success, `"already_gone"`.
+    listed: bool,
 }
 
 /// What a listing entry says an object is: Some(true) an SLO manifest
@@ -159,6 +163,7 @@ pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
                     name: o.clone(),
                     version_id: req.version_id.clone(),
                     kind: None,
+                    listed: false,
                 })
                 .collect();
             delete_objects(&plan, targets, true, 0).await;
@@ -219,6 +224,7 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
                             name: n.to_string(),
                             version_id: version_id.filter(|_| plan.req.versions),
                             kind: listed_kind(&e),
+                            listed: true,
                         });
                     }
                 }
@@ -372,6 +378,7 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
                     .as_str()
                     .map(str::to_string);
             }
+            Err(e) if t.listed && e.status == Status::NotFound => return already_gone(c, o),
             Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
         }
     }
@@ -383,6 +390,7 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
     }
     let mut rec = match object::delete(&ctx.client, c, o, &opts, &ctx.cancel).await {
         Ok(resp) => record::with_response(record::ok("delete_object", Some(c), Some(o)), &resp),
+        Err(e) if t.listed && e.status == Status::NotFound => return already_gone(c, o),
         Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
     };
     if let Some(version) = &t.version_id {
@@ -395,6 +403,13 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
         rec["slo_segments_deleted"] = json!(!plan.req.leave_segments);
     }
     rec
+}
+
+/// The record of a listed object that was gone when its turn came.
+fn already_gone(c: &str, o: &str) -> Value {
+    let mut r = record::ok("delete_object", Some(c), Some(o));
+    r["already_gone"] = json!(true);
+    r
 }
 
 /// Deletes the segments an X-Object-Manifest value ("container/prefix",
@@ -457,6 +472,9 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) -> usi
                 let key = format!("{}/{}", t.container, t.name);
                 let mut r = match failed.get(&key) {
                     None => record::ok("delete_object", Some(&t.container), Some(&t.name)),
+                    Some(status) if t.listed && status.starts_with("404") => {
+                        already_gone(&t.container, &t.name)
+                    }
                     Some(status) => {
                         let code: u16 = status.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(0);
                         let mut e = Error::new(Status::from_http(code), format!("bulk delete: {status}"));
