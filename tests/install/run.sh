@@ -10,6 +10,9 @@ PREFIX=${1:?usage: tests/install/run.sh PREFIX}
 : "${SWC_TEST_V1_AUTH:?source .cluster/cluster.env first}"
 cd "$ROOT"
 fail() { echo "install test: $*" >&2; exit 1; }
+# `cmd | grep -q` under pipefail fails when grep stops reading before cmd
+# has written everything (SIGPIPE): read it all, then search.
+has() { local text; text=$(cat); grep -q "$@" <<<"$text"; }
 
 rm -rf "$PREFIX"
 make --no-print-directory install PREFIX="$PREFIX" >/dev/null
@@ -22,17 +25,17 @@ for f in "$PREFIX/include/swiftclient.h" "$lib/libswiftclient.so.$ver" "$lib/lib
 done
 [ "$(readlink "$lib/libswiftclient.so.$major")" = "libswiftclient.so.$ver" ] || fail "bad SONAME link"
 [ "$(readlink "$lib/libswiftclient.so")" = "libswiftclient.so.$major" ] || fail "bad dev link"
-readelf -d "$lib/libswiftclient.so.$ver" | grep -q "Library soname: \[libswiftclient.so.$major\]" \
+readelf -d "$lib/libswiftclient.so.$ver" | has "Library soname: \[libswiftclient.so.$major\]" \
   || fail "no SONAME libswiftclient.so.$major"
-readelf -S "$lib/libswiftclient.so.$ver" | grep -q '\.gnu_debuglink' || fail "no .gnu_debuglink"
-if readelf -S "$lib/libswiftclient.so.$ver" | grep -q '\.debug_info'; then fail "shared library is not stripped"; fi
+readelf -S "$lib/libswiftclient.so.$ver" | has '\.gnu_debuglink' || fail "no .gnu_debuglink"
+if readelf -S "$lib/libswiftclient.so.$ver" | has '\.debug_info'; then fail "shared library is not stripped"; fi
 bad=$(nm -D --defined-only "$lib/libswiftclient.so.$ver" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^swc_/ { print $3 }')
 [ -z "$bad" ] || fail "exports outside swc_*: $bad"
-if ldd "$lib/libswiftclient.so.$ver" | grep -Eq 'libssl|libcrypto'; then fail "links OpenSSL"; fi
+if ldd "$lib/libswiftclient.so.$ver" | has -E 'libssl|libcrypto'; then fail "links OpenSSL"; fi
 
 export PKG_CONFIG_PATH=$lib/pkgconfig
 [ "$(pkg-config --modversion swiftclient)" = "$ver" ] || fail "pkg-config version"
-pkg-config --static --libs swiftclient | grep -q -- '-lpthread' || fail "Libs.private lacks the native static libs"
+pkg-config --static --libs swiftclient | has -- '-lpthread' || fail "Libs.private lacks the native static libs"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -49,12 +52,22 @@ cc "${cflags[@]}" -o "$work/sync-static" examples-c/swc_sync.c $(pkg-config --cf
 # shellcheck disable=SC2046
 cc "${cflags[@]}" -o "$work/version-static" tests/install/version_check.c $(pkg-config --cflags --libs-only-L swiftclient) "${static[@]}"
 
-LD_LIBRARY_PATH=$lib ldd "$work/sync-dynamic" | grep -q "libswiftclient.so.$major => $lib/" \
+LD_LIBRARY_PATH=$lib ldd "$work/sync-dynamic" | has "libswiftclient.so.$major => $lib/" \
   || fail "dynamic build does not load $lib/libswiftclient.so.$major"
-if ldd "$work/sync-static" | grep -q libswiftclient; then fail "static build still needs libswiftclient.so"; fi
+if ldd "$work/sync-static" | has libswiftclient; then fail "static build still needs libswiftclient.so"; fi
 
 LD_LIBRARY_PATH=$lib "$work/version-dynamic"
 "$work/version-static"
+
+# No executable stack, linked either way (an assembly object without
+# .note.GNU-stack gives one to every program that links it).
+for f in "$lib/libswiftclient.so.$ver" "$work/sync-dynamic" "$work/sync-static"; do
+  readelf -lW "$f" | has 'GNU_STACK' || fail "$f: no GNU_STACK header"
+  if readelf -lW "$f" | grep 'GNU_STACK' | has 'RWE'; then fail "$f: executable stack"; fi
+done
+if nm --defined-only "$lib/libswiftclient.a" 2>/dev/null | has -w md5_compress; then
+  fail "libswiftclient.a defines md5_compress (the md5 assembly is back)"
+fi
 
 mkdir -p "$work/src/sub"
 head -c 2500000 /dev/urandom > "$work/src/big.bin"
