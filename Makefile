@@ -5,9 +5,10 @@
 #   make uninstall PREFIX=...
 #
 # Installs include/swiftclient.h, libswiftclient.so.X.Y.Z with its SONAME
-# link libswiftclient.so.X (0 while the API is 0.x) and the development link
-# libswiftclient.so, libswiftclient.a, lib/pkgconfig/swiftclient.pc, and the
-# detached debug info under lib/.debug/ (where gdb looks for it).
+# link (libswiftclient.so.0.Y while the API is 0.x, .so.X from 1.0) and the
+# development link libswiftclient.so, libswiftclient.a,
+# lib/pkgconfig/swiftclient.pc, and the detached debug info under
+# lib/.debug/ (where gdb looks for it).
 #
 # The release build runs with LTO; the installed libraries are stripped and
 # the shared library carries a .gnu_debuglink to its debug file.
@@ -27,7 +28,12 @@ DESTDIR    ?=
 
 VERSION := $(shell sed -n 's/^version = "\(.*\)"$$/\1/p' Cargo.toml | head -n 1)
 MAJOR   := $(word 1,$(subst ., ,$(VERSION)))
-SONAME  := libswiftclient.so.$(MAJOR)
+MINOR   := $(word 2,$(subst ., ,$(VERSION)))
+# The ABI policy (README, "ABI"): while the API is 0.x a minor release may
+# break it, so the SONAME carries the minor version (as cargo-c does) and a
+# program built for 0.1 never loads 0.2; from 1.0 on, the major alone.
+ABI     := $(if $(filter 0,$(MAJOR)),$(MAJOR).$(MINOR),$(MAJOR))
+SONAME  := libswiftclient.so.$(ABI)
 REAL    := libswiftclient.so.$(VERSION)
 
 TARGET_DIR ?= target

@@ -151,4 +151,36 @@ fn shared_library_exports_only_swc_symbols() {
     assert!(names.contains(&"swc_client_new"), "{text}");
     let foreign: Vec<&&str> = names.iter().filter(|n| !n.starts_with("swc_")).collect();
     assert!(foreign.is_empty(), "non-swc_ exports: {foreign:?}");
+    // The ABI: what the library exports, what the header declares and the
+    // committed list are one and the same set.
+    let mut exported: Vec<String> = names.iter().map(|s| s.to_string()).collect();
+    exported.sort();
+    let header = std::fs::read_to_string(root().join("include/swiftclient.h")).unwrap();
+    // Every `swc_name(` in the header: its functions (and the mentions of
+    // them in comments, which name the same functions).
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut declared: Vec<String> = header
+        .match_indices("swc_")
+        .filter(|(i, _)| !header[..*i].ends_with(ident))
+        .filter_map(|(i, _)| {
+            let name: String = header[i..].chars().take_while(|c| ident(*c)).collect();
+            header[i + name.len()..].starts_with('(').then_some(name)
+        })
+        .collect();
+    declared.sort();
+    declared.dedup();
+    let committed: Vec<String> = std::fs::read_to_string(root().join("abi/swiftclient.symbols"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        exported, declared,
+        "the library exports what the header does not declare, or the reverse"
+    );
+    assert_eq!(
+        exported, committed,
+        "the exported functions differ from abi/swiftclient.symbols: an ABI change (update the list in the same commit, README \"ABI\")"
+    );
 }

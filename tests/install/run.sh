@@ -19,14 +19,16 @@ make --no-print-directory install PREFIX="$PREFIX" >/dev/null
 lib=$PREFIX/lib
 ver=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 major=${ver%%.*}
+# The SONAME carries the minor version while the API is 0.x (README, "ABI").
+if [ "$major" = 0 ]; then abi=${ver%.*}; else abi=$major; fi
 for f in "$PREFIX/include/swiftclient.h" "$lib/libswiftclient.so.$ver" "$lib/libswiftclient.a" \
          "$lib/pkgconfig/swiftclient.pc" "$lib/.debug/libswiftclient.so.$ver.debug"; do
   [ -f "$f" ] || fail "missing $f"
 done
-[ "$(readlink "$lib/libswiftclient.so.$major")" = "libswiftclient.so.$ver" ] || fail "bad SONAME link"
-[ "$(readlink "$lib/libswiftclient.so")" = "libswiftclient.so.$major" ] || fail "bad dev link"
-readelf -d "$lib/libswiftclient.so.$ver" | has "Library soname: \[libswiftclient.so.$major\]" \
-  || fail "no SONAME libswiftclient.so.$major"
+[ "$(readlink "$lib/libswiftclient.so.$abi")" = "libswiftclient.so.$ver" ] || fail "bad SONAME link"
+[ "$(readlink "$lib/libswiftclient.so")" = "libswiftclient.so.$abi" ] || fail "bad dev link"
+readelf -d "$lib/libswiftclient.so.$ver" | has "Library soname: \[libswiftclient.so.$abi\]" \
+  || fail "no SONAME libswiftclient.so.$abi"
 readelf -S "$lib/libswiftclient.so.$ver" | has '\.gnu_debuglink' || fail "no .gnu_debuglink"
 if readelf -S "$lib/libswiftclient.so.$ver" | has '\.debug_info'; then fail "shared library is not stripped"; fi
 bad=$(nm -D --defined-only "$lib/libswiftclient.so.$ver" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^swc_/ { print $3 }')
@@ -52,8 +54,8 @@ cc "${cflags[@]}" -o "$work/sync-static" examples-c/swc_sync.c $(pkg-config --cf
 # shellcheck disable=SC2046
 cc "${cflags[@]}" -o "$work/version-static" tests/install/version_check.c $(pkg-config --cflags --libs-only-L swiftclient) "${static[@]}"
 
-LD_LIBRARY_PATH=$lib ldd "$work/sync-dynamic" | has "libswiftclient.so.$major => $lib/" \
-  || fail "dynamic build does not load $lib/libswiftclient.so.$major"
+LD_LIBRARY_PATH=$lib ldd "$work/sync-dynamic" | has "libswiftclient.so.$abi => $lib/" \
+  || fail "dynamic build does not load $lib/libswiftclient.so.$abi"
 if ldd "$work/sync-static" | has libswiftclient; then fail "static build still needs libswiftclient.so"; fi
 
 LD_LIBRARY_PATH=$lib "$work/version-dynamic"
@@ -81,4 +83,4 @@ for kind in dynamic static; do
   echo "install test: $kind build uploaded and downloaded 2 files, bytes match"
 done
 size=$(stat -c %s "$lib/libswiftclient.so.$ver")
-echo "install test: passed (libswiftclient.so.$ver: $size bytes stripped, SONAME libswiftclient.so.$major)"
+echo "install test: passed (libswiftclient.so.$ver: $size bytes stripped, SONAME libswiftclient.so.$abi)"
