@@ -7,13 +7,13 @@ with its command line; `down` signals exactly those process groups.
 """
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+
+import daemons
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.abspath(os.environ.get("SWC_CLUSTER_DIR") or os.path.join(ROOT, ".cluster"))
@@ -62,77 +62,16 @@ def write(path, text):
 
 # ---------------------------------------------------------------- processes
 
-def pidfile(name):
-    return os.path.join(RUN, name + ".json")
-
-
-def cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            raw = f.read()
-    except OSError:
-        return None
-    return [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a]
-
-
-def alive(name):
-    """The recorded PID if it still runs the recorded command line."""
-    try:
-        with open(pidfile(name)) as f:
-            rec = json.load(f)
-    except (OSError, ValueError):
-        return None
-    cl = cmdline(rec["pid"])
-    if cl is None or cl != rec["argv"]:
-        return None
-    try:
-        with open("/proc/%d/stat" % rec["pid"]) as f:
-            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                return None
-    except OSError:
-        return None
-    return rec["pid"]
-
-
-def start(name, argv, env=None):
-    if alive(name):
-        return False
-    os.makedirs(RUN, exist_ok=True)
-    os.makedirs(LOGS, exist_ok=True)
-    out = open(os.path.join(LOGS, name + ".log"), "ab")
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                         start_new_session=True, cwd=STATE, env=env)
-    out.close()
-    write(pidfile(name), json.dumps({"pid": p.pid, "argv": argv}))
-    return True
+D = daemons.Daemons("cluster", STATE, RUN, LOGS)
+alive, start, wait_for = D.alive, D.start, D.wait_for
 
 
 def stop(name):
-    pid = alive(name)
-    if pid:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.time() + 8
-        while time.time() < deadline and alive(name):
-            time.sleep(0.1)
-        if alive(name):
-            log("%s did not stop on SIGTERM; SIGKILL" % name)
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    try:
-        os.unlink(pidfile(name))
-    except OSError:
-        pass
+    D.stop(name, grace=8)
 
 
 def port_open(port):
-    with socket.socket() as s:
-        s.settimeout(0.3)
-        return s.connect_ex((HOST, port)) == 0
+    return daemons.port_open(HOST, port)
 
 
 def http_ok(url, expect=(200,)):
@@ -153,24 +92,6 @@ def https_ok(url):
             return r.status == 200
     except OSError:
         return False
-
-
-def wait_for(what, check, names, seconds=60):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return
-        for n in names:
-            if not alive(n):
-                tail = ""
-                try:
-                    with open(os.path.join(LOGS, n + ".log"), errors="replace") as f:
-                        tail = "".join(f.readlines()[-30:])
-                except OSError:
-                    pass
-                raise SystemExit("cluster: %s exited while waiting for %s; log tail:\n%s" % (n, what, tail))
-        time.sleep(0.2)
-    raise SystemExit("cluster: timed out after %ds waiting for %s" % (seconds, what))
 
 
 # ---------------------------------------------------------------- storage

@@ -10,14 +10,14 @@ signals exactly those process groups.
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
+
+import daemons
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STATE = os.path.abspath(os.environ.get("SWC_RGW_DIR") or os.path.join(ROOT, ".rgw"))
@@ -54,114 +54,31 @@ def write(path, text):
         f.write(text)
 
 
-def tail(path, lines=30):
-    try:
-        with open(path, errors="replace") as f:
-            return "".join(f.readlines()[-lines:])
-    except OSError:
-        return ""
-
-
 # ---------------------------------------------------------------- processes
-
-def pidfile(name):
-    return os.path.join(RUN, name + ".json")
-
-
-def cmdline(pid):
-    try:
-        with open("/proc/%d/cmdline" % pid, "rb") as f:
-            raw = f.read()
-    except OSError:
-        return None
-    return [a.decode("utf-8", "replace") for a in raw.split(b"\0") if a]
-
-
-def alive(name):
-    """The recorded PID if it still runs the recorded command line."""
-    try:
-        with open(pidfile(name)) as f:
-            rec = json.load(f)
-    except (OSError, ValueError):
-        return None
-    if cmdline(rec["pid"]) != rec["argv"]:
-        return None
-    try:
-        with open("/proc/%d/stat" % rec["pid"]) as f:
-            if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                return None
-    except OSError:
-        return None
-    return rec["pid"]
-
-
-def start(name, argv):
-    if alive(name):
-        return False
-    os.makedirs(RUN, exist_ok=True)
-    os.makedirs(LOGS, exist_ok=True)
-    # The daemon's own log is logs/<ceph name>.log; this one catches what it
-    # prints before its log is open (config errors, bind failures).
-    out = open(os.path.join(LOGS, name + ".out"), "ab")
-    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                         start_new_session=True, cwd=STATE)
-    out.close()
-    write(pidfile(name), json.dumps({"pid": p.pid, "argv": argv}))
-    # Popen returns while the kernel may still be finishing exec: for a few
-    # hundred microseconds /proc/PID/cmdline reads empty, and alive() would
-    # call the fresh daemon dead. Wait (bounded) until it reads right.
-    deadline = time.time() + 2
-    while time.time() < deadline and p.poll() is None and cmdline(p.pid) != argv:
-        time.sleep(0.001)
-    return True
-
-
-def stop(name, grace=15):
-    # The OSD saves memstore to disk on SIGTERM: small for test data, but give it time.
-    pid = alive(name)
-    if pid:
-        try:
-            os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
-        deadline = time.time() + grace
-        while time.time() < deadline and alive(name):
-            time.sleep(0.1)
-        if alive(name):
-            log("%s did not stop on SIGTERM; SIGKILL" % name)
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-    try:
-        os.unlink(pidfile(name))
-    except OSError:
-        pass
-
 
 def daemon_logs(name):
     return "\n".join("== %s\n%s" % (p, tail(p)) for p in (
         os.path.join(LOGS, name + ".out"), os.path.join(LOGS, CEPH_NAME[name] + ".log")))
 
 
+# The daemon's own log is logs/<ceph name>.log; <name>.out catches what it
+# prints before its log is open (config errors, bind failures).
+D = daemons.Daemons("rgw", STATE, RUN, LOGS, out_suffix=".out", logs_of=daemon_logs)
+alive, start = D.alive, D.start
+tail = daemons.tail
+
+
+def stop(name, grace=15):
+    # The OSD saves memstore to disk on SIGTERM: small for test data, but give it time.
+    D.stop(name, grace)
+
+
 def wait_for(what, check, names, seconds=60, interval=0.3):
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if check():
-            return
-        for n in names:
-            if not alive(n):
-                raise SystemExit("rgw: %s exited while waiting for %s; log tail:\n%s"
-                                 % (n, what, daemon_logs(n)))
-        time.sleep(interval)
-    tails = "\n".join(daemon_logs(n) for n in names)
-    raise SystemExit("rgw: timed out after %ds waiting for %s; log tail:\n%s" % (seconds, what, tails))
+    D.wait_for(what, check, names, seconds, interval)
 
 
 def port_open(port):
-    with socket.socket() as s:
-        s.settimeout(0.3)
-        return s.connect_ex((HOST, port)) == 0
+    return daemons.port_open(HOST, port)
 
 
 def binary(name):
