@@ -391,8 +391,8 @@ void swc_client_free(swc_client *client);
  *
  * `opts_json` (NULL for none): `{"force": bool, "include_token": bool}`.
  *
- * Blocks the calling thread. Thread-safe: concurrent callers share one auth
- * request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
+ * Blocks the calling thread (`swc_client_auth2` takes a cancel token).
+ * Thread-safe: concurrent callers share one auth request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
  * options, no matching catalog endpoint); SWC_E_AUTH (rejected
  * credentials: the record has `http_status` 401); SWC_E_NOT_FOUND (auth
  * URL 404); SWC_E_HTTP; SWC_E_TIMEOUT; SWC_E_NETWORK; SWC_E_TLS;
@@ -402,6 +402,20 @@ swc_status swc_client_auth(const swc_client *client,
                            const char *opts_json,
                            char **result_json,
                            char **err_json);
+
+/**
+ * `swc_client_auth` with a cancel token, as every other blocking call
+ * takes: triggering `cancel` (any thread) ends the call, its retries and
+ * backoff included, with SWC_E_CANCELLED. NULL `cancel`: as
+ * `swc_client_auth`. Statuses: those of `swc_client_auth`, and
+ * SWC_E_CANCELLED. Authentication requests and their outcome are logged at
+ * SWC_LOG_DEBUG (retries at SWC_LOG_INFO), secrets never.
+ */
+swc_status swc_client_auth2(const swc_client *client,
+                            const char *opts_json,
+                            const swc_cancel *cancel,
+                            char **result_json,
+                            char **err_json);
 
 /**
  * Sets (or, with `log` NULL, removes) the client's log callback, taking

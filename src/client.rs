@@ -63,19 +63,25 @@ impl Client {
 
     /// A valid token: cached, or fetched (or refreshed) now.
     pub async fn token(&self) -> Result<Arc<Token>> {
-        self.inner.tokens.get(&self.inner.http).await
+        self.inner
+            .tokens
+            .get(&self.inner.http, &self.inner.logger)
+            .await
     }
 
     /// Authenticates now, even if a cached token is still good.
     pub async fn reauthenticate(&self) -> Result<Arc<Token>> {
-        self.inner.tokens.force(&self.inner.http).await
+        self.inner
+            .tokens
+            .force(&self.inner.http, &self.inner.logger)
+            .await
     }
 
     /// One shared re-authentication after `rejected` got a 401.
     pub async fn token_after_reject(&self, rejected: &Token) -> Result<Arc<Token>> {
         self.inner
             .tokens
-            .refresh_after_reject(&self.inner.http, rejected)
+            .refresh_after_reject(&self.inner.http, &self.inner.logger, rejected)
             .await
     }
 

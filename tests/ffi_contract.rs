@@ -437,3 +437,62 @@ fn option_errors_name_their_key_and_no_options_is_a_client() {
     assert_eq!(e["key"], "segment_threads");
     unsafe { swc_client_free(c) };
 }
+
+extern "C" fn collect_lines(ud: *mut c_void, _l: i32, msg: *const std::ffi::c_char, _n: usize) {
+    let lines = unsafe { &*(ud as *const std::sync::Mutex<Vec<String>>) };
+    let m = unsafe { std::ffi::CStr::from_ptr(msg) }
+        .to_string_lossy()
+        .into_owned();
+    lines.lock().unwrap().push(m);
+}
+
+/// Authentication is cancellable like every other blocking call (against a
+/// closed port it would retry with backoff for ~31 s), and observable: its
+/// request and outcome are in the debug log, its secret is not.
+#[test]
+fn authentication_is_cancellable_and_logged() {
+    use swiftclient::ffi::cancel::{swc_cancel_free, swc_cancel_new, swc_cancel_trigger};
+    use swiftclient::ffi::client::{swc_client_auth2, swc_client_set_log, SWC_LOG_DEBUG};
+    use swiftclient::ffi::SWC_E_CANCELLED;
+    let dead =
+        ffi_client(&json!({"auth": "http://127.0.0.1:1/auth/v1.0", "user": "u", "key": "k"}));
+    let mut tok = ptr::null_mut();
+    assert_eq!(swc_cancel_new(&mut tok), 0);
+    let t = tok as usize;
+    let trigger = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        swc_cancel_trigger(t as *const swiftclient::ffi::cancel::swc_cancel);
+    });
+    let started = std::time::Instant::now();
+    let (st, out, e) = ffi_call(|r, e| swc_client_auth2(dead, ptr::null(), tok, r, e));
+    let took = started.elapsed();
+    trigger.join().unwrap();
+    assert_eq!((st, out), (SWC_E_CANCELLED, None), "{e:?}");
+    assert!(
+        took < std::time::Duration::from_secs(3),
+        "cancelled auth took {took:?}"
+    );
+    unsafe { swc_cancel_free(tok) };
+    unsafe { swc_client_free(dead) };
+
+    let c = ffi_client(&v1_options());
+    let lines: Box<std::sync::Mutex<Vec<String>>> = Box::default();
+    let ud = &*lines as *const std::sync::Mutex<Vec<String>> as *mut c_void;
+    assert_eq!(
+        swc_client_set_log(c, SWC_LOG_DEBUG, Some(collect_lines), ud),
+        0
+    );
+    let (st, _, e) = ffi_call(|r, e| swc_client_auth2(c, ptr::null(), ptr::null(), r, e));
+    assert_eq!(st, 0, "{e:?}");
+    unsafe { swc_client_free(c) };
+    let log = lines.lock().unwrap().join("\n");
+    assert!(
+        log.contains(&format!(
+            "auth: GET {} (v1, user test:tester",
+            env("SWC_TEST_V1_AUTH")
+        )),
+        "{log}"
+    );
+    assert!(log.contains("auth: ok in"), "{log}");
+    assert!(!log.contains("testing"), "the key is in the log: {log}");
+}

@@ -214,8 +214,11 @@ func (c *Client) Auth(ctx context.Context, force, includeToken bool) (*AuthInfo,
 	cjs := C.CString(string(js))
 	defer C.free(unsafe.Pointer(cjs))
 	var res, errRec *C.char
-	if st := C.swc_client_auth(cl, cjs, &res, &errRec); st != 0 {
-		return nil, takeError(st, errRec, nil)
+	var st C.swc_status
+	// Cancelling ctx ends the authentication, its retries and backoff too.
+	withCancel(ctx, func(tok *C.swc_cancel) { st = C.swc_client_auth2(cl, cjs, tok, &res, &errRec) })
+	if st != 0 {
+		return nil, takeError(st, errRec, ctxCause(ctx))
 	}
 	defer C.swc_string_free(res)
 	var info AuthInfo

@@ -294,6 +294,28 @@ func (w *slowWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// Auth honours its context: against a closed port the library would retry
+// with backoff for about half a minute; a 300 ms deadline ends it at once.
+func TestAuthHonoursItsContext(t *testing.T) {
+	c, err := swiftclient.New(swiftclient.Options{
+		"auth": "http://127.0.0.1:1/auth/v1.0", "user": "test:tester", "key": "testing",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = c.Auth(ctx, false, false)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, swiftclient.ErrCancelled) {
+		t.Fatalf("Auth past its deadline: %v", err)
+	}
+	if el := time.Since(start); el > 3*time.Second {
+		t.Fatalf("Auth returned %v after a 300 ms deadline", el)
+	}
+}
+
 func TestContextCancelsADownload(t *testing.T) {
 	c := newClient(t)
 	cont := containerName(t)

@@ -45,6 +45,41 @@ pub async fn authenticate(
     Ok(r)
 }
 
+/// What an authentication will ask, for the log: the request and who is
+/// asking, never a secret.
+pub fn describe(creds: &Credentials) -> String {
+    use crate::options::{KeystoneMethod, Ref};
+    let name = |r: &Option<Ref>| match r {
+        Some(Ref::Id(i)) => format!("id {i}"),
+        Some(Ref::Name(n)) => n.clone(),
+        None => "-".into(),
+    };
+    match creds {
+        Credentials::V1(c) => format!(
+            "GET {} (v1, user {}, {})",
+            c.auth_url,
+            c.user,
+            if c.storage_headers {
+                "X-Storage-User/X-Storage-Pass"
+            } else {
+                "X-Auth-User/X-Auth-Key"
+            }
+        ),
+        Credentials::Keystone(k) => format!(
+            "POST {} (Keystone {}, {}, user {}, project {})",
+            k.auth_url,
+            k.version.as_str(),
+            match k.method {
+                KeystoneMethod::Password => "password",
+                KeystoneMethod::Token => "token",
+                KeystoneMethod::ApplicationCredential => "application credential",
+            },
+            name(&k.user),
+            name(&k.project)
+        ),
+    }
+}
+
 /// Parses an ISO 8601 / RFC 3339 timestamp as Keystone writes them
 /// (`2026-01-01T00:00:00.000000Z`, `2026-01-01T00:00:00Z`, and v2's
 /// occasional form without the zone, which is UTC).

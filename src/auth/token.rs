@@ -4,6 +4,7 @@
 
 use super::{authenticate, AuthResult};
 use crate::error::{Error, Result, Status};
+use crate::log::{Level, LogSlot};
 use crate::options::{AuthConfig, AuthVersion, Secret};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -92,20 +93,20 @@ impl TokenCache {
 
     /// The current token, authenticating first when there is none or it is
     /// about to expire (and credentials allow a refresh).
-    pub async fn get(&self, http: &crate::http::Http) -> Result<Arc<Token>> {
+    pub async fn get(&self, http: &crate::http::Http, log: &LogSlot) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
         if let Some(t) = cur.as_ref() {
             if !t.expiring(self.margin, SystemTime::now()) || !self.can_reauthenticate() {
                 return Ok(t.clone());
             }
         }
-        self.renew(http, &mut cur).await
+        self.renew(http, log, &mut cur).await
     }
 
     /// Authenticates now, whatever the cache holds.
-    pub async fn force(&self, http: &crate::http::Http) -> Result<Arc<Token>> {
+    pub async fn force(&self, http: &crate::http::Http, log: &LogSlot) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
-        self.renew(http, &mut cur).await
+        self.renew(http, log, &mut cur).await
     }
 
     /// Called when `rejected` got a 401. If another caller already replaced
@@ -113,6 +114,7 @@ impl TokenCache {
     pub async fn refresh_after_reject(
         &self,
         http: &crate::http::Http,
+        log: &LogSlot,
         rejected: &Token,
     ) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
@@ -127,12 +129,13 @@ impl TokenCache {
                 "the token was rejected (401) and there are no credentials to authenticate again",
             ));
         }
-        self.renew(http, &mut cur).await
+        self.renew(http, log, &mut cur).await
     }
 
     async fn renew(
         &self,
         http: &crate::http::Http,
+        log: &LogSlot,
         cur: &mut Option<Arc<Token>>,
     ) -> Result<Arc<Token>> {
         let Some(creds) = &self.config.credentials else {
@@ -151,15 +154,37 @@ impl TokenCache {
         } = loop {
             attempt += 1;
             self.auth_requests.fetch_add(1, Ordering::Relaxed);
+            // Secrets are never part of the description.
+            log.log(Level::Debug, || format!("auth: {}", super::describe(creds)));
+            let started = std::time::Instant::now();
             match authenticate(http, creds, self.config.storage_url_override.as_deref()).await {
-                Ok(r) => break r,
+                Ok(r) => {
+                    log.log(Level::Debug, || {
+                        format!(
+                            "auth: ok in {:.3} s; storage URL {}{}",
+                            started.elapsed().as_secs_f64(),
+                            r.storage_url,
+                            r.expires
+                                .map(|e| format!(", expires {}", super::format_time(e)))
+                                .unwrap_or_default()
+                        )
+                    });
+                    break r;
+                }
                 Err(e)
                     if e.retryable && e.status != Status::Auth && attempt <= self.retry.retries =>
                 {
-                    tokio::time::sleep(backoff.mul_f64(1.0 + fastrand::f64() * 0.25)).await;
+                    let wait = backoff.mul_f64(1.0 + fastrand::f64() * 0.25);
+                    log.log(Level::Info, || {
+                        format!("auth failed ({e}); retrying in {:.1} s", wait.as_secs_f64())
+                    });
+                    tokio::time::sleep(wait).await;
                     backoff = (backoff * 2).min(self.retry.max_backoff);
                 }
-                Err(e) => return Err(e.attempts(attempt)),
+                Err(e) => {
+                    log.log(Level::Debug, || format!("auth: failed: {e}"));
+                    return Err(e.attempts(attempt));
+                }
             }
         };
         let generation = cur.as_ref().map_or(0, |t| t.generation) + 1;

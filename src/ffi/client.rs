@@ -181,8 +181,8 @@ struct AuthOpts {
 ///
 /// `opts_json` (NULL for none): `{"force": bool, "include_token": bool}`.
 ///
-/// Blocks the calling thread. Thread-safe: concurrent callers share one auth
-/// request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
+/// Blocks the calling thread (`swc_client_auth2` takes a cancel token).
+/// Thread-safe: concurrent callers share one auth request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
 /// options, no matching catalog endpoint); SWC_E_AUTH (rejected
 /// credentials: the record has `http_status` 401); SWC_E_NOT_FOUND (auth
 /// URL 404); SWC_E_HTTP; SWC_E_TIMEOUT; SWC_E_NETWORK; SWC_E_TLS;
@@ -194,13 +194,32 @@ pub extern "C" fn swc_client_auth(
     result_json: *mut *mut c_char,
     err_json: *mut *mut c_char,
 ) -> swc_status {
+    swc_client_auth2(client, opts_json, std::ptr::null(), result_json, err_json)
+}
+
+/// `swc_client_auth` with a cancel token, as every other blocking call
+/// takes: triggering `cancel` (any thread) ends the call, its retries and
+/// backoff included, with SWC_E_CANCELLED. NULL `cancel`: as
+/// `swc_client_auth`. Statuses: those of `swc_client_auth`, and
+/// SWC_E_CANCELLED. Authentication requests and their outcome are logged at
+/// SWC_LOG_DEBUG (retries at SWC_LOG_INFO), secrets never.
+#[no_mangle]
+pub extern "C" fn swc_client_auth2(
+    client: *const swc_client,
+    opts_json: *const c_char,
+    cancel: *const super::cancel::swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
     guard(err_json, || {
         let c = swc_client::from_ptr(client)?;
         check_out(result_json, "result_json")?;
         let opts: AuthOpts =
             crate::conn::opts::parse(optional(opts_json, "opts_json")?, "auth options")?;
+        let token = super::cancel::token_of(cancel);
+        let auth = c.client.auth_record(opts.force, opts.include_token);
         let rec =
-            c.rt.block_on(c.client.auth_record(opts.force, opts.include_token))??;
+            c.rt.block_on(crate::conn::request::or_cancel(&token, auth))??;
         write_string(result_json, &rec.to_string())
     })
 }
