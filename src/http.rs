@@ -59,6 +59,7 @@ pub struct Http {
     plain: reqwest::Client,
     tls: std::sync::OnceLock<reqwest::Client>,
     settings: Settings,
+    proxies: crate::proxy::ProxyPlan,
 }
 
 impl Http {
@@ -66,11 +67,20 @@ impl Http {
     /// and parsed now, so mistakes show at creation) and makes the plain
     /// client.
     pub fn new(s: &Settings) -> Result<Http> {
+        let proxies = crate::proxy::ProxyPlan::new(&s.proxy, &|k| std::env::var(k).ok())?;
         Ok(Http {
-            plain: build_client(s, false)?,
+            plain: build_client(s, false, &proxies)?,
             tls: std::sync::OnceLock::new(),
             settings: s.clone(),
+            proxies,
         })
+    }
+
+    /// A transport error, naming the proxy when the request went through one.
+    pub fn transport_error(&self, method: &str, url: &str, e: &reqwest::Error) -> Error {
+        let mut err = transport_error(method, url, e);
+        err.message.push_str(&self.proxies.mention(url));
+        err
     }
 
     /// The client for `url`.
@@ -86,7 +96,7 @@ impl Http {
             // them; should it fail anyway, the plain client (no trusted
             // roots) makes every TLS request fail with a certificate error
             // rather than trust anything.
-            build_client(&self.settings, true).unwrap_or_else(|_| self.plain.clone())
+            build_client(&self.settings, true, &self.proxies).unwrap_or_else(|_| self.plain.clone())
         })
     }
 
@@ -107,7 +117,11 @@ impl Http {
 /// built-in and system CA stores are trusted (as well as any CA given).
 /// Reads CA and client certificate files, so it can fail with a
 /// configuration error.
-fn build_client(s: &Settings, system_roots: bool) -> Result<reqwest::Client> {
+fn build_client(
+    s: &Settings,
+    system_roots: bool,
+    proxies: &crate::proxy::ProxyPlan,
+) -> Result<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .user_agent(s.user_agent.clone())
         .connect_timeout(s.connect_timeout)
@@ -115,6 +129,12 @@ fn build_client(s: &Settings, system_roots: bool) -> Result<reqwest::Client> {
         .pool_idle_timeout(std::time::Duration::from_secs(60))
         .tcp_nodelay(true);
     b = b.read_timeout(s.timeout);
+    // The environment is read by crate::proxy, not by reqwest.
+    b = b.no_proxy();
+    if !proxies.is_empty() {
+        let plan = proxies.clone();
+        b = b.proxy(reqwest::Proxy::custom(move |u| plan.proxy_for(u).cloned()));
+    }
     if s.tls.insecure {
         b = b
             .danger_accept_invalid_certs(true)

@@ -24,6 +24,7 @@ pub mod ffi;
 pub mod http;
 pub mod log;
 pub mod options;
+pub mod proxy;
 pub mod runtime;
 pub mod service;
 pub mod tempurl;

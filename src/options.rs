@@ -86,6 +86,13 @@ pub struct Options {
     /// Ours: sent as X-Trans-Id-Extra on every request, so server logs can
     /// be joined with the caller's (default: a random id per client).
     pub trans_id_extra: Option<String>,
+    /// Ours: an HTTP proxy for every request (see `crate::proxy`).
+    pub proxy: Option<String>,
+    /// Ours: hosts that bypass `proxy` (comma-separated).
+    pub no_proxy: Option<String>,
+    /// Ours: honour http_proxy/https_proxy/all_proxy/no_proxy from the
+    /// environment when `proxy` is not given (default true, as curl).
+    pub use_environment_proxy: Option<bool>,
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(
@@ -244,7 +251,10 @@ impl Options {
             timeout,
             connect_timeout,
             token_refresh_margin,
-            user_agent
+            user_agent,
+            proxy,
+            no_proxy,
+            use_environment_proxy
         );
         self
     }
@@ -303,6 +313,14 @@ impl Options {
                 }
                 Some(ua) => ua.clone(),
                 None => format!("libswiftclient/{}", env!("CARGO_PKG_VERSION")),
+            },
+            proxy: crate::proxy::ProxyOptions {
+                url: match self.proxy.as_deref().filter(|p| !p.is_empty()) {
+                    Some(p) => Some(crate::proxy::check_url("proxy", p)?.to_string()),
+                    None => None,
+                },
+                no_proxy: self.no_proxy.clone(),
+                use_environment: self.use_environment_proxy.unwrap_or(true),
             },
             trans_id_extra: match &self.trans_id_extra {
                 Some(t)
@@ -805,6 +823,7 @@ pub struct Settings {
     pub refresh_margin: Duration,
     pub tls: TlsSettings,
     pub user_agent: String,
+    pub proxy: crate::proxy::ProxyOptions,
     pub trans_id_extra: String,
 }
 

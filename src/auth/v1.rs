@@ -20,7 +20,7 @@ pub async fn authenticate(client: &crate::http::Http, c: &V1Credentials) -> Resu
         .header(key_h, c.key.expose())
         .send()
         .await
-        .map_err(|e| http::transport_error("GET", &c.auth_url, &e))?;
+        .map_err(|e| client.transport_error("GET", &c.auth_url, &e))?;
     if !resp.status().is_success() {
         let mut e = http::status_error("GET", &c.auth_url, resp, "v1 authentication failed").await;
         if e.http_status.is_some_and(|s| s < 500) && e.status != Status::NotFound {

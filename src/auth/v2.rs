@@ -43,7 +43,7 @@ async fn post_tokens(client: &crate::http::Http, url: &str, body: &Value) -> Res
         .json(body)
         .send()
         .await
-        .map_err(|e| http::transport_error("POST", url, &e))?;
+        .map_err(|e| client.transport_error("POST", url, &e))?;
     if !resp.status().is_success() {
         let mut e =
             http::status_error("POST", url, resp, "Keystone v2 authentication failed").await;
@@ -69,7 +69,7 @@ async fn first_tenant(client: &crate::http::Http, auth_url: &str, token: &str) -
         .header("X-Auth-Token", token)
         .send()
         .await
-        .map_err(|e| http::transport_error("GET", &url, &e))?;
+        .map_err(|e| client.transport_error("GET", &url, &e))?;
     if !resp.status().is_success() {
         let mut e = http::status_error(
             "GET",

@@ -74,7 +74,7 @@ pub async fn authenticate(
         .json(&request_body(k))
         .send()
         .await
-        .map_err(|e| http::transport_error("POST", &url, &e))?;
+        .map_err(|e| client.transport_error("POST", &url, &e))?;
     if !resp.status().is_success() {
         let mut e =
             http::status_error("POST", &url, resp, "Keystone v3 authentication failed").await;

@@ -248,7 +248,10 @@ async fn get_inner(
             }
             Ok(None) => break,
             Err(e) => {
-                let err = http::transport_error("GET", &url, &e).attempts(attempts);
+                let err = client
+                    .http()
+                    .transport_error("GET", &url, &e)
+                    .attempts(attempts);
                 let resumable =
                     opts.resume && !caller_range && etag.is_some() && attempts <= s.retries;
                 if !resumable {

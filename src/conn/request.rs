@@ -485,7 +485,9 @@ pub async fn execute(
                 (e, wait)
             }
             Err(e) => {
-                let e = http::transport_error(call.method.as_str(), &url, &e);
+                let e = client
+                    .http()
+                    .transport_error(call.method.as_str(), &url, &e);
                 if !e.retryable {
                     return Err(e.attempts(attempts));
                 }

@@ -87,7 +87,12 @@ fn create(options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// `auth_headers` ("auth" or "storage": X-Storage-User/X-Storage-Pass),
 /// `retries`, `starting_backoff`, `max_backoff`, `retry_on_ratelimit`,
 /// `force_auth_retry`, `timeout`, `connect_timeout`,
-/// `token_refresh_margin`, `user_agent`. See README.md for each.
+/// `token_refresh_margin`, `user_agent`, `proxy` (an http:// or https://
+/// proxy URL for every request), `no_proxy` (hosts that bypass it),
+/// `use_environment_proxy` (default true: without `proxy`, the
+/// environment's http_proxy/https_proxy/all_proxy/no_proxy are honoured, as
+/// curl reads them; false: never). An error of a request that went through
+/// a proxy names it (without its credentials). See README.md for each.
 ///
 /// Validates the options without touching the network. On success writes
 /// the new client to `*client` (free it with `swc_client_free`).
