@@ -143,6 +143,15 @@ typedef int32_t swc_status;
 typedef void (*swc_log_fn)(void *user_data, int level, const char *msg, size_t len);
 
 /**
+ * Receives a new saved state (as `swc_client_export_auth` gives it,
+ * borrowed until the callback returns) after every authentication: the
+ * first, a refresh before expiry, or one after a 401. Called once per new
+ * token, on a library thread: it must be thread-safe and quick, and must
+ * not call blocking swc_* functions.
+ */
+typedef void (*swc_auth_state_fn)(void *user_data, const char *state_json, size_t len);
+
+/**
  * Listing page: a JSON array of entries (borrowed until return); 0 to go
  * on, non-zero to stop.
  */
@@ -433,6 +442,49 @@ swc_status swc_client_auth2(const swc_client *client,
  * Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client, unknown level).
  */
 swc_status swc_client_set_log(const swc_client *client, int level, swc_log_fn log, void *user_data);
+
+/**
+ * The current authentication as a saved state (JSON), authenticating first
+ * if there is none: `{"format": 1, "identity", "storage_url", "token",
+ * "auth_version", "expires_at" (Unix time or null), "obtained_at",
+ * "project_id", "project_name"}`. It holds the token: store it as a secret.
+ * `identity` is a fingerprint (SHA-256) of the auth URL, user, project,
+ * scope and catalog filters, never of a secret. Give it to
+ * `swc_client_import_auth` in another process to skip authenticating.
+ * Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`.
+ */
+swc_status swc_client_export_auth(const swc_client *client,
+                                  const swc_cancel *cancel,
+                                  char **state_json,
+                                  char **err_json);
+
+/**
+ * Restores a state from `swc_client_export_auth` (or the auth callback):
+ * its token is used until it expires or is refused (401), then the client
+ * authenticates with its own credentials — or, having none, fails with
+ * SWC_E_AUTH. Writes `{"imported": true, "storage_url", "expires_at"}`, or
+ * `{"imported": false, "reason": "expired"}` for a state that has expired
+ * (ignored: not an error). A state whose identity is not this client's is
+ * refused with SWC_E_CONFIG (`key` "identity"): a token is never used for
+ * another user, project or cluster. A client created without credentials
+ * takes any state. Statuses: SWC_OK; SWC_E_INVALID_ARGUMENT;
+ * SWC_E_CONFIG (not a state, another format or identity);
+ * SWC_E_WOULD_DEADLOCK; SWC_E_PANIC.
+ */
+swc_status swc_client_import_auth(const swc_client *client,
+                                  const char *state_json,
+                                  char **result_json,
+                                  char **err_json);
+
+/**
+ * Sets (or, with `cb` NULL, removes) the auth state callback, to persist
+ * each new token. When this returns, the previous callback runs on no
+ * other thread and is never called again (its `user_data` may be freed).
+ * Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT (NULL client).
+ */
+swc_status swc_client_set_auth_callback(const swc_client *client,
+                                        swc_auth_state_fn cb,
+                                        void *user_data);
 
 /**
  * HEAD the account. `opts_json` (NULL for none): `{"headers": {..},

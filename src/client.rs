@@ -14,6 +14,9 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::SystemTime;
 
+/// Receives a saved auth state (JSON text); see `Client::set_new_token_callback`.
+pub type StateFn = Box<dyn Fn(&str) + Send + Sync>;
+
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
@@ -24,6 +27,12 @@ struct Inner {
     http: http::Http,
     tokens: TokenCache,
     logger: crate::log::LogSlot,
+    /// Told the saved state after every authentication (see `export_state`).
+    on_new_token: crate::slot::CallbackSlot<StateFn>,
+    /// The newest token generation the callback was told of (or imported).
+    told: std::sync::atomic::AtomicU64,
+    /// Who this client authenticates as (see `auth::state`).
+    identity: Option<String>,
     /// `/info` documents (and where each was found) by the URL first asked.
     capabilities: std::sync::Mutex<std::collections::HashMap<String, (String, Value)>>,
 }
@@ -42,12 +51,16 @@ impl Client {
                 max_backoff: settings.max_backoff,
             },
         );
+        let identity = crate::auth::state::identity(&settings.auth);
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
                 http,
                 tokens,
                 logger: Default::default(),
+                on_new_token: Default::default(),
+                told: Default::default(),
+                identity,
                 capabilities: Default::default(),
             }),
         })
@@ -63,26 +76,85 @@ impl Client {
 
     /// A valid token: cached, or fetched (or refreshed) now.
     pub async fn token(&self) -> Result<Arc<Token>> {
-        self.inner
+        let t = self
+            .inner
             .tokens
             .get(&self.inner.http, &self.inner.logger)
-            .await
+            .await?;
+        Ok(self.tell(t))
     }
 
     /// Authenticates now, even if a cached token is still good.
     pub async fn reauthenticate(&self) -> Result<Arc<Token>> {
-        self.inner
+        let t = self
+            .inner
             .tokens
             .force(&self.inner.http, &self.inner.logger)
-            .await
+            .await?;
+        Ok(self.tell(t))
     }
 
     /// One shared re-authentication after `rejected` got a 401.
     pub async fn token_after_reject(&self, rejected: &Token) -> Result<Arc<Token>> {
-        self.inner
+        let t = self
+            .inner
             .tokens
             .refresh_after_reject(&self.inner.http, &self.inner.logger, rejected)
-            .await
+            .await?;
+        Ok(self.tell(t))
+    }
+
+    /// Tells the new-token callback of a token it has not seen (once, however
+    /// many requests find it).
+    fn tell(&self, t: Arc<Token>) -> Arc<Token> {
+        use std::sync::atomic::Ordering;
+        if self.inner.told.fetch_max(t.generation, Ordering::AcqRel) < t.generation
+            && self.inner.on_new_token.is_set()
+        {
+            let state = crate::auth::state::of(&t, self.inner.identity.clone());
+            let text = serde_json::to_string(&state).unwrap_or_default();
+            self.inner.on_new_token.call_if(|_| true, |f| f(&text));
+        }
+        t
+    }
+
+    /// Sets (or clears) the callback told the saved state (JSON, with the
+    /// token) after every authentication, to persist it. Returns once the
+    /// previous callback runs nowhere else.
+    pub fn set_new_token_callback(&self, f: Option<StateFn>) {
+        self.inner.on_new_token.replace(f);
+    }
+
+    /// The saved state of the current token (authenticating first if there
+    /// is none): see [`crate::auth::state`]. Holds the token.
+    pub async fn export_state(&self) -> Result<Value> {
+        let t = self.token().await?;
+        let state = crate::auth::state::of(&t, self.inner.identity.clone());
+        Ok(serde_json::to_value(state).unwrap_or_default())
+    }
+
+    /// Restores a saved state: its token is used until it expires or is
+    /// refused. Refused (SWC_E_CONFIG) when it belongs to another identity;
+    /// ignored when expired. Returns `{"imported": bool, "reason"}`.
+    pub async fn import_state(&self, text: &str) -> Result<Value> {
+        use crate::auth::state::{restore, Imported};
+        let margin = self.inner.settings.refresh_margin;
+        match restore(text, self.inner.identity.as_deref(), margin)? {
+            Imported::Expired => Ok(json!({"imported": false, "reason": "expired"})),
+            Imported::Token(t) => {
+                let t = self.inner.tokens.install(t).await;
+                // Not news to the callback: it is what the caller saved.
+                let generation = t.generation;
+                self.inner
+                    .told
+                    .fetch_max(generation, std::sync::atomic::Ordering::AcqRel);
+                Ok(json!({
+                    "imported": true,
+                    "storage_url": t.storage_url,
+                    "expires_at": t.expires.map(format_time),
+                }))
+            }
+        }
     }
 
     /// Sets (or clears) the logger. Returns once no call of the previous

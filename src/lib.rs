@@ -27,6 +27,7 @@ pub mod options;
 pub mod proxy;
 pub mod runtime;
 pub mod service;
+pub mod slot;
 pub mod tempurl;
 
 pub use client::Client;

@@ -2,8 +2,8 @@
 //! logger is set; secrets are redacted before any line is built.
 
 use crate::http::{is_secret_header, redact_url};
-use std::cell::Cell;
-use std::sync::{Arc, Condvar, Mutex, RwLock};
+pub use crate::slot::CallbackSlot;
+use std::sync::Arc;
 
 /// Log levels; the numbers are the `SWC_LOG_*` constants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -38,62 +38,13 @@ impl Logger {
     }
 }
 
-/// Where a client's logger lives. Replacing it waits for the calls of the
-/// old one in progress on other threads, so that a C caller may free the
-/// old callback's `user_data` as soon as the setter returns (the header's
-/// promise). A call in progress on the replacing thread itself (the setter
-/// called from inside the callback) is not waited for: it is the caller's
-/// own frame, and waiting for it would never end.
-#[derive(Default)]
-pub struct LogSlot {
-    current: RwLock<Option<Arc<Logger>>>,
-    /// Notified at the end of every call, for a replacement waiting on it.
-    ended: (Mutex<()>, Condvar),
-}
-
-thread_local! {
-    /// Logger calls in progress on this thread (a callback may log again).
-    static CALLS_HERE: Cell<usize> = const { Cell::new(0) };
-}
+/// Where a client's logger lives (see [`CallbackSlot`]: replacing it waits
+/// for the old one's calls on other threads).
+pub type LogSlot = CallbackSlot<Logger>;
 
 impl LogSlot {
-    pub fn replace(&self, logger: Option<Logger>) {
-        let old = std::mem::replace(
-            &mut *self.current.write().unwrap_or_else(|p| p.into_inner()),
-            logger.map(Arc::new),
-        );
-        let Some(old) = old else { return };
-        let here = CALLS_HERE.with(Cell::get);
-        let mut g = self.ended.0.lock().unwrap_or_else(|p| p.into_inner());
-        // Each call in progress holds a clone; ours is the one left.
-        while Arc::strong_count(&old) > 1 + here {
-            g = self.ended.1.wait(g).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-
     pub fn log(&self, level: Level, f: impl FnOnce() -> String) {
-        let logger = match &*self.current.read().unwrap_or_else(|p| p.into_inner()) {
-            Some(l) if l.enabled(level) => l.clone(),
-            _ => return,
-        };
-        let line = f();
-        {
-            // Counted down even if a (Rust) logger panics.
-            struct Here;
-            impl Drop for Here {
-                fn drop(&mut self) {
-                    CALLS_HERE.with(|c| c.set(c.get() - 1));
-                }
-            }
-            CALLS_HERE.with(|c| c.set(c.get() + 1));
-            let _here = Here;
-            (logger.f)(level, &line);
-        }
-        drop(logger);
-        // Taking the lock orders this end after a waiter's check of the
-        // count, so the notification cannot be missed.
-        let _g = self.ended.0.lock().unwrap_or_else(|p| p.into_inner());
-        self.ended.1.notify_all();
+        self.call_if(|l| l.enabled(level), |l| (l.f)(level, &f()));
     }
 }
 

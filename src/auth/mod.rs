@@ -2,6 +2,7 @@
 //! Keystone v2 and v3, catalog selection, and the shared token cache.
 
 pub mod catalog;
+pub mod state;
 pub mod token;
 pub mod v1;
 pub mod v2;

@@ -82,6 +82,16 @@ impl TokenCache {
         }
     }
 
+    /// Puts a token obtained elsewhere (a saved state) in place of the
+    /// current one; it is used until it expires or is refused.
+    pub async fn install(&self, mut t: Token) -> Arc<Token> {
+        let mut cur = self.current.lock().await;
+        t.generation = cur.as_ref().map_or(0, |c| c.generation) + 1;
+        let t = Arc::new(t);
+        *cur = Some(t.clone());
+        t
+    }
+
     /// How many authentications this cache has performed.
     pub fn auth_requests(&self) -> u64 {
         self.auth_requests.load(Ordering::Relaxed)

@@ -329,6 +329,15 @@ fn next_chunk(
     Ok((n > 0).then_some(buf))
 }
 
+/// A 401 for a client that cannot authenticate (a pre-authenticated token,
+/// or a restored state without credentials) says why nothing was retried.
+fn no_way_back(mut e: Error) -> Error {
+    e.message.push_str(
+        "; the token was refused and this client has no credentials to authenticate again",
+    );
+    e
+}
+
 /// Reads a body of announced length `len` (small) whole. A source that
 /// gives fewer or more bytes than it announced is an error: sending it
 /// would contradict the Content-Length already set.
@@ -479,6 +488,11 @@ pub async fn execute(
                     &format!("{} failed", call.method),
                 )
                 .await;
+                let e = if code == 401 && call.auth && !client.can_reauthenticate() {
+                    no_way_back(e)
+                } else {
+                    e
+                };
                 if !retry {
                     return Err(e.attempts(attempts));
                 }

@@ -286,3 +286,90 @@ pub extern "C" fn swc_client_set_log(
         Ok(())
     })
 }
+
+/// The current authentication as a saved state (JSON), authenticating first
+/// if there is none: `{"format": 1, "identity", "storage_url", "token",
+/// "auth_version", "expires_at" (Unix time or null), "obtained_at",
+/// "project_id", "project_name"}`. It holds the token: store it as a secret.
+/// `identity` is a fingerprint (SHA-256) of the auth URL, user, project,
+/// scope and catalog filters, never of a secret. Give it to
+/// `swc_client_import_auth` in another process to skip authenticating.
+/// Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`.
+#[no_mangle]
+pub extern "C" fn swc_client_export_auth(
+    client: *const swc_client,
+    cancel: *const super::cancel::swc_cancel,
+    state_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let c = swc_client::from_ptr(client)?;
+        check_out(state_json, "state_json")?;
+        let token = super::cancel::token_of(cancel);
+        let fut = crate::conn::request::or_cancel(&token, c.client.export_state());
+        let rec = c.rt.block_on(fut)??;
+        write_string(state_json, &rec.to_string())
+    })
+}
+
+/// Restores a state from `swc_client_export_auth` (or the auth callback):
+/// its token is used until it expires or is refused (401), then the client
+/// authenticates with its own credentials — or, having none, fails with
+/// SWC_E_AUTH. Writes `{"imported": true, "storage_url", "expires_at"}`, or
+/// `{"imported": false, "reason": "expired"}` for a state that has expired
+/// (ignored: not an error). A state whose identity is not this client's is
+/// refused with SWC_E_CONFIG (`key` "identity"): a token is never used for
+/// another user, project or cluster. A client created without credentials
+/// takes any state. Statuses: SWC_OK; SWC_E_INVALID_ARGUMENT;
+/// SWC_E_CONFIG (not a state, another format or identity);
+/// SWC_E_WOULD_DEADLOCK; SWC_E_PANIC.
+#[no_mangle]
+pub extern "C" fn swc_client_import_auth(
+    client: *const swc_client,
+    state_json: *const c_char,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let c = swc_client::from_ptr(client)?;
+        check_out(result_json, "result_json")?;
+        let text = optional(state_json, "state_json")?
+            .ok_or_else(|| Error::invalid("argument \"state_json\" must not be NULL"))?;
+        let rec = c.rt.block_on(c.client.import_state(text))??;
+        write_string(result_json, &rec.to_string())
+    })
+}
+
+/// Receives a new saved state (as `swc_client_export_auth` gives it,
+/// borrowed until the callback returns) after every authentication: the
+/// first, a refresh before expiry, or one after a 401. Called once per new
+/// token, on a library thread: it must be thread-safe and quick, and must
+/// not call blocking swc_* functions.
+pub type swc_auth_state_fn =
+    Option<extern "C" fn(user_data: *mut c_void, state_json: *const c_char, len: usize)>;
+
+/// Sets (or, with `cb` NULL, removes) the auth state callback, to persist
+/// each new token. When this returns, the previous callback runs on no
+/// other thread and is never called again (its `user_data` may be freed).
+/// Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT (NULL client).
+#[no_mangle]
+pub extern "C" fn swc_client_set_auth_callback(
+    client: *const swc_client,
+    cb: swc_auth_state_fn,
+    user_data: *mut c_void,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        let c = swc_client::from_ptr(client)?;
+        let f = cb.map(|cb| {
+            let ud = UserData(user_data);
+            Box::new(move |state: &str| {
+                let mut text = state.replace('\0', " ");
+                let len = text.len();
+                text.push('\0');
+                cb(ud.ptr(), text.as_ptr().cast(), len);
+            }) as crate::client::StateFn
+        });
+        c.client.set_new_token_callback(f);
+        Ok(())
+    })
+}
