@@ -112,7 +112,8 @@ impl Client {
             && self.inner.on_new_token.is_set()
         {
             let state = crate::auth::state::of(&t, self.inner.identity.clone());
-            let text = serde_json::to_string(&state).unwrap_or_default();
+            // As export_state gives it (the same text for the same token).
+            let text = serde_json::to_value(state).unwrap_or_default().to_string();
             self.inner.on_new_token.call_if(|_| true, |f| f(&text));
         }
         t

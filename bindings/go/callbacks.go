@@ -220,3 +220,16 @@ func goLog(h C.uintptr_t, level C.int, msg *C.char, n C.size_t) {
 	defer func() { _ = recover() }()
 	ls.fn(LogLevel(level), line)
 }
+
+//export goAuthState
+func goAuthState(h C.uintptr_t, json *C.char, n C.size_t) {
+	a, ok := cgo.Handle(h).Value().(*authStateFn)
+	if !ok || a.fn == nil {
+		return
+	}
+	state := C.GoStringN(json, C.int(n))
+	// Nothing to stop: a panic is dropped rather than unwinding into the
+	// library's threads.
+	defer func() { _ = recover() }()
+	a.fn(state)
+}

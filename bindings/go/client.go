@@ -47,11 +47,13 @@ var ErrClosed = errors.New("swiftclient: client is closed")
 // Client is a connection to one Swift account: options, token cache and
 // connection pool, shared by all goroutines using it.
 type Client struct {
-	mu    sync.RWMutex
-	c     *C.swc_client
-	log   cgo.Handle
-	opsMu sync.Mutex
-	ops   map[*C.swc_op]struct{}
+	mu  sync.RWMutex
+	c   *C.swc_client
+	log cgo.Handle
+	// authCb: the handle of the OnAuthState function, if any.
+	authCb cgo.Handle
+	opsMu  sync.Mutex
+	ops    map[*C.swc_op]struct{}
 	// closing: Close has begun; operations registered from now on are
 	// cancelled at once.
 	closing bool
@@ -127,6 +129,10 @@ func (c *Client) Close() error {
 		c.log.Delete()
 		c.log = 0
 	}
+	if c.authCb != 0 {
+		c.authCb.Delete()
+		c.authCb = 0
+	}
 	return nil
 }
 
@@ -199,8 +205,8 @@ type AuthInfo struct {
 
 // Auth authenticates now (or returns the still-valid cached token's
 // details; force re-authenticates). The token itself is included only when
-// includeToken is true. The context is checked before the call; an auth
-// request in flight is bounded by the client's timeouts.
+// includeToken is true. Cancelling ctx ends it, retries and backoff
+// included.
 func (c *Client) Auth(ctx context.Context, force, includeToken bool) (*AuthInfo, error) {
 	if err := ctxCause(ctx); err != nil {
 		return nil, &Error{Status: StatusCancelled, Message: "cancelled", cause: err}

@@ -23,3 +23,6 @@ void gsw_done(void *ud, swc_status status, const char *json, size_t len) {
 void gsw_log(void *ud, int level, const char *msg, size_t len) {
     goLog((uintptr_t)ud, level, (char *)msg, len);
 }
+void gsw_auth_state(void *ud, const char *json, size_t len) {
+    goAuthState((uintptr_t)ud, (char *)json, len);
+}

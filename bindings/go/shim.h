@@ -14,6 +14,7 @@ int gsw_record(void *ud, const char *json, size_t len);
 void gsw_progress(void *ud, const char *json, size_t len);
 void gsw_done(void *ud, swc_status status, const char *json, size_t len);
 void gsw_log(void *ud, int level, const char *msg, size_t len);
+void gsw_auth_state(void *ud, const char *json, size_t len);
 
 /* A cgo.Handle as the void * user_data (no Go pointer crosses). */
 static inline void *gsw_ud(uintptr_t h) { return (void *)h; }

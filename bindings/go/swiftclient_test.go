@@ -6,6 +6,7 @@ import (
 	"crypto/md5"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -313,6 +314,53 @@ func TestAuthHonoursItsContext(t *testing.T) {
 	}
 	if el := time.Since(start); el > 3*time.Second {
 		t.Fatalf("Auth returned %v after a 300 ms deadline", el)
+	}
+}
+
+// A saved state restores a client without authenticating; one of another
+// identity is refused; OnAuthState sees each new token.
+func TestAuthStateRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	a := newClient(t)
+	var seen []string
+	var mu sync.Mutex
+	if err := a.OnAuthState(func(s string) { mu.Lock(); seen = append(seen, s); mu.Unlock() }); err != nil {
+		t.Fatal(err)
+	}
+	state, err := a.ExportAuth(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(seen) != 1 || seen[0] != state {
+		t.Fatalf("OnAuthState saw %d states", len(seen))
+	}
+	mu.Unlock()
+	b := newClient(t)
+	if ok, err := b.ImportAuth(state); err != nil || !ok {
+		t.Fatalf("import: %v %v", ok, err)
+	}
+	info, err := b.Auth(ctx, false, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Token string `json:"token"`
+	}
+	_ = json.Unmarshal([]byte(state), &st)
+	if info.Token != st.Token {
+		t.Fatal("the restored client did not use the saved token")
+	}
+	other, err := swiftclient.New(swiftclient.Options{
+		"auth": authURL(t), "user": "test2:tester2", "key": "testing2",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	var se *swiftclient.Error
+	if _, err := other.ImportAuth(state); !errors.As(err, &se) || se.Status != swiftclient.StatusConfig {
+		t.Fatalf("a foreign state: %v", err)
 	}
 }
 

@@ -1,0 +1,93 @@
+package swiftclient
+
+/*
+#include <stdlib.h>
+#include "shim.h"
+*/
+import "C"
+
+import (
+	"context"
+	"encoding/json"
+	"runtime/cgo"
+	"unsafe"
+)
+
+// ExportAuth returns the current authentication as a saved state (JSON),
+// authenticating first if needed. It holds the token: store it as a
+// secret. Give it to ImportAuth after a restart to skip authenticating.
+func (c *Client) ExportAuth(ctx context.Context) (string, error) {
+	cl, err := c.acquire()
+	if err != nil {
+		return "", err
+	}
+	defer c.mu.RUnlock()
+	var res, errRec *C.char
+	var st C.swc_status
+	withCancel(ctx, func(tok *C.swc_cancel) { st = C.swc_client_export_auth(cl, tok, &res, &errRec) })
+	if st != 0 {
+		return "", takeError(st, errRec, ctxCause(ctx))
+	}
+	defer C.swc_string_free(res)
+	return C.GoString(res), nil
+}
+
+// ImportAuth restores a state from ExportAuth (or OnAuthState): its token
+// is used until it expires or is refused, then the client authenticates
+// with its credentials. It reports false for an expired state (ignored); a
+// state of another identity (auth URL, user, project, catalog filters) is
+// an error with StatusConfig.
+func (c *Client) ImportAuth(state string) (bool, error) {
+	cl, err := c.acquire()
+	if err != nil {
+		return false, err
+	}
+	defer c.mu.RUnlock()
+	cs := C.CString(state)
+	defer C.free(unsafe.Pointer(cs))
+	var res, errRec *C.char
+	if st := C.swc_client_import_auth(cl, cs, &res, &errRec); st != 0 {
+		return false, takeError(st, errRec, nil)
+	}
+	defer C.swc_string_free(res)
+	var out struct {
+		Imported bool `json:"imported"`
+	}
+	if err := json.Unmarshal([]byte(C.GoString(res)), &out); err != nil {
+		return false, err
+	}
+	return out.Imported, nil
+}
+
+type authStateFn struct{ fn func(state string) }
+
+// OnAuthState calls fn with the new saved state after every
+// authentication (first, refresh, after a 401), to persist it; nil turns
+// it off. fn runs on a library thread: quick, and must not call the client.
+func (c *Client) OnAuthState(fn func(state string)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	var h cgo.Handle
+	var st C.swc_status
+	if fn == nil {
+		st = C.swc_client_set_auth_callback(c.c, nil, nil)
+	} else {
+		h = cgo.NewHandle(&authStateFn{fn: fn})
+		st = C.swc_client_set_auth_callback(c.c, C.swc_auth_state_fn(C.gsw_auth_state), C.gsw_ud(C.uintptr_t(h)))
+	}
+	if st != 0 {
+		if h != 0 {
+			h.Delete()
+		}
+		return &Error{Status: Status(st), Message: "swc_client_set_auth_callback failed"}
+	}
+	// The library has switched: the old function is no longer called.
+	if c.authCb != 0 {
+		c.authCb.Delete()
+	}
+	c.authCb = h
+	return nil
+}
