@@ -244,3 +244,58 @@ async fn single_flight_reauth_counted_by_the_server() {
     );
     assert_eq!(c.auth_requests(), 1);
 }
+
+/// ViPR/ECS's v2 flow, in the wire format of its documentation: the
+/// unscoped token's expiry in epoch milliseconds, tenants with only a
+/// name, the scoped request by `tenantName`, and a catalog whose list is
+/// spelt "endpoint".
+#[tokio::test]
+async fn vipr_unscoped_tenant_by_name_and_endpoint_spelling() {
+    let (storage_url, real_token) = v1_token("test:tester", "testing").await;
+    let expires_ms = (SystemTime::now() + Duration::from_secs(3600))
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis()
+        .to_string();
+    let fx = Fixture::start(move |r: &Request| {
+        match (r.method.as_str(), r.path.as_str()) {
+            ("POST", "/v2.0/tokens") => {
+                let a = r.json()["auth"].clone();
+                if a["passwordCredentials"]["username"] == "swift_user"
+                    && a["passwordCredentials"]["password"] == "123"
+                {
+                    return Response::json(200, &json!({"access": {
+                        "token": {"id": "vipr-unscoped", "expires": expires_ms},
+                        "user": {"name": "sysadmin", "roles": [], "role_links": []},
+                        "serviceCatalog": []}}));
+                }
+                if a["token"]["id"] == "vipr-unscoped" && a["tenantName"] == "s3" {
+                    return Response::json(200, &json!({"access": {
+                        "token": {"id": real_token, "expires": expires_ms,
+                                  "tenant": {"name": "s3", "id": "s3"}},
+                        "serviceCatalog": [{"type": "object-store", "name": "Swift",
+                            "endpoints_links": [],
+                            "endpoint": [{"internalURL": storage_url, "publicURL": storage_url}]}]}}));
+                }
+                Response::empty(401)
+            }
+            ("GET", "/v2.0/tenants") if r.header("x-auth-token") == Some("vipr-unscoped") => {
+                Response::json(200, &json!({"tenants_links": [],
+                    "tenants": [{"description": "s3", "enabled": true, "name": "s3"}]}))
+            }
+            _ => Response::empty(404),
+        }
+    })
+    .await;
+    let c = client(
+        &json!({"auth_version": "2.0", "os_auth_url": format!("{}/v2.0", fx.url),
+                           "os_username": "swift_user", "os_password": "123"}),
+    );
+    let rec = c.auth_record(false, false).await.unwrap();
+    assert_eq!(rec["project_name"], "s3", "{rec}");
+    assert!(rec["expires_in"].as_u64().unwrap() > 3000, "{rec}");
+    assert!(
+        head(&c).await.is_ok(),
+        "the scoped token and URL work on the real cluster"
+    );
+}

@@ -132,6 +132,17 @@ async fn auth_answer_without_storage_url_is_an_error() {
     let e = c.auth_record(false, false).await.unwrap_err();
     assert_eq!(e.status, Status::Auth);
     assert!(e.message.contains("X-Storage-Url"), "{}", e.message);
+    // With a storage URL configured, the token alone is enough (as
+    // python-swiftclient takes it from vendors that send no URL).
+    let c = client(
+        &json!({"auth": format!("{}/auth/v1.0", fx.url), "user": "u", "key": "k",
+                           "os_storage_url": "http://127.0.0.1:9/v1/AUTH_vendor"}),
+    );
+    let rec = c.auth_record(false, true).await.unwrap();
+    assert_eq!(
+        (&rec["storage_url"], &rec["token"]),
+        (&json!("http://127.0.0.1:9/v1/AUTH_vendor"), &json!("t"))
+    );
 }
 
 #[tokio::test]

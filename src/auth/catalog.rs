@@ -26,8 +26,10 @@ fn s(v: &Value, k: &str) -> String {
 pub fn from_v3(catalog: &Value) -> Vec<Endpoint> {
     let mut out = Vec::new();
     for svc in catalog.as_array().into_iter().flatten() {
+        // ViPR/ECS spell the list "endpoint".
         for ep in svc
             .get("endpoints")
+            .or_else(|| svc.get("endpoint"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
@@ -52,8 +54,10 @@ pub fn from_v3(catalog: &Value) -> Vec<Endpoint> {
 pub fn from_v2(catalog: &Value) -> Vec<Endpoint> {
     let mut out = Vec::new();
     for svc in catalog.as_array().into_iter().flatten() {
+        // ViPR/ECS spell the list "endpoint".
         for ep in svc
             .get("endpoints")
+            .or_else(|| svc.get("endpoint"))
             .and_then(Value::as_array)
             .into_iter()
             .flatten()

@@ -32,7 +32,7 @@ pub async fn authenticate(
     storage_url_override: Option<&str>,
 ) -> Result<AuthResult> {
     let mut r = match creds {
-        Credentials::V1(c) => v1::authenticate(http, c).await?,
+        Credentials::V1(c) => v1::authenticate(http, c, storage_url_override.is_some()).await?,
         Credentials::Keystone(k) if k.version == AuthVersion::V2 => {
             v2::authenticate(http, k, storage_url_override.is_some()).await?
         }

@@ -8,7 +8,14 @@ use crate::http;
 use crate::options::{AuthVersion, Secret, V1Credentials};
 use std::time::{Duration, SystemTime};
 
-pub async fn authenticate(client: &crate::http::Http, c: &V1Credentials) -> Result<AuthResult> {
+/// `have_url`: a storage URL is configured (`os_storage_url`), so an
+/// answer without X-Storage-Url is fine (some vendors send only a token;
+/// python-swiftclient then uses the configured URL too).
+pub async fn authenticate(
+    client: &crate::http::Http,
+    c: &V1Credentials,
+    have_url: bool,
+) -> Result<AuthResult> {
     let (user_h, key_h) = if c.storage_headers {
         ("X-Storage-User", "X-Storage-Pass")
     } else {
@@ -36,7 +43,8 @@ pub async fn authenticate(client: &crate::http::Http, c: &V1Credentials) -> Resu
             .filter(|v| !v.is_empty())
     };
     let token = get("x-storage-token").or_else(|| get("x-auth-token"));
-    let storage_url = get("x-storage-url");
+    // Replaced by the configured URL afterwards (auth::authenticate).
+    let storage_url = get("x-storage-url").or(have_url.then_some(""));
     let (Some(token), Some(storage_url)) = (token, storage_url) else {
         let mut e = Error::new(
             Status::Auth,

@@ -61,8 +61,14 @@ async fn post_tokens(client: &crate::http::Http, url: &str, body: &Value) -> Res
     })
 }
 
-/// The first enabled tenant the unscoped token can see.
-async fn first_tenant(client: &crate::http::Http, auth_url: &str, token: &str) -> Result<String> {
+/// The first enabled tenant the unscoped token can see, as the scoped
+/// request names it: `tenantId`, or `tenantName` for servers whose tenant
+/// entries carry only a name (ViPR/ECS).
+async fn first_tenant(
+    client: &crate::http::Http,
+    auth_url: &str,
+    token: &str,
+) -> Result<(&'static str, String)> {
     let url = format!("{auth_url}/tenants");
     let resp = client
         .get(&url)
@@ -89,7 +95,11 @@ async fn first_tenant(client: &crate::http::Http, auth_url: &str, token: &str) -
         .into_iter()
         .flatten()
         .filter(|t| t["enabled"].as_bool().unwrap_or(true))
-        .find_map(|t| t["id"].as_str().map(str::to_string))
+        .find_map(|t| match (t["id"].as_str(), t["name"].as_str()) {
+            (Some(id), _) => Some(("tenantId", id.to_string())),
+            (None, Some(name)) => Some(("tenantName", name.to_string())),
+            (None, None) => None,
+        })
         .ok_or_else(|| {
             Error::new(
                 Status::Auth,
@@ -112,8 +122,9 @@ pub async fn authenticate(
             .as_str()
             .unwrap_or("")
             .to_string();
-        let tenant_id = first_tenant(client, &k.auth_url, &unscoped).await?;
-        let body = json!({ "auth": { "token": { "id": unscoped }, "tenantId": tenant_id } });
+        let (key, tenant) = first_tenant(client, &k.auth_url, &unscoped).await?;
+        let mut body = json!({ "auth": { "token": { "id": unscoped } } });
+        body["auth"][key] = json!(tenant);
         access = post_tokens(client, &url, &body).await?;
     }
     let a = &access["access"];
@@ -129,7 +140,7 @@ pub async fn authenticate(
     Ok(AuthResult {
         storage_url,
         token: Secret::new(token),
-        expires: a["token"]["expires"].as_str().and_then(parse_expiry),
+        expires: expiry(&a["token"]["expires"]),
         version: AuthVersion::V2,
         project: a["token"]["tenant"]["id"].as_str().map(|id| {
             (
@@ -141,4 +152,18 @@ pub async fn authenticate(
             )
         }),
     })
+}
+
+/// A v2 token's expiry: ISO 8601 as Keystone writes it, or (ViPR/ECS) a
+/// Unix time in milliseconds, as a number or a string of digits.
+fn expiry(v: &Value) -> Option<std::time::SystemTime> {
+    let millis = match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+            s.parse().ok()
+        }
+        Value::String(s) => return parse_expiry(s),
+        _ => None,
+    }?;
+    Some(std::time::UNIX_EPOCH + std::time::Duration::from_millis(millis))
 }
