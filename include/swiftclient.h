@@ -401,9 +401,16 @@ void swc_client_free(swc_client *client);
  * writes a JSON record to `*result_json`: `storage_url`, `auth_version`
  * ("1.0", "2.0", "3", or null when pre-authenticated), `preauthenticated`,
  * `expires_at` (RFC 3339 or null), `expires_in` (seconds or null),
- * `project_id`, `project_name`, and `token` only if asked.
+ * `project_id`, `project_name`, and `token` only if asked. A Keystone token
+ * adds what it says about whom it was issued to: `user` (`id`, `name`,
+ * `domain`), `project` (with its `domain`), `domain` (domain scope),
+ * `roles` (`[{"id", "name"}]`), `issued_at`, `audit_ids`, `methods`, and
+ * `catalog` when asked: `[{"service_type", "service_name", "region",
+ * "interface", "url"}]`.
  *
- * `opts_json` (NULL for none): `{"force": bool, "include_token": bool}`.
+ * `opts_json` (NULL for none): `{"force": bool, "include_token": bool,
+ * "include_catalog": bool, "catalog_filter": {"service_type",
+ * "service_name", "region", "interface"} (each optional)}`.
  *
  * Blocks the calling thread (`swc_client_auth2` takes a cancel token).
  * Thread-safe: concurrent callers share one auth request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad

@@ -200,13 +200,46 @@ impl Client {
     /// The auth record: storage URL, auth version, expiry, and the token only
     /// when `include_token`.
     pub async fn auth_record(&self, force: bool, include_token: bool) -> Result<Value> {
-        let t = if force {
+        self.auth_record_with(&AuthRecordOpts {
+            force,
+            include_token,
+            ..Default::default()
+        })
+        .await
+    }
+
+    /// The auth record as `o` asks for it (see [`AuthRecordOpts`]).
+    pub async fn auth_record_with(&self, o: &AuthRecordOpts) -> Result<Value> {
+        let t = if o.force {
             self.reauthenticate().await?
         } else {
             self.token().await?
         };
-        Ok(token_record(&t, include_token))
+        let mut v = token_record(&t, o.include_token);
+        if let Some(access) = &t.access {
+            let facts =
+                crate::auth::access::for_record(access, o.include_catalog, &o.catalog_filter);
+            for (k, f) in facts {
+                v[k] = f;
+            }
+        }
+        Ok(v)
     }
+}
+
+/// What an auth record holds (the options of `swc_client_auth`).
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuthRecordOpts {
+    /// Authenticate now even if a cached token is still good.
+    pub force: bool,
+    /// Put the token itself in the record.
+    pub include_token: bool,
+    /// Keystone: add the service catalog (`catalog`).
+    pub include_catalog: bool,
+    /// Keystone: only the catalog entries whose `service_type`,
+    /// `service_name`, `region` and `interface` equal these.
+    pub catalog_filter: serde_json::Map<String, Value>,
 }
 
 /// The JSON record describing a token.

@@ -163,6 +163,12 @@ async fn unscoped_then_tenants_then_scoped() {
         rec["project_name"], "acme",
         "the first enabled tenant is chosen"
     );
+    // The v2 access facts: user and project (tenant).
+    assert_eq!(
+        (&rec["user"]["name"], &rec["project"]["id"]),
+        (&json!("alice"), &json!("t-acme")),
+        "{rec}"
+    );
     assert_eq!(v2.fx.count("POST", "/v2.0/tokens"), 2);
     assert_eq!(v2.fx.count("GET", "/v2.0/tenants"), 1);
     let reqs = v2.fx.requests.lock().unwrap().clone();

@@ -250,3 +250,66 @@ async fn object_storage_url_override() {
     o["os_region_name"] = json!("RegionNine"); // ignored: the catalog is not consulted
     auth_and_head(&o).await;
 }
+
+/// The full auth record, as keystoneclient's AccessInfo: user, project,
+/// roles, times, audit ids, methods; the catalog when asked, filtered.
+#[tokio::test]
+async fn the_full_auth_record() {
+    use swiftclient::client::AuthRecordOpts;
+    let c = client(&demo());
+    let rec = c.auth_record(false, false).await.unwrap();
+    assert_eq!(rec["user"]["name"], "demo", "{rec}");
+    assert_eq!(rec["user"]["domain"]["id"], "default", "{rec}");
+    assert_eq!(rec["project"]["name"], "demo", "{rec}");
+    assert_eq!(rec["methods"], json!(["password"]), "{rec}");
+    assert!(
+        rec["issued_at"].is_string() && rec["audit_ids"].is_array(),
+        "{rec}"
+    );
+    let roles: Vec<&str> = rec["roles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["name"].as_str())
+        .collect();
+    assert!(roles.contains(&"member"), "{roles:?}");
+    assert!(
+        rec.get("catalog").is_none(),
+        "the catalog comes only when asked"
+    );
+    assert!(!rec.to_string().contains("demopass"));
+    let all = c
+        .auth_record_with(&AuthRecordOpts {
+            include_catalog: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let regions: std::collections::BTreeSet<&str> = all["catalog"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["service_type"] == "object-store")
+        .filter_map(|e| e["region"].as_str())
+        .collect();
+    assert_eq!(regions.len(), 3, "{regions:?}");
+    let mut filter = serde_json::Map::new();
+    filter.insert("service_type".into(), json!("object-store"));
+    filter.insert("region".into(), json!("RegionTwo"));
+    filter.insert("interface".into(), json!("public"));
+    let one = c
+        .auth_record_with(&AuthRecordOpts {
+            include_catalog: true,
+            catalog_filter: filter,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let cat = one["catalog"].as_array().unwrap();
+    assert!(!cat.is_empty(), "{one}");
+    assert!(
+        cat.iter()
+            .all(|e| e["region"] == "RegionTwo" && e["interface"] == "public"),
+        "{one}"
+    );
+}

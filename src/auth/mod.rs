@@ -1,6 +1,7 @@
 //! Authentication: v1 (tempauth, swauth, the X-Storage-User spelling),
 //! Keystone v2 and v3, catalog selection, and the shared token cache.
 
+pub mod access;
 pub mod catalog;
 pub mod state;
 pub mod token;
@@ -22,6 +23,8 @@ pub struct AuthResult {
     pub version: AuthVersion,
     /// Keystone: the project the token is scoped to (id, name).
     pub project: Option<(String, String)>,
+    /// Keystone: user, project, roles, times, catalog (see `access`).
+    pub access: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 /// Authenticates once with these credentials. `storage_url_override`

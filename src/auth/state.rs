@@ -160,6 +160,7 @@ pub fn restore(text: &str, identity: Option<&str>, margin: Duration) -> Result<I
         expires,
         version,
         project: s.project_id.zip(s.project_name),
+        access: None,
         obtained: UNIX_EPOCH + Duration::from_secs_f64(s.obtained_at.max(0.0)),
         generation: 0,
     }))

@@ -20,6 +20,8 @@ pub struct Token {
     /// `None` for a pre-authenticated token.
     pub version: Option<AuthVersion>,
     pub project: Option<(String, String)>,
+    /// Keystone: whom the token was issued to (see `auth::access`).
+    pub access: Option<Arc<serde_json::Value>>,
     pub obtained: SystemTime,
     /// Increases with every new token; identifies which token a request used.
     pub generation: u64,
@@ -68,6 +70,7 @@ impl TokenCache {
                 expires: None,
                 version: None,
                 project: None,
+                access: None,
                 obtained: SystemTime::now(),
                 generation: 1,
             })),
@@ -161,6 +164,7 @@ impl TokenCache {
             expires,
             version,
             project,
+            access,
         } = loop {
             attempt += 1;
             self.auth_requests.fetch_add(1, Ordering::Relaxed);
@@ -204,6 +208,7 @@ impl TokenCache {
             expires,
             version: Some(version),
             project,
+            access,
             obtained: SystemTime::now(),
             generation,
         });
@@ -224,6 +229,7 @@ mod tests {
             expires: Some(now + Duration::from_secs(life)),
             version: None,
             project: None,
+            access: None,
             obtained: now,
             generation: 1,
         }

@@ -65,5 +65,6 @@ pub async fn authenticate(
         expires,
         version: AuthVersion::V1,
         project: None,
+        access: None,
     })
 }

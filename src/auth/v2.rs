@@ -132,16 +132,19 @@ pub async fn authenticate(
         Error::new(Status::Auth, "Keystone v2 answered without access.token.id")
             .with_request("POST", &url)
     })?;
+    let endpoints = catalog::from_v2(&a["serviceCatalog"]);
+    let access = Some(std::sync::Arc::new(super::access::from_v2(a, &endpoints)));
     let storage_url = if have_url {
         String::new()
     } else {
-        catalog::select(&catalog::from_v2(&a["serviceCatalog"]), &k.catalog)?
+        catalog::select(&endpoints, &k.catalog)?
     };
     Ok(AuthResult {
         storage_url,
         token: Secret::new(token),
         expires: expiry(&a["token"]["expires"]),
         version: AuthVersion::V2,
+        access,
         project: a["token"]["tenant"]["id"].as_str().map(|id| {
             (
                 id.to_string(),

@@ -107,6 +107,8 @@ pub async fn authenticate(
             t["project"]["name"].as_str().unwrap_or("").to_string(),
         )
     });
+    let endpoints = catalog::from_v3(&t["catalog"]);
+    let access = Some(std::sync::Arc::new(super::access::from_v3(t, &endpoints)));
     let storage_url = if have_url {
         String::new()
     } else {
@@ -117,7 +119,7 @@ pub async fn authenticate(
             )
             .with_request("POST", &url));
         }
-        catalog::select(&catalog::from_v3(&t["catalog"]), &k.catalog)?
+        catalog::select(&endpoints, &k.catalog)?
     };
     Ok(AuthResult {
         storage_url,
@@ -125,6 +127,7 @@ pub async fn authenticate(
         expires,
         version: AuthVersion::V3,
         project,
+        access,
     })
 }
 

@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::log::{Level, Logger};
 use crate::options::Options;
 use crate::runtime::RuntimeRef;
-use serde::Deserialize;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Mutex, Weak};
 
@@ -169,22 +168,20 @@ pub unsafe extern "C" fn swc_client_free(client: *mut swc_client) {
     })
 }
 
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields, default)]
-struct AuthOpts {
-    /// Authenticate now even if a cached token is still good.
-    force: bool,
-    /// Put the token itself in the record.
-    include_token: bool,
-}
-
 /// Authenticates (or returns the cached, still-valid token's details) and
 /// writes a JSON record to `*result_json`: `storage_url`, `auth_version`
 /// ("1.0", "2.0", "3", or null when pre-authenticated), `preauthenticated`,
 /// `expires_at` (RFC 3339 or null), `expires_in` (seconds or null),
-/// `project_id`, `project_name`, and `token` only if asked.
+/// `project_id`, `project_name`, and `token` only if asked. A Keystone token
+/// adds what it says about whom it was issued to: `user` (`id`, `name`,
+/// `domain`), `project` (with its `domain`), `domain` (domain scope),
+/// `roles` (`[{"id", "name"}]`), `issued_at`, `audit_ids`, `methods`, and
+/// `catalog` when asked: `[{"service_type", "service_name", "region",
+/// "interface", "url"}]`.
 ///
-/// `opts_json` (NULL for none): `{"force": bool, "include_token": bool}`.
+/// `opts_json` (NULL for none): `{"force": bool, "include_token": bool,
+/// "include_catalog": bool, "catalog_filter": {"service_type",
+/// "service_name", "region", "interface"} (each optional)}`.
 ///
 /// Blocks the calling thread (`swc_client_auth2` takes a cancel token).
 /// Thread-safe: concurrent callers share one auth request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
@@ -219,10 +216,10 @@ pub extern "C" fn swc_client_auth2(
     guard(err_json, || {
         let c = swc_client::from_ptr(client)?;
         check_out(result_json, "result_json")?;
-        let opts: AuthOpts =
+        let opts: crate::client::AuthRecordOpts =
             crate::conn::opts::parse(optional(opts_json, "opts_json")?, "auth options")?;
         let token = super::cancel::token_of(cancel);
-        let auth = c.client.auth_record(opts.force, opts.include_token);
+        let auth = c.client.auth_record_with(&opts);
         let rec =
             c.rt.block_on(crate::conn::request::or_cancel(&token, auth))??;
         write_string(result_json, &rec.to_string())
