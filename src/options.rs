@@ -93,6 +93,14 @@ pub struct Options {
     /// Ours: honour http_proxy/https_proxy/all_proxy/no_proxy from the
     /// environment when `proxy` is not given (default true, as curl).
     pub use_environment_proxy: Option<bool>,
+    /// python-swiftclient's SwiftService options, as client-wide defaults
+    /// for the bulk operations' concurrency (a request's own value wins).
+    pub object_dd_threads: Option<usize>,
+    pub object_uu_threads: Option<usize>,
+    pub container_threads: Option<usize>,
+    pub segment_threads: Option<usize>,
+    /// python-swiftclient's: accepted and ignored (TLS compression is off).
+    pub ssl_compression: Option<bool>,
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(
@@ -254,7 +262,12 @@ impl Options {
             user_agent,
             proxy,
             no_proxy,
-            use_environment_proxy
+            use_environment_proxy,
+            object_dd_threads,
+            object_uu_threads,
+            container_threads,
+            segment_threads,
+            ssl_compression
         );
         self
     }
@@ -321,6 +334,12 @@ impl Options {
                 },
                 no_proxy: self.no_proxy.clone(),
                 use_environment: self.use_environment_proxy.unwrap_or(true),
+            },
+            threads: ThreadDefaults {
+                object_dd: thread_option("object_dd_threads", self.object_dd_threads)?,
+                object_uu: thread_option("object_uu_threads", self.object_uu_threads)?,
+                container: thread_option("container_threads", self.container_threads)?,
+                segment: thread_option("segment_threads", self.segment_threads)?,
             },
             trans_id_extra: match &self.trans_id_extra {
                 Some(t)
@@ -824,7 +843,40 @@ pub struct Settings {
     pub tls: TlsSettings,
     pub user_agent: String,
     pub proxy: crate::proxy::ProxyOptions,
+    pub threads: ThreadDefaults,
     pub trans_id_extra: String,
+}
+
+/// Client-wide concurrency defaults for bulk operations (None: 10).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ThreadDefaults {
+    pub object_dd: Option<usize>,
+    pub object_uu: Option<usize>,
+    pub container: Option<usize>,
+    pub segment: Option<usize>,
+}
+
+impl ThreadDefaults {
+    /// The default for a request key (`object_dd_threads`, ...).
+    pub fn get(&self, key: &str) -> Option<usize> {
+        match key {
+            "object_dd_threads" => self.object_dd,
+            "object_uu_threads" => self.object_uu,
+            "container_threads" => self.container,
+            "segment_threads" => self.segment,
+            _ => None,
+        }
+    }
+}
+
+fn thread_option(key: &str, v: Option<usize>) -> Result<Option<usize>> {
+    match v {
+        Some(n) if !(1..=1024).contains(&n) => Err(Error::config(
+            key,
+            format!("option \"{key}\" must be 1 to 1024, got {n}"),
+        )),
+        v => Ok(v),
+    }
 }
 
 #[cfg(test)]

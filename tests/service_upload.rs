@@ -461,6 +461,21 @@ fn concurrency_limits_hold_at_every_moment() {
         (1..=2).contains(&max),
         "segment_threads 2, saw {max} at once"
     );
+    // python-swiftclient's thread options given to the client are the
+    // defaults of its bulk operations (a request's own value still wins).
+    let mut with_default = opts.clone();
+    with_default["object_uu_threads"] = json!(2);
+    let (st, _, summary, _) = upload(&with_default, json!({"container": cont, "objects": paths}));
+    assert_eq!(st, SWC_OK, "{summary}");
+    let max = fp.take_max_in_flight();
+    assert_eq!(max, 2, "client-wide object_uu_threads 2, saw {max} at once");
+    let (st, _, summary, _) = upload(
+        &with_default,
+        json!({"container": cont, "objects": paths, "object_uu_threads": 4}),
+    );
+    assert_eq!(st, SWC_OK, "{summary}");
+    let max = fp.take_max_in_flight();
+    assert!((3..=4).contains(&max), "the request's 4 wins, saw {max}");
     stop.cancel();
     th.join().unwrap();
     let c = client(&v1_options());

@@ -91,7 +91,11 @@ fn create(options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// `use_environment_proxy` (default true: without `proxy`, the
 /// environment's http_proxy/https_proxy/all_proxy/no_proxy are honoured, as
 /// curl reads them; false: never). An error of a request that went through
-/// a proxy names it (without its credentials). See README.md for each.
+/// a proxy names it (without its credentials); python-swiftclient's
+/// `object_dd_threads`, `object_uu_threads`, `container_threads`,
+/// `segment_threads` (1-1024: the defaults of this client's bulk
+/// operations; a request's own value wins) and `ssl_compression` (accepted,
+/// ignored). See README.md for each.
 ///
 /// Validates the options without touching the network. On success writes
 /// the new client to `*client` (free it with `swc_client_free`).

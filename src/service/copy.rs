@@ -99,7 +99,7 @@ pub async fn run(ctx: Ctx, req: CopyRequest) -> Result<()> {
         r["headers"] = sent;
         ctx.record(r).await;
     }
-    let threads = limit("object_uu_threads", req.object_uu_threads)?;
+    let threads = ctx.threads("object_uu_threads", req.object_uu_threads)?;
     let (c, fresh) = (req.container.clone(), req.fresh_metadata);
     let ctx2 = ctx.clone();
     for_each_limited(

@@ -135,7 +135,7 @@ pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
         headers: Headers(from_header_list(&req.header)?),
         query: None,
     };
-    let threads = limit("object_dd_threads", req.object_dd_threads)?;
+    let threads = ctx.threads("object_dd_threads", req.object_dd_threads)?;
     let bulk_page = if req.bulk.as_deref() == Some("never") {
         None
     } else {
@@ -179,7 +179,7 @@ pub async fn run(ctx: Ctx, req: DeleteRequest) -> Result<()> {
                     return Ok(());
                 }
             };
-            let ct = limit("container_threads", req.container_threads)?;
+            let ct = ctx.threads("container_threads", req.container_threads)?;
             let p2 = plan.clone();
             for_each_limited(names, ct, &ctx.cancel, move |c: String| {
                 let plan = p2.clone();

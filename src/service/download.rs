@@ -225,8 +225,8 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
         ctx: ctx.clone(),
         out_dir: PathBuf::from(req.out_directory.clone().unwrap_or_else(|| ".".into())),
         checksum: req.checksum.unwrap_or(true),
-        threads: limit("object_dd_threads", req.object_dd_threads)?,
-        segment_threads: limit("segment_threads", req.segment_threads)?,
+        threads: ctx.threads("object_dd_threads", req.object_dd_threads)?,
+        segment_threads: ctx.threads("segment_threads", req.segment_threads)?,
         done_bytes: AtomicU64::new(0),
         total_bytes: AtomicU64::new(0),
         dirs: Default::default(),
@@ -258,7 +258,7 @@ pub async fn run(ctx: Ctx, req: DownloadRequest) -> Result<()> {
                     return Ok(());
                 }
             };
-            let ct = limit("container_threads", req.container_threads)?;
+            let ct = ctx.threads("container_threads", req.container_threads)?;
             let d2 = down.clone();
             for_each_limited(containers, ct, &ctx.cancel, move |c: String| {
                 let down = d2.clone();

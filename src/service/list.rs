@@ -61,7 +61,7 @@ impl ListRequest {
 
 pub async fn run(ctx: Ctx, req: ListRequest) -> Result<()> {
     let headers = Headers(from_header_list(&req.header)?);
-    let threads = limit("container_threads", req.container_threads)?;
+    let threads = ctx.threads("container_threads", req.container_threads)?;
     let (path, action) = match &req.container {
         Some(c) => (crate::conn::container_path(c)?, "list_container_part"),
         None => (String::new(), "list_account_part"),

@@ -101,6 +101,13 @@ impl Ctx {
         let _ = self.tx.send(Event::Record(Record::Text(text))).await;
     }
 
+    /// A concurrency limit: the request's value, else the client's default
+    /// (python-swiftclient's options given to the client), else 10.
+    pub fn threads(&self, key: &str, requested: Option<usize>) -> Result<usize> {
+        let default = self.client.settings().threads.get(key);
+        super::limit(key, requested.or(default))
+    }
+
     /// Reports progress, if anyone listens. Never blocks the operation:
     /// when the queue is full the event is dropped (the next one carries
     /// the newer totals).

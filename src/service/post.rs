@@ -115,7 +115,7 @@ pub async fn run(ctx: Ctx, req: PostRequest) -> Result<()> {
         (Some(c), false) => {
             headers.extend(from_meta_list("Object", &req.meta)?);
             let opts = to_opts(headers);
-            let threads = limit("object_uu_threads", req.object_uu_threads)?;
+            let threads = ctx.threads("object_uu_threads", req.object_uu_threads)?;
             let c = c.clone();
             let cancel = ctx.cancel.clone();
             for_each_limited(req.objects.clone(), threads, &cancel, move |o: String| {

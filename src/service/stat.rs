@@ -60,7 +60,7 @@ fn account_of(storage_url: &str) -> String {
 
 pub async fn run(ctx: Ctx, req: StatRequest) -> Result<()> {
     let headers = from_header_list(&req.header)?;
-    let threads = limit("object_dd_threads", req.object_dd_threads)?;
+    let threads = ctx.threads("object_dd_threads", req.object_dd_threads)?;
     let acct = account_of(&ctx.client.token().await?.storage_url);
     let mut opts = to_opts(headers);
     opts.query = req.version_id.as_deref().map(crate::conn::version_query);

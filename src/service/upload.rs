@@ -529,7 +529,7 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             .unwrap_or(1000),
         info["slo"]["min_segment_size"].as_u64().unwrap_or(1),
     );
-    let segment_threads = limit("segment_threads", req.segment_threads)?;
+    let segment_threads = ctx.threads("segment_threads", req.segment_threads)?;
     // Per-item overrides may ask for inspection too, so list unless nothing
     // at all can need it.
     let listed = if req.leave_segments && !req.changed && !req.skip_identical {
@@ -595,7 +595,7 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
             return Ok(());
         }
     }
-    let threads = limit("object_uu_threads", req.object_uu_threads)?;
+    let threads = ctx.threads("object_uu_threads", req.object_uu_threads)?;
     let up2 = up.clone();
     for_each_limited(work, threads, &ctx.cancel.clone(), move |w: Work| {
         let up = up2.clone();
