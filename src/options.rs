@@ -175,7 +175,10 @@ impl Options {
             auth: get("ST_AUTH"),
             user: get("ST_USER"),
             key: get("ST_KEY"),
-            auth_version: get("ST_AUTH_VERSION").or_else(|| get("OS_IDENTITY_API_VERSION")),
+            // As the swift command reads them, in this order.
+            auth_version: get("ST_AUTH_VERSION")
+                .or_else(|| get("OS_AUTH_VERSION"))
+                .or_else(|| get("OS_IDENTITY_API_VERSION")),
             os_auth_url: get("OS_AUTH_URL"),
             os_username: get("OS_USERNAME"),
             os_password: get("OS_PASSWORD"),
@@ -1045,6 +1048,25 @@ mod tests {
         assert_eq!(o.os_cacert.as_deref(), Some("/x.pem"));
         let over = parse(r#"{"key":"other"}"#).unwrap();
         assert_eq!(o.overlay(&over).key.as_deref(), Some("other"));
+        // The auth version: ST_AUTH_VERSION, then OS_AUTH_VERSION, then
+        // OS_IDENTITY_API_VERSION, as the swift command reads them.
+        const ALL: [(&str, &str); 3] = [
+            ("ST_AUTH_VERSION", "1.0"),
+            ("OS_AUTH_VERSION", "2.0"),
+            ("OS_IDENTITY_API_VERSION", "3"),
+        ];
+        for (from, want) in [(0, "1.0"), (1, "2.0"), (2, "3")] {
+            let set = &ALL[from..];
+            let lookup = |k: &str| {
+                set.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            };
+            assert_eq!(
+                Options::from_env_with(&lookup).auth_version.as_deref(),
+                Some(want)
+            );
+        }
     }
 
     #[test]

@@ -119,7 +119,8 @@ pub extern "C" fn swc_client_new(
 }
 
 /// As `swc_client_new`, but starts from the environment the `swift` command
-/// reads — ST_AUTH, ST_USER, ST_KEY, ST_AUTH_VERSION, OS_AUTH_URL,
+/// reads — ST_AUTH, ST_USER, ST_KEY, ST_AUTH_VERSION (then OS_AUTH_VERSION,
+/// OS_IDENTITY_API_VERSION), OS_AUTH_URL,
 /// OS_USERNAME, OS_USER_ID, OS_PASSWORD, OS_USER_DOMAIN_NAME/ID,
 /// OS_PROJECT_NAME/ID, OS_PROJECT_DOMAIN_NAME/ID, OS_TENANT_NAME/ID,
 /// OS_AUTH_TYPE, OS_AUTH_TOKEN, OS_STORAGE_URL,
