@@ -31,7 +31,8 @@ const SECRET_SUFFIXES: &[&str] = &["-temp-url-key", "-temp-url-key-2", "-sync-ke
 const SECRET_QUERY: &[&str] = &["temp_url_sig", "swiftinfo_sig", "signature", "sig"];
 
 pub fn is_secret_header(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
+    // WSGI servers (Swift) take '_' for '-' in header names.
+    let n = name.to_ascii_lowercase().replace('_', "-");
     SECRET_HEADERS.contains(&n.as_str()) || SECRET_SUFFIXES.iter().any(|s| n.ends_with(s))
 }
 
@@ -309,7 +310,7 @@ pub fn server_reason(body: &str, reason_phrase: &str) -> Option<String> {
             _ => text,
         }
     };
-    let said = said.trim();
+    let said = collapse(&said);
     if said.is_empty() {
         return None;
     }
@@ -336,8 +337,14 @@ fn strip_tags(s: &str) -> String {
     out
 }
 
+/// Words separated by single spaces, control characters (terminal escapes
+/// included) dropped: the text goes into messages a terminal may show.
 fn collapse(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    s.split_whitespace()
+        .map(|w| w.chars().filter(|c| !c.is_control()).collect::<String>())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 async fn read_limited(mut resp: reqwest::Response, limit: usize) -> String {
@@ -436,6 +443,7 @@ mod tests {
             "X-Container-Meta-Temp-URL-Key-2",
             "X-Service-Token",
             "Proxy-Authorization",
+            "X-Account-Meta-Temp_URL_Key",
         ] {
             assert!(is_secret_header(h), "{h}");
         }

@@ -11,9 +11,12 @@
 //!   ignored when `REQUEST_METHOD` says we run under CGI, where a client
 //!   could set it through a `Proxy:` header).
 //!
-//! `no_proxy`: comma-separated host names (matching the host and its
-//! subdomains; a leading `.` or `*.` is allowed), IP addresses (ports are
-//! not compared), or `*` for all.
+//! `no_proxy` (the option's list applies to the environment's proxies
+//! too): comma-separated host names (matching the host and its subdomains;
+//! a leading `.` or `*.` is allowed), IP addresses (matching only
+//! themselves; `[v6]` brackets and ports allowed, ports not compared), or
+//! `*` for all. An environment proxy of another scheme (socks5://) is
+//! ignored.
 
 use crate::error::{Error, Result};
 use reqwest::Url;
@@ -61,10 +64,11 @@ impl ProxyPlan {
         if !o.use_environment {
             return Ok(ProxyPlan::default());
         }
-        let var = |names: &[&str]| {
+        // The first variable of `names` that is set, with its name.
+        let var = |names: &[&'static str]| {
             names
                 .iter()
-                .find_map(|n| env(n).filter(|v| !v.trim().is_empty()))
+                .find_map(|n| env(n).filter(|v| !v.trim().is_empty()).map(|v| (*n, v)))
         };
         let cgi = env("REQUEST_METHOD").is_some();
         let http_names: &[&str] = if cgi {
@@ -73,22 +77,34 @@ impl ProxyPlan {
             &["http_proxy", "HTTP_PROXY"]
         };
         let all = var(&["all_proxy", "ALL_PROXY"]);
-        // A malformed variable is the environment's mistake: say which.
-        let parse = |name: &str, v: Option<String>| -> Result<Option<Url>> {
-            v.map(|v| {
-                let with_scheme = if v.contains("://") {
-                    v
-                } else {
-                    format!("http://{v}")
-                };
-                check_url(name, &with_scheme)
-            })
-            .transpose()
+        // A scheme this client cannot speak (socks5:// on many desktops) is
+        // not ours to use: ignored rather than fatal. Anything else wrong
+        // is the environment's mistake, named.
+        let parse = |found: Option<(&str, String)>| -> Result<Option<Url>> {
+            let Some((name, v)) = found else {
+                return Ok(None);
+            };
+            let with_scheme = if v.contains("://") {
+                v
+            } else {
+                format!("http://{v}")
+            };
+            if !with_scheme.starts_with("http://") && !with_scheme.starts_with("https://") {
+                return Ok(None);
+            }
+            check_url(name, &with_scheme).map(Some)
         };
+        let mut no_proxy = list(
+            &var(&["no_proxy", "NO_PROXY"])
+                .map(|(_, v)| v)
+                .unwrap_or_default(),
+        );
+        // The option's exceptions hold for the environment's proxies too.
+        no_proxy.extend(list(o.no_proxy.as_deref().unwrap_or("")));
         Ok(ProxyPlan {
-            http: parse("http_proxy", var(http_names).or_else(|| all.clone()))?,
-            https: parse("https_proxy", var(&["https_proxy", "HTTPS_PROXY"]).or(all))?,
-            no_proxy: list(&var(&["no_proxy", "NO_PROXY"]).unwrap_or_default()),
+            http: parse(var(http_names).or_else(|| all.clone()))?,
+            https: parse(var(&["https_proxy", "HTTPS_PROXY"]).or(all))?,
+            no_proxy,
         })
     }
 
@@ -106,13 +122,17 @@ impl ProxyPlan {
             .host_str()?
             .trim_start_matches('[')
             .trim_end_matches(']');
+        // An IP address matches only itself; a name, its subdomains too.
+        let is_ip = host.parse::<std::net::IpAddr>().is_ok();
         let bypass = self.no_proxy.iter().any(|n| {
             let n = n.trim_start_matches('*').trim_start_matches('.');
-            n.is_empty() || host.eq_ignore_ascii_case(n) || {
-                host.len() > n.len()
-                    && host[host.len() - n.len()..].eq_ignore_ascii_case(n)
-                    && host.as_bytes()[host.len() - n.len() - 1] == b'.'
-            }
+            n.is_empty()
+                || host.eq_ignore_ascii_case(n)
+                || !is_ip && {
+                    host.len() > n.len()
+                        && host[host.len() - n.len()..].eq_ignore_ascii_case(n)
+                        && host.as_bytes()[host.len() - n.len() - 1] == b'.'
+                }
         });
         (!bypass).then_some(p)
     }
@@ -144,12 +164,14 @@ fn list(s: &str) -> Vec<String> {
     s.split(',')
         .map(|e| {
             let e = e.trim();
-            // "host:port" entries: the port is not compared.
+            // "[v6]:port", "host:port": the port is not compared.
+            if let Some(rest) = e.strip_prefix('[') {
+                return rest.split(']').next().unwrap_or("").to_string();
+            }
             match e.rsplit_once(':') {
                 Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h,
                 _ => e,
             }
-            .trim_matches(|c| c == '[' || c == ']')
             .to_string()
         })
         .filter(|e| !e.is_empty())
@@ -195,6 +217,17 @@ mod tests {
         assert_eq!(via(&p, "http://internal.example/"), None);
         assert!(via(&p, "http://notinternal.example/").is_some());
         assert_eq!(via(&p, "http://10.0.0.1/"), None);
+        // An address matches only itself, never as a suffix.
+        let p2 = plan(
+            ProxyOptions {
+                url: Some("http://proxy:3128".into()),
+                no_proxy: Some("0.0.1".into()),
+                use_environment: false,
+            },
+            &[],
+        )
+        .unwrap();
+        assert!(via(&p2, "http://10.0.0.1/").is_some());
         assert_eq!(
             p.mention("https://x/"),
             " (through proxy http://***@proxy:3128)"
@@ -232,7 +265,23 @@ mod tests {
         )
         .unwrap();
         assert_eq!(via(&p, "http://h/"), None);
-        let p = plan(on, &[("ALL_PROXY", "http://all:1"), ("no_proxy", "*")]).unwrap();
+        let p = plan(
+            on.clone(),
+            &[("ALL_PROXY", "http://all:1"), ("no_proxy", "*")],
+        )
+        .unwrap();
         assert_eq!(via(&p, "https://h/"), None);
+        // A SOCKS proxy is not ours to use: ignored, not fatal.
+        let p = plan(on.clone(), &[("all_proxy", "socks5://127.0.0.1:1080")]).unwrap();
+        assert!(p.is_empty());
+        // The option's no_proxy holds for the environment's proxy too.
+        let with_option = ProxyOptions {
+            no_proxy: Some("swift.internal,[::1]:8080".into()),
+            ..on
+        };
+        let p = plan(with_option, &[("https_proxy", "http://p:1")]).unwrap();
+        assert_eq!(via(&p, "https://swift.internal/"), None);
+        assert_eq!(via(&p, "https://[::1]:8080/"), None);
+        assert!(via(&p, "https://other/").is_some());
     }
 }

@@ -6,7 +6,7 @@
 //! inside the callback) is not waited for: it is the caller's own frame, and
 //! waiting for it would never end.
 
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 
 pub struct CallbackSlot<T> {
@@ -25,19 +25,51 @@ impl<T> Default for CallbackSlot<T> {
 }
 
 thread_local! {
-    /// Callback calls in progress on this thread (a callback may cause
-    /// another, e.g. log while logging).
-    static CALLS_HERE: Cell<usize> = const { Cell::new(0) };
+    /// The callbacks (by address) being called on this thread now: a
+    /// callback may cause another call (log while logging), or replace a
+    /// slot's callback from inside one.
+    static CALLS_HERE: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
+
+/// One call in progress: on drop (also when the callback panics), the call
+/// is forgotten, the callback released, and any replacement waiting on it
+/// woken.
+struct InCall<'a, T> {
+    ended: &'a (Mutex<()>, Condvar),
+    cb: Option<Arc<T>>,
+    addr: usize,
+}
+
+impl<T> Drop for InCall<'_, T> {
+    fn drop(&mut self) {
+        CALLS_HERE.with(|c| {
+            let mut c = c.borrow_mut();
+            if let Some(i) = c.iter().rposition(|a| *a == self.addr) {
+                c.remove(i);
+            }
+        });
+        drop(self.cb.take());
+        // Taking the lock orders this end after a waiter's check of the
+        // count, so the notification cannot be missed.
+        let _g = self.ended.0.lock().unwrap_or_else(|p| p.into_inner());
+        self.ended.1.notify_all();
+    }
 }
 
 impl<T> CallbackSlot<T> {
+    /// Replaces the callback and waits until no other thread is calling the
+    /// old one. Calls of the old one on this thread (the setter called from
+    /// inside it) are not waited for. Two threads that each replace, from
+    /// inside a callback, the callback the other is running would wait for
+    /// each other: callbacks must not do that.
     pub fn replace(&self, callback: Option<T>) {
         let old = std::mem::replace(
             &mut *self.current.write().unwrap_or_else(|p| p.into_inner()),
             callback.map(Arc::new),
         );
         let Some(old) = old else { return };
-        let here = CALLS_HERE.with(Cell::get);
+        let addr = Arc::as_ptr(&old) as *const () as usize;
+        let here = CALLS_HERE.with(|c| c.borrow().iter().filter(|a| **a == addr).count());
         let mut g = self.ended.0.lock().unwrap_or_else(|p| p.into_inner());
         // Each call in progress holds a clone; ours is the one left.
         while Arc::strong_count(&old) > 1 + here {
@@ -59,22 +91,15 @@ impl<T> CallbackSlot<T> {
             Some(c) if wanted(c) => c.clone(),
             _ => return,
         };
-        {
-            // Counted down even if a (Rust) callback panics.
-            struct Here;
-            impl Drop for Here {
-                fn drop(&mut self) {
-                    CALLS_HERE.with(|c| c.set(c.get() - 1));
-                }
-            }
-            CALLS_HERE.with(|c| c.set(c.get() + 1));
-            let _here = Here;
-            f(&cb);
+        let addr = Arc::as_ptr(&cb) as *const () as usize;
+        CALLS_HERE.with(|c| c.borrow_mut().push(addr));
+        let call = InCall {
+            ended: &self.ended,
+            cb: Some(cb),
+            addr,
+        };
+        if let Some(cb) = &call.cb {
+            f(cb);
         }
-        drop(cb);
-        // Taking the lock orders this end after a waiter's check of the
-        // count, so the notification cannot be missed.
-        let _g = self.ended.0.lock().unwrap_or_else(|p| p.into_inner());
-        self.ended.1.notify_all();
     }
 }

@@ -170,6 +170,37 @@ fn a_read_callback_must_give_exactly_its_length() {
             None,
             "{size}/{step}: a truncated object was stored"
         );
+        // A caller's own Content-Length would let the server cut the body
+        // short: refused before anything is sent.
+        let framing = cs(r#"{"headers": {"Content-Length": "50"}}"#);
+        let mut exact = Feed {
+            data: data(size, 6),
+            pos: 0,
+            step,
+        };
+        let ud = &mut exact as *mut Feed as *mut c_void;
+        let (st, _, e) = ffi_call(|r, e| {
+            swc_object_put(
+                c,
+                cc.as_ptr(),
+                oc.as_ptr(),
+                framing.as_ptr(),
+                Some(feed),
+                None,
+                ud,
+                size as i64,
+                ptr::null(),
+                r,
+                e,
+            )
+        });
+        assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{e:?}");
+        assert_eq!(e.unwrap()["key"], "headers");
+        assert_eq!(
+            get(c, &cont, &obj).as_deref(),
+            Some(&old[..]),
+            "{size}/{step}: replaced"
+        );
         // Exactly the length: stored as given.
         let body = data(size, 5);
         let mut exact = Feed {

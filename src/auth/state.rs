@@ -69,9 +69,14 @@ pub fn identity(config: &AuthConfig) -> Option<String> {
             k.catalog.service_name.clone().unwrap_or_default(),
             k.catalog.region.clone().unwrap_or_default(),
             k.catalog.interface.clone(),
+            // A token given to authenticate with names no user: the token
+            // is the identity (its digest; a token is high-entropy).
+            k.token.as_ref().map(digest).unwrap_or_default(),
         ],
-        None if config.storage_url_override.is_some() => vec!["preauth".into()],
-        None => return None,
+        None => match &config.preauth_token {
+            Some(t) => vec!["preauth".into(), digest(t)],
+            None => return None,
+        },
     };
     parts.push(config.storage_url_override.clone().unwrap_or_default());
     let text = serde_json::to_string(&parts).unwrap_or_default();
@@ -79,6 +84,18 @@ pub fn identity(config: &AuthConfig) -> Option<String> {
         "sha256:{}",
         crate::conn::request::hex(&Sha256::digest(text))
     ))
+}
+
+fn digest(secret: &Secret) -> String {
+    crate::conn::request::hex(&Sha256::digest(secret.expose()))
+}
+
+/// A Unix time from a saved state, if it is one.
+fn time_of(secs: f64) -> Result<SystemTime> {
+    Duration::try_from_secs_f64(secs)
+        .ok()
+        .and_then(|d| UNIX_EPOCH.checked_add(d))
+        .ok_or_else(|| Error::config("state", format!("{secs} is not a time")))
 }
 
 fn unix(t: SystemTime) -> f64 {
@@ -129,13 +146,8 @@ pub fn restore(text: &str, identity: Option<&str>, margin: Duration) -> Result<I
             ));
         }
     }
-    let now = SystemTime::now();
-    let expires = s
-        .expires_at
-        .map(|e| UNIX_EPOCH + Duration::from_secs_f64(e.max(0.0)));
-    if expires.is_some_and(|e| e <= now + margin.min(Duration::from_secs(60))) {
-        return Ok(Imported::Expired);
-    }
+    let expires = s.expires_at.map(time_of).transpose()?;
+    let obtained = time_of(s.obtained_at)?;
     let version = match s.auth_version.as_deref() {
         None => None,
         Some("1.0") => Some(AuthVersion::V1),
@@ -154,14 +166,75 @@ pub fn restore(text: &str, identity: Option<&str>, margin: Duration) -> Result<I
             "the auth state needs a token and a storage URL",
         ));
     }
-    Ok(Imported::Token(Token {
+    let t = Token {
         storage_url: s.storage_url,
         token: Secret::new(s.token),
         expires,
         version,
         project: s.project_id.zip(s.project_name),
         access: None,
-        obtained: UNIX_EPOCH + Duration::from_secs_f64(s.obtained_at.max(0.0)),
+        obtained,
         generation: 0,
-    }))
+    };
+    // The token cache's own rule: a token it would refresh at once is not
+    // worth restoring.
+    if t.expiring(margin, SystemTime::now()) {
+        return Ok(Imported::Expired);
+    }
+    Ok(Imported::Token(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Options;
+
+    fn id(json: &str) -> Option<String> {
+        identity(
+            &Options::from_json(Some(json))
+                .unwrap()
+                .resolve()
+                .unwrap()
+                .auth,
+        )
+    }
+
+    #[test]
+    fn identities() {
+        let v1 = r#"{"auth": "http://h/auth/v1.0", "user": "a:b", "key": "k1"}"#;
+        // The key is not part of who you are; the user and URL are.
+        assert_eq!(id(v1), id(&v1.replace("k1", "k2")));
+        assert_ne!(id(v1), id(&v1.replace("a:b", "a:c")));
+        assert_ne!(id(v1), id(&v1.replace("//h/", "//g/")));
+        // A Keystone token names no user: the token is the identity.
+        let tok = r#"{"os_auth_url": "http://k/v3", "os_auth_token": "t1", "os_project_name": "p", "auth_version": "3"}"#;
+        assert_ne!(id(tok), id(&tok.replace("t1", "t2")));
+        // So is a pre-authenticated token.
+        let pre = r#"{"os_storage_url": "http://s/v1/AUTH_a", "os_auth_token": "t1"}"#;
+        assert_ne!(id(pre), id(&pre.replace("t1", "t2")));
+        assert!(!id(pre).unwrap().contains("t1"));
+        // No credentials: no identity (any state is taken).
+        assert_eq!(id("{}"), None);
+    }
+
+    #[test]
+    fn states_with_impossible_times_are_refused() {
+        let state = |exp: &str| {
+            format!(
+                r#"{{"format": 1, "identity": null, "storage_url": "http://s/v1/a", "token": "t",
+                    "auth_version": "1.0", "expires_at": {exp}, "obtained_at": 1.0}}"#
+            )
+        };
+        let margin = Duration::from_secs(120);
+        assert!(restore(&state("1e300"), None, margin).is_err());
+        assert!(restore(&state("-5"), None, margin).is_err());
+        assert!(matches!(
+            restore(&state("1000"), None, margin),
+            Ok(Imported::Expired)
+        ));
+        assert!(matches!(
+            restore(&state("null"), None, margin),
+            Ok(Imported::Token(_))
+        ));
+    }
 }

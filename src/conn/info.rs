@@ -40,11 +40,21 @@ pub async fn info(client: &Client, o: &InfoOpts, cancel: &CancellationToken) -> 
         let mut rec = response_record(&sent.resp, sent.attempts);
         let url = sent.url.clone();
         let body = drain(sent.resp, "GET", &url).await?;
-        rec["info"] = serde_json::from_str(&body).map_err(|e| {
-            Error::new(Status::Http, format!("/info is not JSON: {e}")).with_request("GET", &url)
-        })?;
-        rec["url"] = json!(url);
-        return Ok(rec);
+        match serde_json::from_str::<Value>(&body) {
+            Ok(info) => {
+                rec["info"] = info;
+                rec["url"] = json!(url);
+                return Ok(rec);
+            }
+            // Something else lives there (a page, not the document): the
+            // next place.
+            Err(e) => {
+                last = Some(
+                    Error::new(Status::Http, format!("/info is not JSON: {e}"))
+                        .with_request("GET", &url),
+                )
+            }
+        }
     }
     Err(last.unwrap_or_else(|| Error::internal("no /info location")))
 }
@@ -66,40 +76,29 @@ pub async fn info_location(
 }
 
 /// python-swiftclient's `/info` path for a URL path: from its first
-/// version segment (`/v1`, `/v1.0`, `/v2`) on replaced by `/info`; a path
-/// without one gets `/info` appended (a path already naming `/info` is
-/// kept).
+/// version segment (`v1`, `v1.0`, `v2`: a whole segment) on replaced by
+/// `info`; a path without one gets `/info` appended (a path whose last
+/// segment is already `info` is kept).
 pub fn info_path(path: &str) -> String {
-    let b = path.as_bytes();
-    let mut i = 0;
-    while let Some(off) = path[i..].find("/v") {
-        let start = i + off;
-        let mut j = start + 2;
-        let digits = |j: &mut usize| {
-            let from = *j;
-            while *j < b.len() && b[*j].is_ascii_digit() {
-                *j += 1;
-            }
-            *j > from
+    let is_version = |seg: &str| {
+        let Some(rest) = seg.strip_prefix('v') else {
+            return false;
         };
-        if digits(&mut j) {
-            if j < b.len() && b[j] == b'.' {
-                j += 1;
-                digits(&mut j);
-            }
-            let rest = if j < b.len() && b[j] == b'/' {
-                ""
-            } else {
-                &path[j..]
-            };
-            return format!("{}/info{rest}", &path[..start]);
-        }
-        i = start + 2;
+        let (major, minor) = rest.split_once('.').unwrap_or((rest, "0"));
+        !major.is_empty()
+            && major.bytes().all(|b| b.is_ascii_digit())
+            && !minor.is_empty()
+            && minor.bytes().all(|b| b.is_ascii_digit())
+    };
+    let segs: Vec<&str> = path.split('/').collect();
+    if let Some(i) = segs.iter().position(|s| is_version(s)) {
+        return format!("{}/info", segs[..i].join("/"));
     }
-    if path.contains("/info") {
-        path.to_string()
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.ends_with("/info") {
+        trimmed.to_string()
     } else {
-        format!("{}/info", path.trim_end_matches('/'))
+        format!("{trimmed}/info")
     }
 }
 
@@ -122,6 +121,8 @@ mod tests {
             ("/prefix/", "/prefix/info"),
             ("/info", "/info"),
             ("/v", "/v/info"),
+            ("/v1x/AUTH_a", "/v1x/AUTH_a/info"),
+            ("/information", "/information/info"),
         ] {
             assert_eq!(info_path(path), want, "{path}");
         }

@@ -107,7 +107,7 @@ pub async fn copy(
 /// carries Ceph RGW's SLO mark (`X-Object-Meta-Static-Large-Object`: RGW
 /// answers such a request with an empty body and the empty MD5 as ETag);
 /// not when its length differs from the listed size; not when it is empty
-/// and no size is known. Those are inspected (HEAD) and fetched plainly.
+/// or of unstated length and no size is known. Those are inspected (HEAD) and fetched plainly.
 fn provably_the_object(
     h: &reqwest::header::HeaderMap,
     content_length: Option<u64>,
@@ -118,7 +118,9 @@ fn provably_the_object(
     }
     match listed_size {
         Some(size) => content_length == Some(size),
-        None => content_length != Some(0),
+        // Without a size to compare, only a non-empty body of stated length
+        // is taken (an empty or chunked answer is inspected).
+        None => content_length.is_some_and(|n| n > 0),
     }
 }
 

@@ -385,6 +385,20 @@ pub async fn execute(
     cancel: &CancellationToken,
 ) -> Result<Sent> {
     let s = client.settings();
+    if body.is_some() {
+        // The body's framing is the source's announced length (checked as it
+        // is sent); a caller's own would let the server cut the body short.
+        if let Some((k, _)) = call.headers.iter().find(|(k, _)| {
+            k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
+        }) {
+            return Err(super::invalid_field(
+                "headers",
+                format!(
+                    "header \"{k}\" is set by the library from the body's length; do not give it"
+                ),
+            ));
+        }
+    }
     // The token is needed to send it, or to know the storage URL.
     let need_token = call.auth || !matches!(call.base, Base::Absolute(_));
     let mut token = if need_token {

@@ -378,7 +378,7 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
                     .as_str()
                     .map(str::to_string);
             }
-            Err(e) if t.listed && e.status == Status::NotFound => return already_gone(c, o),
+            Err(e) if t.listed && gone(&e) => return already_gone(c, o),
             Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
         }
     }
@@ -390,7 +390,7 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
     }
     let mut rec = match object::delete(&ctx.client, c, o, &opts, &ctx.cancel).await {
         Ok(resp) => record::with_response(record::ok("delete_object", Some(c), Some(o)), &resp),
-        Err(e) if t.listed && e.status == Status::NotFound => return already_gone(c, o),
+        Err(e) if t.listed && gone(&e) => return already_gone(c, o),
         Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
     };
     if let Some(version) = &t.version_id {
@@ -403,6 +403,12 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
         rec["slo_segments_deleted"] = json!(!plan.req.leave_segments);
     }
     rec
+}
+
+/// Whether an error is the object's own 404 (its HEAD or DELETE), not one
+/// from elsewhere (an auth URL answering 404 during a re-authentication).
+fn gone(e: &Error) -> bool {
+    e.http_status == Some(404) && matches!(e.method.as_deref(), Some("HEAD" | "DELETE"))
 }
 
 /// The record of a listed object that was gone when its turn came.
