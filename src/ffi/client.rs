@@ -219,16 +219,35 @@ pub extern "C" fn swc_client_auth2(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let c = swc_client::from_ptr(client)?;
-        check_out(result_json, "result_json")?;
         let opts: crate::client::AuthRecordOpts =
             crate::conn::opts::parse(optional(opts_json, "opts_json")?, "auth options")?;
-        let token = super::cancel::token_of(cancel);
-        let auth = c.client.auth_record_with(&opts);
-        let rec =
-            c.rt.block_on(crate::conn::request::or_cancel(&token, auth))??;
-        write_string(result_json, &rec.to_string())
+        cancellable(
+            client,
+            cancel,
+            (result_json, "result_json"),
+            |c| async move { c.auth_record_with(&opts).await },
+        )
     })
+}
+
+/// Runs a client call on the runtime, blocking, ended early by `cancel`,
+/// and writes its record to `out`.
+fn cancellable<F, Fut>(
+    client: *const swc_client,
+    cancel: *const super::cancel::swc_cancel,
+    out: (*mut *mut c_char, &str),
+    f: F,
+) -> Result<()>
+where
+    F: FnOnce(Client) -> Fut,
+    Fut: std::future::Future<Output = Result<serde_json::Value>>,
+{
+    let c = swc_client::from_ptr(client)?;
+    check_out(out.0, out.1)?;
+    let token = super::cancel::token_of(cancel);
+    let fut = crate::conn::request::or_cancel(&token, f(c.client.clone()));
+    let rec = c.rt.block_on(fut)??;
+    write_string(out.0, &rec.to_string())
 }
 
 /// Receives log lines: `level` is one of SWC_LOG_*, `msg` (NUL-terminated,
@@ -305,12 +324,9 @@ pub extern "C" fn swc_client_export_auth(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let c = swc_client::from_ptr(client)?;
-        check_out(state_json, "state_json")?;
-        let token = super::cancel::token_of(cancel);
-        let fut = crate::conn::request::or_cancel(&token, c.client.export_state());
-        let rec = c.rt.block_on(fut)??;
-        write_string(state_json, &rec.to_string())
+        cancellable(client, cancel, (state_json, "state_json"), |c| async move {
+            c.export_state().await
+        })
     })
 }
 
