@@ -527,3 +527,31 @@ fn authentication_is_cancellable_and_logged() {
     assert!(log.contains("auth: ok in"), "{log}");
     assert!(!log.contains("testing"), "the key is in the log: {log}");
 }
+
+/// A per-request call's `result_json` may be NULL: only the status (and the
+/// error record) is wanted, as the bulk calls allow a NULL summary.
+#[test]
+fn a_null_result_is_allowed_on_per_request_calls() {
+    use swiftclient::ffi::conn::{swc_account_head, swc_container_head};
+    let c = ffi_client(&v1_options());
+    let mut err = ptr::null_mut();
+    assert_eq!(
+        swc_account_head(c, ptr::null(), ptr::null(), ptr::null_mut(), &mut err),
+        0
+    );
+    assert!(err.is_null());
+    let missing = cs(&unique("null-result"));
+    let (st, out, e) = ffi_call(|_, e| {
+        swc_container_head(
+            c,
+            missing.as_ptr(),
+            ptr::null(),
+            ptr::null(),
+            ptr::null_mut(),
+            e,
+        )
+    });
+    assert_eq!((st, out), (SWC_E_NOT_FOUND, None));
+    assert_eq!(e.unwrap()["http_status"], 404);
+    unsafe { swc_client_free(c) };
+}

@@ -34,9 +34,12 @@ where
     Fut: Future<Output = Result<Value>>,
 {
     let c = swc_client::from_ptr(client)?;
-    check_out(result_json, "result_json")?;
     let fut = f(c.client.clone(), token_of(cancel));
     let rec = c.rt.block_on(fut)??;
+    // NULL: the caller wants only the status (and the error record).
+    if result_json.is_null() {
+        return Ok(());
+    }
     write_string(result_json, &rec.to_string())
 }
 
@@ -64,13 +67,15 @@ fn known_length(len: i64) -> Result<Option<u64>> {
 /// (header names lower-case, secrets as "***") to `*result_json`.
 ///
 /// Every call below blocks the calling thread, is safe from many threads at
-/// once on one client, takes an optional `cancel` (NULL for none), retries
+/// once on one client, takes an optional `cancel` (NULL for none) and an
+/// optional `result_json` (NULL when only the status matters), retries
 /// as configured (5xx, 408, 499, 429/498, connection errors), and
 /// re-authenticates once on 401. Statuses: SWC_OK; SWC_E_INVALID_ARGUMENT
-/// (NULL, bad UTF-8, a bad name: empty, too long, a container named "." or
-/// "..", control characters, an object name with a "." or ".." segment;
-/// the record's `key` names the argument); SWC_E_CONFIG (bad options: the
-/// record names the key); SWC_E_AUTH (401/403); SWC_E_NOT_FOUND; SWC_E_CONFLICT;
+/// (NULL where not allowed, bad UTF-8, a bad name: empty, too long, a
+/// container named "." or "..", control characters, an object name with a
+/// "." or ".." segment; the record's `key` names the argument);
+/// SWC_E_CONFIG (bad options: the record names the key); SWC_E_AUTH
+/// (401/403); SWC_E_NOT_FOUND; SWC_E_CONFLICT;
 /// SWC_E_PRECONDITION (304/412/416); SWC_E_HTTP; SWC_E_TIMEOUT;
 /// SWC_E_NETWORK; SWC_E_TLS; SWC_E_CHECKSUM; SWC_E_CANCELLED;
 /// SWC_E_WOULD_DEADLOCK (from a library thread); SWC_E_PANIC.
