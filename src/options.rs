@@ -211,6 +211,23 @@ impl Options {
         }
     }
 
+    /// Overwrites the secrets these options hold (keys, passwords, tokens,
+    /// application-credential secrets), for options about to be dropped:
+    /// the client keeps its own copies, which it overwrites when freed.
+    pub fn wipe_secrets(&mut self) {
+        for s in [
+            &mut self.key,
+            &mut self.os_password,
+            &mut self.os_auth_token,
+            &mut self.os_application_credential_secret,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            zeroize::Zeroize::zeroize(s);
+        }
+    }
+
     pub fn from_env() -> Options {
         Options::from_env_with(&|k| std::env::var(k).ok())
     }
@@ -732,6 +749,13 @@ impl Secret {
     }
 }
 
+impl Drop for Secret {
+    /// Overwrites the secret before its memory is freed.
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
+}
+
 impl std::fmt::Debug for Secret {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Secret(***)")
@@ -889,6 +913,19 @@ mod tests {
 
     fn parse(s: &str) -> Result<Options> {
         Options::from_json(Some(s))
+    }
+
+    #[test]
+    fn secrets_are_overwritten() {
+        let mut o =
+            parse(r#"{"auth": "http://h/auth/v1.0", "user": "u", "key": "s3cret"}"#).unwrap();
+        let key = o.key.as_ref().unwrap();
+        let (ptr, len) = (key.as_ptr(), key.len());
+        o.wipe_secrets();
+        // The buffer is still allocated (the string is only cleared).
+        let bytes = unsafe { std::slice::from_raw_parts(ptr, len) };
+        assert!(bytes.iter().all(|b| *b == 0), "{bytes:?}");
+        assert_eq!(o.key.as_deref(), Some(""));
     }
 
     #[test]

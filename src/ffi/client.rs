@@ -58,9 +58,12 @@ impl swc_client {
     }
 }
 
-fn create(options: Options, out: *mut *mut swc_client) -> Result<()> {
+fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
     check_out(out, "client")?;
-    let client = Client::new(&options)?;
+    let client = Client::new(&options);
+    // The client holds its own copies (overwritten when it is freed).
+    options.wipe_secrets();
+    let client = client?;
     let rt = RuntimeRef::acquire()?;
     let handle = Box::into_raw(Box::new(swc_client {
         client,
