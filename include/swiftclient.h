@@ -152,6 +152,26 @@ typedef void (*swc_log_fn)(void *user_data, int level, const char *msg, size_t l
 typedef void (*swc_auth_state_fn)(void *user_data, const char *state_json, size_t len);
 
 /**
+ * Gives the secret the library needs to authenticate (option
+ * `credentials_from_callback`). `request_json` (borrowed until return):
+ * `{"needs": "key" | "password" | "application_credential_secret" |
+ * "token", "auth_url", "user", "reason": "first" | "expiring" |
+ * "rejected" | "forced"}`. Write a JSON object with that key, e.g.
+ * `{"password": "..."}`, into `reply` (at most `reply_cap` bytes, no NUL
+ * needed) and return its length; return a negative number to refuse (the
+ * authentication then fails with SWC_E_AUTH). The library overwrites
+ * `reply` and its copy of the secret after the authentication request.
+ * Called on a library thread that may block (a vault lookup is fine), at
+ * most once per authentication however many requests wait for it; it
+ * must not call blocking swc_* functions.
+ */
+typedef ptrdiff_t (*swc_credential_fn)(void *user_data,
+                                       const char *request_json,
+                                       size_t len,
+                                       char *reply,
+                                       size_t reply_cap);
+
+/**
  * Listing page: a JSON array of entries (borrowed until return); 0 to go
  * on, non-zero to stop.
  */
@@ -356,8 +376,11 @@ void swc_cancel_free(swc_cancel *cancel);
  * a proxy names it (without its credentials); python-swiftclient's
  * `object_dd_threads`, `object_uu_threads`, `container_threads`,
  * `segment_threads` (1-1024: the defaults of this client's bulk
- * operations; a request's own value wins) and `ssl_compression` (accepted,
- * ignored). See README.md for each.
+ * operations; a request's own value wins), `ssl_compression` (accepted,
+ * ignored), and `credentials_from_callback` (the key, password or
+ * application credential secret is not in the options: the callback set
+ * with `swc_client_set_credential_callback` gives it at each
+ * authentication). See README.md for each.
  *
  * Validates the options without touching the network. On success writes
  * the new client to `*client` (free it with `swc_client_free`).
@@ -497,6 +520,17 @@ swc_status swc_client_import_auth(const swc_client *client,
 swc_status swc_client_set_auth_callback(const swc_client *client,
                                         swc_auth_state_fn cb,
                                         void *user_data);
+
+/**
+ * Sets (or, with `cb` NULL, removes) the credential callback of a client
+ * created with `"credentials_from_callback": true` (whose options then
+ * need no key, password or application credential secret). When this
+ * returns, the previous callback runs on no other thread and is never
+ * called again. Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT.
+ */
+swc_status swc_client_set_credential_callback(const swc_client *client,
+                                              swc_credential_fn cb,
+                                              void *user_data);
 
 /**
  * HEAD the account. `opts_json` (NULL for none): `{"headers": {..},

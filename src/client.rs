@@ -27,6 +27,8 @@ struct Inner {
     http: http::Http,
     tokens: TokenCache,
     logger: crate::log::LogSlot,
+    /// Gives the secret at each authentication (`credentials_from_callback`).
+    secrets: Arc<crate::auth::secrets::SecretSlot>,
     /// Told the saved state after every authentication (see `export_state`).
     on_new_token: crate::slot::CallbackSlot<StateFn>,
     /// The newest token generation the callback was told of (or imported).
@@ -58,6 +60,7 @@ impl Client {
                 http,
                 tokens,
                 logger: Default::default(),
+                secrets: Default::default(),
                 on_new_token: Default::default(),
                 told: Default::default(),
                 identity,
@@ -79,7 +82,7 @@ impl Client {
         let t = self
             .inner
             .tokens
-            .get(&self.inner.http, &self.inner.logger)
+            .get(&self.inner.http, &self.hooks())
             .await?;
         Ok(self.tell(t))
     }
@@ -89,7 +92,7 @@ impl Client {
         let t = self
             .inner
             .tokens
-            .force(&self.inner.http, &self.inner.logger)
+            .force(&self.inner.http, &self.hooks())
             .await?;
         Ok(self.tell(t))
     }
@@ -99,9 +102,23 @@ impl Client {
         let t = self
             .inner
             .tokens
-            .refresh_after_reject(&self.inner.http, &self.inner.logger, rejected)
+            .refresh_after_reject(&self.inner.http, &self.hooks(), rejected)
             .await?;
         Ok(self.tell(t))
+    }
+
+    fn hooks(&self) -> crate::auth::token::Hooks<'_> {
+        crate::auth::token::Hooks {
+            log: &self.inner.logger,
+            secrets: &self.inner.secrets,
+        }
+    }
+
+    /// Sets (or clears) the callback that gives the secret at each
+    /// authentication (option `credentials_from_callback`). Returns once
+    /// the previous callback runs nowhere else.
+    pub fn set_credential_callback(&self, f: Option<crate::auth::secrets::SecretFn>) {
+        self.inner.secrets.replace(f);
     }
 
     /// Tells the new-token callback of a token it has not seen (once, however

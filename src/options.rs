@@ -101,6 +101,10 @@ pub struct Options {
     pub segment_threads: Option<usize>,
     /// python-swiftclient's: accepted and ignored (TLS compression is off).
     pub ssl_compression: Option<bool>,
+    /// Ours: the secret (v1 key, Keystone password, application credential
+    /// secret) is not in the options: a credential callback gives it at
+    /// each authentication.
+    pub credentials_from_callback: Option<bool>,
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(
@@ -115,6 +119,9 @@ fn string_or_number<'de, D: Deserializer<'de>>(
         ))),
     }
 }
+
+/// Stands for a secret the credential callback gives at authentication.
+const CALLBACK_SECRET: &str = "(from the credential callback)";
 
 /// What authenticating a client without a way to do it says.
 pub const NO_WAY_TO_AUTHENTICATE: &str =
@@ -287,7 +294,8 @@ impl Options {
             object_uu_threads,
             container_threads,
             segment_threads,
-            ssl_compression
+            ssl_compression,
+            credentials_from_callback
         );
         self
     }
@@ -313,7 +321,13 @@ impl Options {
                 "option \"retries\" must be at most 1000",
             ));
         }
-        let auth = self.resolve_auth()?;
+        let auth = if self.credentials_from_callback == Some(true) {
+            let mut auth = self.with_secret_placeholders().resolve_auth()?;
+            auth.secrets_from_callback = auth.credentials.is_some();
+            auth
+        } else {
+            self.resolve_auth()?
+        };
         Ok(Settings {
             auth,
             retries,
@@ -441,6 +455,7 @@ impl Options {
                     credentials: None,
                     storage_url_override: None,
                     preauth_token: None,
+                    secrets_from_callback: false,
                 });
             }
             return Err(Error::config(
@@ -462,7 +477,23 @@ impl Options {
             credentials,
             storage_url_override: storage_url,
             preauth_token: preauth,
+            secrets_from_callback: false,
         })
+    }
+
+    /// These options with a placeholder where the secret the credential
+    /// callback will give is missing, so the rest is checked as usual.
+    fn with_secret_placeholders(&self) -> Options {
+        let mut o = self.clone();
+        let empty = |v: &Option<String>| v.as_deref().is_none_or(str::is_empty);
+        let app_cred =
+            !empty(&o.os_application_credential_id) || !empty(&o.os_application_credential_name);
+        if app_cred && empty(&o.os_application_credential_secret) {
+            o.os_application_credential_secret = Some(CALLBACK_SECRET.into());
+        } else if !app_cred && empty(&o.key) && empty(&o.os_password) {
+            o.key = Some(CALLBACK_SECRET.into());
+        }
+        o
     }
 
     /// Whether any option says how to authenticate (a URL, a user, a
@@ -749,6 +780,12 @@ impl Secret {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Secret, D::Error> {
+        String::deserialize(d).map(Secret)
+    }
+}
+
 impl Drop for Secret {
     /// Overwrites the secret before its memory is freed.
     fn drop(&mut self) {
@@ -843,6 +880,9 @@ pub struct AuthConfig {
     pub storage_url_override: Option<String>,
     /// A token to start with (with `storage_url_override`), no auth call.
     pub preauth_token: Option<Secret>,
+    /// The credentials' secret comes from the credential callback at each
+    /// authentication (option `credentials_from_callback`).
+    pub secrets_from_callback: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

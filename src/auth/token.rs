@@ -44,6 +44,13 @@ impl Token {
     }
 }
 
+/// What an authentication may call out to: the log, and the credential
+/// callback (for `credentials_from_callback`).
+pub struct Hooks<'a> {
+    pub log: &'a LogSlot,
+    pub secrets: &'a Arc<super::secrets::SecretSlot>,
+}
+
 /// How authentication requests themselves are retried (connection errors
 /// and 5xx answers; never rejected credentials).
 #[derive(Debug, Clone, Copy)]
@@ -106,20 +113,21 @@ impl TokenCache {
 
     /// The current token, authenticating first when there is none or it is
     /// about to expire (and credentials allow a refresh).
-    pub async fn get(&self, http: &crate::http::Http, log: &LogSlot) -> Result<Arc<Token>> {
+    pub async fn get(&self, http: &crate::http::Http, hooks: &Hooks<'_>) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
         if let Some(t) = cur.as_ref() {
             if !t.expiring(self.margin, SystemTime::now()) || !self.can_reauthenticate() {
                 return Ok(t.clone());
             }
         }
-        self.renew(http, log, &mut cur).await
+        let reason = if cur.is_some() { "expiring" } else { "first" };
+        self.renew(http, hooks, reason, &mut cur).await
     }
 
     /// Authenticates now, whatever the cache holds.
-    pub async fn force(&self, http: &crate::http::Http, log: &LogSlot) -> Result<Arc<Token>> {
+    pub async fn force(&self, http: &crate::http::Http, hooks: &Hooks<'_>) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
-        self.renew(http, log, &mut cur).await
+        self.renew(http, hooks, "forced", &mut cur).await
     }
 
     /// Called when `rejected` got a 401. If another caller already replaced
@@ -127,7 +135,7 @@ impl TokenCache {
     pub async fn refresh_after_reject(
         &self,
         http: &crate::http::Http,
-        log: &LogSlot,
+        hooks: &Hooks<'_>,
         rejected: &Token,
     ) -> Result<Arc<Token>> {
         let mut cur = self.current.lock().await;
@@ -142,19 +150,29 @@ impl TokenCache {
                 "the token was rejected (401) and there are no credentials to authenticate again",
             ));
         }
-        self.renew(http, log, &mut cur).await
+        self.renew(http, hooks, "rejected", &mut cur).await
     }
 
     async fn renew(
         &self,
         http: &crate::http::Http,
-        log: &LogSlot,
+        hooks: &Hooks<'_>,
+        reason: &str,
         cur: &mut Option<Arc<Token>>,
     ) -> Result<Arc<Token>> {
+        let log = hooks.log;
         let Some(creds) = &self.config.credentials else {
             return cur
                 .clone()
                 .ok_or_else(|| Error::config("auth", crate::options::NO_WAY_TO_AUTHENTICATE));
+        };
+        // Asked for now, dropped (and overwritten) when this returns.
+        let filled;
+        let creds = if self.config.secrets_from_callback {
+            filled = super::secrets::fill(hooks.secrets, creds, reason).await?;
+            &filled
+        } else {
+            creds
         };
         let mut backoff = self.retry.starting_backoff;
         let mut attempt = 0;

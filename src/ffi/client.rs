@@ -97,8 +97,11 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// a proxy names it (without its credentials); python-swiftclient's
 /// `object_dd_threads`, `object_uu_threads`, `container_threads`,
 /// `segment_threads` (1-1024: the defaults of this client's bulk
-/// operations; a request's own value wins) and `ssl_compression` (accepted,
-/// ignored). See README.md for each.
+/// operations; a request's own value wins), `ssl_compression` (accepted,
+/// ignored), and `credentials_from_callback` (the key, password or
+/// application credential secret is not in the options: the callback set
+/// with `swc_client_set_credential_callback` gives it at each
+/// authentication). See README.md for each.
 ///
 /// Validates the options without touching the network. On success writes
 /// the new client to `*client` (free it with `swc_client_free`).
@@ -391,6 +394,71 @@ pub extern "C" fn swc_client_set_auth_callback(
             }) as crate::client::StateFn
         });
         c.client.set_new_token_callback(f);
+        Ok(())
+    })
+}
+
+/// Gives the secret the library needs to authenticate (option
+/// `credentials_from_callback`). `request_json` (borrowed until return):
+/// `{"needs": "key" | "password" | "application_credential_secret" |
+/// "token", "auth_url", "user", "reason": "first" | "expiring" |
+/// "rejected" | "forced"}`. Write a JSON object with that key, e.g.
+/// `{"password": "..."}`, into `reply` (at most `reply_cap` bytes, no NUL
+/// needed) and return its length; return a negative number to refuse (the
+/// authentication then fails with SWC_E_AUTH). The library overwrites
+/// `reply` and its copy of the secret after the authentication request.
+/// Called on a library thread that may block (a vault lookup is fine), at
+/// most once per authentication however many requests wait for it; it
+/// must not call blocking swc_* functions.
+pub type swc_credential_fn = Option<
+    extern "C" fn(
+        user_data: *mut c_void,
+        request_json: *const c_char,
+        len: usize,
+        reply: *mut c_char,
+        reply_cap: usize,
+    ) -> isize,
+>;
+
+/// Room for the callback's reply.
+const REPLY_CAP: usize = 16 * 1024;
+
+/// Sets (or, with `cb` NULL, removes) the credential callback of a client
+/// created with `"credentials_from_callback": true` (whose options then
+/// need no key, password or application credential secret). When this
+/// returns, the previous callback runs on no other thread and is never
+/// called again. Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT.
+#[no_mangle]
+pub extern "C" fn swc_client_set_credential_callback(
+    client: *const swc_client,
+    cb: swc_credential_fn,
+    user_data: *mut c_void,
+) -> swc_status {
+    guard(std::ptr::null_mut(), || {
+        let c = swc_client::from_ptr(client)?;
+        let f = cb.map(|cb| {
+            let ud = UserData(user_data);
+            Box::new(move |request: &str| {
+                let mut req = request.replace('\0', " ");
+                let len = req.len();
+                req.push('\0');
+                let mut reply = zeroize::Zeroizing::new(vec![0u8; REPLY_CAP]);
+                let n = cb(
+                    ud.ptr(),
+                    req.as_ptr().cast(),
+                    len,
+                    reply.as_mut_ptr().cast(),
+                    REPLY_CAP,
+                );
+                match usize::try_from(n) {
+                    Err(_) => Err(format!("it returned {n}")),
+                    Ok(n) if n > REPLY_CAP => Err(format!("it wrote {n} bytes into {REPLY_CAP}")),
+                    Ok(n) => String::from_utf8(reply[..n].to_vec())
+                        .map_err(|_| "its reply is not UTF-8".to_string()),
+                }
+            }) as crate::auth::secrets::SecretFn
+        });
+        c.client.set_credential_callback(f);
         Ok(())
     })
 }
