@@ -91,3 +91,41 @@ func (c *Client) OnAuthState(fn func(state string)) error {
 	c.authCb = h
 	return nil
 }
+
+type credentialFn struct {
+	fn func(request string) ([]byte, error)
+}
+
+// OnCredentials gives the client's secret at each authentication, for a
+// client created with "credentials_from_callback": true (its options hold
+// no key, password or application credential secret). fn gets the request
+// ({"needs", "auth_url", "user", "reason"}) and returns the reply, e.g.
+// {"password": "..."}; the returned slice is overwritten after use. An
+// error refuses (the call authenticating fails with StatusAuth). fn runs on
+// a library thread, at most once per authentication; nil removes it.
+func (c *Client) OnCredentials(fn func(request string) ([]byte, error)) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return ErrClosed
+	}
+	var h cgo.Handle
+	var st C.swc_status
+	if fn == nil {
+		st = C.swc_client_set_credential_callback(c.c, nil, nil)
+	} else {
+		h = cgo.NewHandle(&credentialFn{fn: fn})
+		st = C.swc_client_set_credential_callback(c.c, C.swc_credential_fn(C.gsw_credential), C.gsw_ud(C.uintptr_t(h)))
+	}
+	if st != 0 {
+		if h != 0 {
+			h.Delete()
+		}
+		return &Error{Status: Status(st), Message: "swc_client_set_credential_callback failed"}
+	}
+	if c.credCb != 0 {
+		c.credCb.Delete()
+	}
+	c.credCb = h
+	return nil
+}

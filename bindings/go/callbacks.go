@@ -233,3 +233,35 @@ func goAuthState(h C.uintptr_t, json *C.char, n C.size_t) {
 	defer func() { _ = recover() }()
 	a.fn(state)
 }
+
+//export goCredential
+func goCredential(h C.uintptr_t, req *C.char, n C.size_t, reply *C.char, capacity C.size_t) C.ptrdiff_t {
+	cs, ok := cgo.Handle(h).Value().(*credentialFn)
+	if !ok || cs.fn == nil {
+		return -1
+	}
+	request := C.GoStringN(req, C.int(n))
+	var answer []byte
+	var failed bool
+	func() {
+		// A panic refuses, rather than unwinding into the library's threads.
+		defer func() {
+			if recover() != nil {
+				failed = true
+			}
+		}()
+		var err error
+		answer, err = cs.fn(request)
+		failed = err != nil
+	}()
+	if failed || len(answer) > int(capacity) {
+		return -1
+	}
+	out := unsafe.Slice((*byte)(unsafe.Pointer(reply)), int(capacity))
+	copy(out, answer)
+	// The caller's copy of the secret is overwritten as well.
+	for i := range answer {
+		answer[i] = 0
+	}
+	return C.ptrdiff_t(len(answer))
+}

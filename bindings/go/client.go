@@ -50,8 +50,10 @@ type Client struct {
 	mu  sync.RWMutex
 	c   *C.swc_client
 	log cgo.Handle
-	// authCb: the handle of the OnAuthState function, if any.
+	// authCb, credCb: the handles of the OnAuthState and OnCredentials
+	// functions, if any.
 	authCb cgo.Handle
+	credCb cgo.Handle
 	opsMu  sync.Mutex
 	ops    map[*C.swc_op]struct{}
 	// closing: Close has begun; operations registered from now on are
@@ -132,6 +134,10 @@ func (c *Client) Close() error {
 	if c.authCb != 0 {
 		c.authCb.Delete()
 		c.authCb = 0
+	}
+	if c.credCb != 0 {
+		c.credCb.Delete()
+		c.credCb = 0
 	}
 	return nil
 }

@@ -26,3 +26,6 @@ void gsw_log(void *ud, int level, const char *msg, size_t len) {
 void gsw_auth_state(void *ud, const char *json, size_t len) {
     goAuthState((uintptr_t)ud, (char *)json, len);
 }
+ptrdiff_t gsw_credential(void *ud, const char *req, size_t len, char *reply, size_t cap) {
+    return goCredential((uintptr_t)ud, (char *)req, len, reply, cap);
+}

@@ -15,6 +15,7 @@ void gsw_progress(void *ud, const char *json, size_t len);
 void gsw_done(void *ud, swc_status status, const char *json, size_t len);
 void gsw_log(void *ud, int level, const char *msg, size_t len);
 void gsw_auth_state(void *ud, const char *json, size_t len);
+ptrdiff_t gsw_credential(void *ud, const char *req, size_t len, char *reply, size_t cap);
 
 /* A cgo.Handle as the void * user_data (no Go pointer crosses). */
 static inline void *gsw_ud(uintptr_t h) { return (void *)h; }

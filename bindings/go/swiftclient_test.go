@@ -364,6 +364,36 @@ func TestAuthStateRoundTrip(t *testing.T) {
 	}
 }
 
+// The secret from a callback at authentication time.
+func TestCredentialsFromACallback(t *testing.T) {
+	c, err := swiftclient.New(swiftclient.Options{
+		"auth": authURL(t), "user": "test:tester", "credentials_from_callback": true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var asked []string
+	if err := c.OnCredentials(func(req string) ([]byte, error) {
+		asked = append(asked, req)
+		return []byte(`{"key": "testing"}`), nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.HeadAccount(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || !strings.Contains(asked[0], `"needs":"key"`) {
+		t.Fatalf("asked %q", asked)
+	}
+	if err := c.OnCredentials(func(string) ([]byte, error) { return nil, errors.New("vault sealed") }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Auth(context.Background(), true, false); !errors.Is(err, swiftclient.ErrAuth) {
+		t.Fatalf("a refusing callback: %v", err)
+	}
+}
+
 func TestContextCancelsADownload(t *testing.T) {
 	c := newClient(t)
 	cont := containerName(t)
