@@ -521,6 +521,28 @@ impl Options {
         .any(|v| v.as_deref().is_some_and(|s| !s.is_empty()))
     }
 
+    /// Whether the options ask for a Keystone version (auth_version, or an
+    /// os_auth_type naming one, or a v3-only feature).
+    fn names_a_version(&self) -> bool {
+        let has = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        has(&self.auth_version)
+            || self.os_auth_type.as_deref().is_some_and(|t| {
+                t.starts_with("v2") || t.starts_with("v3") || t.contains("applicationcredential")
+            })
+            || [
+                &self.os_user_domain_id,
+                &self.os_user_domain_name,
+                &self.os_project_domain_id,
+                &self.os_project_domain_name,
+                &self.os_domain_id,
+                &self.os_domain_name,
+                &self.os_application_credential_id,
+                &self.os_application_credential_name,
+            ]
+            .iter()
+            .any(|v| has(v))
+    }
+
     fn resolve_version(&self) -> Result<AuthVersion> {
         let explicit = match self
             .auth_version
@@ -672,6 +694,9 @@ impl Options {
         }
         Ok(KeystoneCredentials {
             auth_url: versioned_auth_url(url, version),
+            discover_from: (versioned_auth_url(url, version) != url.trim_end_matches('/')
+                && !self.names_a_version())
+            .then(|| url.trim_end_matches('/').to_string()),
             version,
             method,
             user: user_id.map(Ref::Id).or(user_name.map(Ref::Name)),
@@ -852,6 +877,10 @@ pub struct CatalogFilter {
 pub struct KeystoneCredentials {
     /// Versioned: ends in `/v3` or `/v2.0`.
     pub auth_url: String,
+    /// The URL as given, when it named no version and no version was asked
+    /// for: the version is discovered from its document at the first
+    /// authentication (see `auth::discovery`).
+    pub discover_from: Option<String>,
     pub version: AuthVersion,
     pub method: KeystoneMethod,
     pub user: Option<Ref>,

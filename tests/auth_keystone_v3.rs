@@ -313,3 +313,26 @@ async fn the_full_auth_record() {
         "{one}"
     );
 }
+
+/// An auth URL without a version is resolved from the server's version
+/// document (v3 here), as keystoneclient does; the options alone (a user,
+/// a password and a project, no domains) would have meant v2.0.
+#[tokio::test]
+async fn a_versionless_auth_url_is_discovered() {
+    let root = keystone_url().trim_end_matches("/v3").to_string();
+    let c = client(&json!({
+        "os_auth_url": root, "os_username": "demo", "os_password": "demopass",
+        "os_project_name": "demo",
+    }));
+    let rec = c.auth_record(false, false).await.unwrap();
+    assert_eq!(rec["auth_version"], "3", "{rec}");
+    assert_eq!(rec["project_name"], "demo");
+    assert!(head(&c).await.is_ok());
+    // An explicit version still wins: no discovery, v2.0 asked (and absent).
+    let v2 = client(&json!({
+        "os_auth_url": root, "os_username": "demo", "os_password": "demopass",
+        "os_project_name": "demo", "auth_version": "2.0", "retries": 0,
+    }));
+    let e = v2.auth_record(false, false).await.unwrap_err();
+    assert_eq!(e.http_status, Some(404), "{e}");
+}

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod discovery;
 pub mod secrets;
 pub mod state;
 pub mod token;

@@ -66,6 +66,8 @@ pub struct TokenCache {
     retry: AuthRetry,
     current: Mutex<Option<Arc<Token>>>,
     auth_requests: AtomicU64,
+    /// A versionless Keystone URL's version and URL, found once.
+    discovered: tokio::sync::OnceCell<Option<(AuthVersion, String)>>,
 }
 
 impl TokenCache {
@@ -89,6 +91,7 @@ impl TokenCache {
             retry,
             current: Mutex::new(initial),
             auth_requests: AtomicU64::new(0),
+            discovered: Default::default(),
         }
     }
 
@@ -173,6 +176,28 @@ impl TokenCache {
             &filled
         } else {
             creds
+        };
+        let rediscovered;
+        let creds = match creds {
+            crate::options::Credentials::Keystone(k) if k.discover_from.is_some() => {
+                let root = k.discover_from.as_deref().unwrap_or_default();
+                let found = self
+                    .discovered
+                    .get_or_init(|| super::discovery::discover(http, root))
+                    .await;
+                log.log(Level::Debug, || {
+                    format!("auth: discovered at {root}: {found:?}")
+                });
+                match found {
+                    Some(f) => {
+                        let k = super::discovery::apply(k, f);
+                        rediscovered = crate::options::Credentials::Keystone(Box::new(k));
+                        &rediscovered
+                    }
+                    None => creds,
+                }
+            }
+            _ => creds,
         };
         let mut backoff = self.retry.starting_backoff;
         let mut attempt = 0;
