@@ -537,6 +537,21 @@ async fn trans_id_extra_and_user_agent_reach_the_server() {
         )),
         "{h}"
     );
+    // A call's own X-Trans-Id-Extra replaces the client's: one header.
+    let rec = account::head(
+        &c,
+        &opts(json!({"headers": {"X-Trans-Id-Extra": "call-7"}})),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    let txn = rec["headers"]["x-trans-id"].as_str().unwrap();
+    assert!(
+        txn.ends_with("-call-7") && !txn.contains("my-trace-42"),
+        "{txn}"
+    );
+    let h = fp.heads().pop().unwrap().to_ascii_lowercase();
+    assert_eq!(h.matches("x-trans-id-extra:").count(), 1, "{h}");
 }
 
 /// `/info` is asked where python-swiftclient asks (beside the version

@@ -423,7 +423,11 @@ pub async fn execute(
                 headers.push(("X-Auth-Token".into(), t.token.expose().to_string()));
             }
         }
-        headers.push(("X-Trans-Id-Extra".into(), s.trans_id_extra.clone()));
+        // A caller's own X-Trans-Id-Extra replaces the client's (one header,
+        // not two that Swift would join).
+        if !call.has_header("x-trans-id-extra") {
+            headers.push(("X-Trans-Id-Extra".into(), s.trans_id_extra.clone()));
+        }
         if let Some(b) = body.as_deref() {
             if let Some(len) = b.len() {
                 if !call.has_header("content-length") {
