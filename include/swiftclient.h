@@ -51,6 +51,13 @@
 #define SWC_MAX_OBJECT_NAME 1024
 
 /**
+ * Log level: the one the client's options ask for, as python-swiftclient's
+ * options do: `debug: true` → SWC_LOG_DEBUG, `info: true` or `verbose` of
+ * 2 or more → SWC_LOG_INFO, otherwise SWC_LOG_WARN.
+ */
+#define SWC_LOG_FROM_OPTIONS 0
+
+/**
  * Log level: errors only.
  */
 #define SWC_LOG_ERROR 1
@@ -474,7 +481,9 @@ swc_status swc_client_auth2(const swc_client *client,
  * will not be called again (calls in progress are waited for), so its
  * `user_data` may be freed. Called from inside the previous callback, it
  * does not wait for that call itself. Thread-safe.
- * Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client, unknown level).
+ * `level` SWC_LOG_FROM_OPTIONS takes the options' `debug`, `info` or
+ * `verbose`. Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client,
+ * unknown level).
  */
 swc_status swc_client_set_log(const swc_client *client, int level, swc_log_fn log, void *user_data);
 

@@ -105,6 +105,11 @@ pub struct Options {
     /// secret) is not in the options: a credential callback gives it at
     /// each authentication.
     pub credentials_from_callback: Option<bool>,
+    /// python-swiftclient's logging switches: the level a log callback set
+    /// with SWC_LOG_FROM_OPTIONS takes (debug, then info/verbose ≥ 2).
+    pub debug: Option<bool>,
+    pub info: Option<bool>,
+    pub verbose: Option<u32>,
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(
@@ -295,7 +300,10 @@ impl Options {
             container_threads,
             segment_threads,
             ssl_compression,
-            credentials_from_callback
+            credentials_from_callback,
+            debug,
+            info,
+            verbose
         );
         self
     }
@@ -374,6 +382,13 @@ impl Options {
                 object_uu: thread_option("object_uu_threads", self.object_uu_threads)?,
                 container: thread_option("container_threads", self.container_threads)?,
                 segment: thread_option("segment_threads", self.segment_threads)?,
+            },
+            log_level: if self.debug == Some(true) {
+                crate::log::Level::Debug
+            } else if self.info == Some(true) || self.verbose.unwrap_or(1) >= 2 {
+                crate::log::Level::Info
+            } else {
+                crate::log::Level::Warn
             },
             trans_id_extra: match &self.trans_id_extra {
                 Some(t)
@@ -940,6 +955,8 @@ pub struct Settings {
     pub user_agent: String,
     pub proxy: crate::proxy::ProxyOptions,
     pub threads: ThreadDefaults,
+    /// The level for a log callback set with SWC_LOG_FROM_OPTIONS.
+    pub log_level: crate::log::Level,
     pub trans_id_extra: String,
 }
 

@@ -555,3 +555,44 @@ fn a_null_result_is_allowed_on_per_request_calls() {
     assert_eq!(e.unwrap()["http_status"], 404);
     unsafe { swc_client_free(c) };
 }
+
+/// python-swiftclient's `debug`/`info`/`verbose` options choose the level of
+/// a log callback set with SWC_LOG_FROM_OPTIONS.
+#[test]
+fn the_log_level_can_come_from_the_options() {
+    use swiftclient::ffi::client::{swc_client_set_log, SWC_LOG_FROM_OPTIONS};
+    use swiftclient::ffi::conn::swc_account_head;
+    for (extra, curl_lines_expected) in [
+        (json!({"debug": true}), true),
+        (json!({}), false),
+        (json!({"verbose": 2}), false),
+    ] {
+        let mut o = v1_options();
+        for (k, v) in extra.as_object().unwrap() {
+            o[k] = v.clone();
+        }
+        let c = ffi_client(&o);
+        let lines: Box<std::sync::Mutex<Vec<String>>> = Box::default();
+        let ud = &*lines as *const std::sync::Mutex<Vec<String>> as *mut c_void;
+        assert_eq!(
+            swc_client_set_log(c, SWC_LOG_FROM_OPTIONS, Some(collect_lines), ud),
+            0
+        );
+        let (st, _, e) = ffi_call(|r, e| swc_account_head(c, ptr::null(), ptr::null(), r, e));
+        assert_eq!(st, 0, "{e:?}");
+        unsafe { swc_client_free(c) };
+        let log = lines.lock().unwrap().join("\n");
+        assert_eq!(
+            log.contains("curl -i"),
+            curl_lines_expected,
+            "{extra}: {log}"
+        );
+    }
+    // A wrong type names the option.
+    let o = cs(&json!({"verbose": "very"}).to_string());
+    let mut c = ptr::null_mut();
+    let (st, _, e) =
+        ffi_call(|_, e| swiftclient::ffi::client::swc_client_new(o.as_ptr(), &mut c, e));
+    assert_eq!(st, swiftclient::ffi::SWC_E_CONFIG);
+    assert_eq!(e.unwrap()["key"], "verbose");
+}

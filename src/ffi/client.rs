@@ -263,6 +263,10 @@ where
 pub type swc_log_fn =
     Option<extern "C" fn(user_data: *mut c_void, level: c_int, msg: *const c_char, len: usize)>;
 
+/// Log level: the one the client's options ask for, as python-swiftclient's
+/// options do: `debug: true` → SWC_LOG_DEBUG, `info: true` or `verbose` of
+/// 2 or more → SWC_LOG_INFO, otherwise SWC_LOG_WARN.
+pub const SWC_LOG_FROM_OPTIONS: c_int = 0;
 /// Log level: errors only.
 pub const SWC_LOG_ERROR: c_int = 1;
 /// Log level: warnings and errors.
@@ -280,7 +284,9 @@ pub const SWC_LOG_DEBUG: c_int = 4;
 /// will not be called again (calls in progress are waited for), so its
 /// `user_data` may be freed. Called from inside the previous callback, it
 /// does not wait for that call itself. Thread-safe.
-/// Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client, unknown level).
+/// `level` SWC_LOG_FROM_OPTIONS takes the options' `debug`, `info` or
+/// `verbose`. Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client,
+/// unknown level).
 #[no_mangle]
 pub extern "C" fn swc_client_set_log(
     client: *const swc_client,
@@ -294,11 +300,15 @@ pub extern "C" fn swc_client_set_log(
             c.client.set_logger(None);
             return Ok(());
         };
-        let max = Level::from_code(level).ok_or_else(|| {
-            Error::invalid(format!(
-                "log level {level} is not one of SWC_LOG_ERROR..SWC_LOG_DEBUG"
-            ))
-        })?;
+        let max = if level == SWC_LOG_FROM_OPTIONS {
+            c.client.settings().log_level
+        } else {
+            Level::from_code(level).ok_or_else(|| {
+                Error::invalid(format!(
+                    "log level {level} is not one of SWC_LOG_FROM_OPTIONS, SWC_LOG_ERROR..SWC_LOG_DEBUG"
+                ))
+            })?
+        };
         let ud = UserData(user_data);
         let f = move |level: Level, msg: &str| {
             let mut text = msg.replace('\0', " ");
