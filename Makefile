@@ -7,8 +7,8 @@
 # Installs include/swiftclient.h, libswiftclient.so.X.Y.Z with its SONAME
 # link (libswiftclient.so.0.Y while the API is 0.x, .so.X from 1.0) and the
 # development link libswiftclient.so, libswiftclient.a,
-# lib/pkgconfig/swiftclient.pc, and the detached debug info under
-# lib/.debug/ (where gdb looks for it).
+# lib/pkgconfig/swiftclient.pc, lib/cmake/swiftclient/ (find_package), and
+# the detached debug info under lib/.debug/ (where gdb looks for it).
 #
 # The release build runs with LTO; the installed libraries are stripped and
 # the shared library carries a .gnu_debuglink to its debug file.
@@ -23,6 +23,7 @@ EXEC_PREFIX ?= $(PREFIX)
 LIBDIR     ?= $(EXEC_PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+CMAKEDIR   ?= $(LIBDIR)/cmake/swiftclient
 DEBUGDIR   ?= $(LIBDIR)/.debug
 DESTDIR    ?=
 
@@ -64,10 +65,15 @@ build:
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" \
 	    swiftclient.pc.in > $(DIST)/swiftclient.pc
+	for f in swiftclientConfig swiftclientConfigVersion; do \
+	  sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	      -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@MINOR@|$(MINOR)|g' -e 's|@REAL@|$(REAL)|g' -e 's|@SONAME@|$(SONAME)|g' \
+	      -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" cmake/$$f.cmake.in > $(DIST)/$$f.cmake; \
+	done
 	@echo "built $(DIST)/$(REAL) ($$(stat -c %s $(DIST)/$(REAL)) bytes, SONAME $(SONAME))"
 
 install: build
-	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DEBUGDIR)
+	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DEBUGDIR) $(DESTDIR)$(CMAKEDIR)
 	$(INSTALL) -m 644 include/swiftclient.h $(DESTDIR)$(INCLUDEDIR)/swiftclient.h
 	$(INSTALL) -m 755 $(DIST)/$(REAL) $(DESTDIR)$(LIBDIR)/$(REAL)
 	ln -sf $(REAL) $(DESTDIR)$(LIBDIR)/$(SONAME)
@@ -75,12 +81,15 @@ install: build
 	$(INSTALL) -m 644 $(DIST)/libswiftclient.a $(DESTDIR)$(LIBDIR)/libswiftclient.a
 	$(INSTALL) -m 644 $(DIST)/swiftclient.pc $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc
 	$(INSTALL) -m 644 $(DIST)/$(REAL).debug $(DESTDIR)$(DEBUGDIR)/$(REAL).debug
+	$(INSTALL) -m 644 $(DIST)/swiftclientConfig.cmake $(DIST)/swiftclientConfigVersion.cmake $(DESTDIR)$(CMAKEDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/swiftclient.h $(DESTDIR)$(LIBDIR)/$(REAL) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libswiftclient.so \
 	      $(DESTDIR)$(LIBDIR)/libswiftclient.a $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc \
-	      $(DESTDIR)$(DEBUGDIR)/$(REAL).debug
+	      $(DESTDIR)$(DEBUGDIR)/$(REAL).debug \
+	      $(DESTDIR)$(CMAKEDIR)/swiftclientConfig.cmake $(DESTDIR)$(CMAKEDIR)/swiftclientConfigVersion.cmake
+	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
 clean-dist:
 	rm -rf $(DIST) $(REL).log $(REL)/native-static-libs

@@ -61,6 +61,35 @@ if ldd "$work/sync-static" | has libswiftclient; then fail "static build still n
 LD_LIBRARY_PATH=$lib "$work/version-dynamic"
 "$work/version-static"
 
+# CMake: find_package from the prefix, a C++ program linked both ways.
+command -v cmake >/dev/null || fail "cmake is needed (scripts/test installs it)"
+mkdir -p "$work/cmake"
+cp tests/install/version_check.c "$work/cmake/main.cpp"
+minor=${ver#*.}; minor=${minor%%.*}
+cat >"$work/cmake/CMakeLists.txt" <<EOF
+cmake_minimum_required(VERSION 3.13)
+project(swc_version_check CXX)
+find_package(swiftclient $major.$minor REQUIRED)
+add_executable(version-shared main.cpp)
+target_link_libraries(version-shared PRIVATE swiftclient::swiftclient)
+add_executable(version-static main.cpp)
+target_link_libraries(version-static PRIVATE swiftclient::swiftclient_static)
+EOF
+cmake -S "$work/cmake" -B "$work/cmake/build" -DCMAKE_PREFIX_PATH="$PREFIX" >"$work/cmake.log" 2>&1 \
+  || { cat "$work/cmake.log" >&2; fail "cmake could not configure against the installed package"; }
+cmake --build "$work/cmake/build" >>"$work/cmake.log" 2>&1 \
+  || { cat "$work/cmake.log" >&2; fail "cmake build failed"; }
+"$work/cmake/build/version-shared" >/dev/null || fail "cmake shared build does not run"
+"$work/cmake/build/version-static" >/dev/null || fail "cmake static build does not run"
+ldd "$work/cmake/build/version-shared" | has "libswiftclient.so.$abi => $lib/" || fail "cmake shared build does not load $lib"
+if ldd "$work/cmake/build/version-static" | has libswiftclient; then fail "cmake static build needs the .so"; fi
+# The ABI rule: while 0.x, 0.(minor+1) is another ABI and must not be found.
+sed -i "s/find_package(swiftclient $major.$minor REQUIRED)/find_package(swiftclient $major.$((minor + 1)) REQUIRED)/" "$work/cmake/CMakeLists.txt"
+if cmake -S "$work/cmake" -B "$work/cmake/other" -DCMAKE_PREFIX_PATH="$PREFIX" >/dev/null 2>&1; then
+  fail "find_package accepted $major.$((minor + 1)) for $ver"
+fi
+echo "install test: CMake find_package builds (shared and static) run; $major.$((minor + 1)) refused"
+
 # No executable stack, linked either way (an assembly object without
 # .note.GNU-stack gives one to every program that links it).
 for f in "$lib/libswiftclient.so.$ver" "$work/sync-dynamic" "$work/sync-static"; do
