@@ -55,11 +55,14 @@ func TestGateCanaryPasses(t *testing.T) {}
 func TestGateCanaryFails(t *testing.T) { t.Fatal("gate canary: a deliberately failing Go test") }
 EOF
 
-# Runs the copy's scripts/test on the running cluster; the build shares
-# this tree's target directory, so only the crate itself is compiled again.
+# Runs the copy's scripts/test on the running cluster. Its builds go to a
+# target directory of their own: cargo names a path package's artefacts by
+# its path relative to the workspace, so a copy building into this tree's
+# target/ would leave test binaries that look fresh to the next run here but
+# carry the copy's (deleted) source paths.
 run() {
   env SWC_TEST_EXTERNAL=1 SWC_TEST_INSTALL_PREFIX="$PREFIX" \
-    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}" TMPDIR="$copy" "$@" \
+    CARGO_TARGET_DIR="$ROOT/target/gate" TMPDIR="$copy" "$@" \
     "$copy/scripts/test" >"$copy/out.log" 2>&1
 }
 expect() { # expect pass|fail "what" ENV=...
