@@ -311,9 +311,7 @@ pub extern "C" fn swc_client_set_log(
         };
         let ud = UserData(user_data);
         let f = move |level: Level, msg: &str| {
-            let mut text = msg.replace('\0', " ");
-            let len = text.len();
-            text.push('\0');
+            let (text, len) = super::strings::callback_text(msg);
             cb(ud.ptr(), level as c_int, text.as_ptr().cast(), len);
         };
         c.client.set_logger(Some(Logger {
@@ -397,9 +395,7 @@ pub extern "C" fn swc_client_set_auth_callback(
         let f = cb.map(|cb| {
             let ud = UserData(user_data);
             Box::new(move |state: &str| {
-                let mut text = state.replace('\0', " ");
-                let len = text.len();
-                text.push('\0');
+                let (text, len) = super::strings::callback_text(state);
                 cb(ud.ptr(), text.as_ptr().cast(), len);
             }) as crate::client::StateFn
         });
@@ -449,9 +445,7 @@ pub extern "C" fn swc_client_set_credential_callback(
         let f = cb.map(|cb| {
             let ud = UserData(user_data);
             Box::new(move |request: &str| {
-                let mut req = request.replace('\0', " ");
-                let len = req.len();
-                req.push('\0');
+                let (req, len) = super::strings::callback_text(request);
                 let mut reply = zeroize::Zeroizing::new(vec![0u8; REPLY_CAP]);
                 let n = cb(
                     ud.ptr(),

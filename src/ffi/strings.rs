@@ -114,6 +114,15 @@ pub fn slice<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8]> {
     Ok(unsafe { std::slice::from_raw_parts(p, len) })
 }
 
+/// `s` as a C string for a callback: NULs (which C would take for the end)
+/// shown as spaces, NUL-terminated; with its length without the NUL.
+pub fn callback_text(s: &str) -> (String, usize) {
+    let mut text = s.replace('\0', " ");
+    let len = text.len();
+    text.push('\0');
+    (text, len)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
