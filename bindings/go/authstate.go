@@ -65,31 +65,16 @@ type authStateFn struct{ fn func(state string) }
 // authentication (first, refresh, after a 401), to persist it; nil turns
 // it off. fn runs on a library thread: quick, and must not call the client.
 func (c *Client) OnAuthState(fn func(state string)) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
+	var value interface{}
+	if fn != nil {
+		value = &authStateFn{fn: fn}
 	}
-	var h cgo.Handle
-	var st C.swc_status
-	if fn == nil {
-		st = C.swc_client_set_auth_callback(c.c, nil, nil)
-	} else {
-		h = cgo.NewHandle(&authStateFn{fn: fn})
-		st = C.swc_client_set_auth_callback(c.c, C.swc_auth_state_fn(C.gsw_auth_state), C.gsw_ud(C.uintptr_t(h)))
-	}
-	if st != 0 {
-		if h != 0 {
-			h.Delete()
+	return c.swapCallback(&c.authCb, value, "swc_client_set_auth_callback", func(ud unsafe.Pointer) C.swc_status {
+		if ud == nil {
+			return C.swc_client_set_auth_callback(c.c, nil, nil)
 		}
-		return &Error{Status: Status(st), Message: "swc_client_set_auth_callback failed"}
-	}
-	// The library has switched: the old function is no longer called.
-	if c.authCb != 0 {
-		c.authCb.Delete()
-	}
-	c.authCb = h
-	return nil
+		return C.swc_client_set_auth_callback(c.c, C.swc_auth_state_fn(C.gsw_auth_state), ud)
+	})
 }
 
 type credentialFn struct {
@@ -104,28 +89,43 @@ type credentialFn struct {
 // error refuses (the call authenticating fails with StatusAuth). fn runs on
 // a library thread, at most once per authentication; nil removes it.
 func (c *Client) OnCredentials(fn func(request string) ([]byte, error)) error {
+	var value interface{}
+	if fn != nil {
+		value = &credentialFn{fn: fn}
+	}
+	return c.swapCallback(&c.credCb, value, "swc_client_set_credential_callback", func(ud unsafe.Pointer) C.swc_status {
+		if ud == nil {
+			return C.swc_client_set_credential_callback(c.c, nil, nil)
+		}
+		return C.swc_client_set_credential_callback(c.c, C.swc_credential_fn(C.gsw_credential), ud)
+	})
+}
+
+// swapCallback installs value (nil: none) as a library callback's user
+// data through set, which gets the handle as user_data (nil for none), and
+// frees the previous handle in slot once the library no longer calls it
+// (the setters wait for calls in flight).
+func (c *Client) swapCallback(slot *cgo.Handle, value interface{}, name string, set func(ud unsafe.Pointer) C.swc_status) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
 		return ErrClosed
 	}
 	var h cgo.Handle
-	var st C.swc_status
-	if fn == nil {
-		st = C.swc_client_set_credential_callback(c.c, nil, nil)
-	} else {
-		h = cgo.NewHandle(&credentialFn{fn: fn})
-		st = C.swc_client_set_credential_callback(c.c, C.swc_credential_fn(C.gsw_credential), C.gsw_ud(C.uintptr_t(h)))
+	var ud unsafe.Pointer
+	if value != nil {
+		h = cgo.NewHandle(value)
+		ud = C.gsw_ud(C.uintptr_t(h))
 	}
-	if st != 0 {
+	if st := set(ud); st != 0 {
 		if h != 0 {
 			h.Delete()
 		}
-		return &Error{Status: Status(st), Message: "swc_client_set_credential_callback failed"}
+		return &Error{Status: Status(st), Message: name + " failed"}
 	}
-	if c.credCb != 0 {
-		c.credCb.Delete()
+	if *slot != 0 {
+		slot.Delete()
 	}
-	c.credCb = h
+	*slot = h
 	return nil
 }

@@ -169,31 +169,16 @@ const (
 // safe for that, quick, and must not call the client. Tokens, passwords and
 // keys appear as "***". At LogDebug every request is a curl line.
 func (c *Client) SetLogger(level LogLevel, fn func(level LogLevel, msg string)) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.closed {
-		return ErrClosed
+	var value interface{}
+	if fn != nil {
+		value = &logState{fn: fn}
 	}
-	var errSt C.swc_status
-	var h cgo.Handle
-	if fn == nil {
-		errSt = C.swc_client_set_log(c.c, C.int(LogError), nil, nil)
-	} else {
-		h = cgo.NewHandle(&logState{fn: fn})
-		errSt = C.swc_client_set_log(c.c, C.int(level), C.swc_log_fn(C.gsw_log), C.gsw_ud(C.uintptr_t(h)))
-	}
-	if errSt != 0 {
-		if h != 0 {
-			h.Delete()
+	return c.swapCallback(&c.log, value, "swc_client_set_log", func(ud unsafe.Pointer) C.swc_status {
+		if ud == nil {
+			return C.swc_client_set_log(c.c, C.int(LogError), nil, nil)
 		}
-		return &Error{Status: Status(errSt), Message: "swc_client_set_log failed"}
-	}
-	// The library has switched to the new callback: the old one is unused.
-	if c.log != 0 {
-		c.log.Delete()
-	}
-	c.log = h
-	return nil
+		return C.swc_client_set_log(c.c, C.int(level), C.swc_log_fn(C.gsw_log), ud)
+	})
 }
 
 // AuthInfo is what authentication produced.
