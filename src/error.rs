@@ -1,126 +1,10 @@
-//! One error type for the whole crate, its fixed status codes, and the JSON
-//! error record handed to C callers.
-//!
-//! Status codes are part of the ABI: they are never renumbered or reused.
+//! One error type for the whole crate and the JSON error record handed to C
+//! callers; the status codes are in [`crate::status`].
 
 use serde_json::{json, Map, Value};
 use std::fmt;
 
-/// Outcome class of a call. The discriminants are the `SWC_*` codes of the C
-/// header and never change.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[repr(i32)]
-pub enum Status {
-    Ok = 0,
-    InvalidArgument = 1,
-    Config = 2,
-    Auth = 3,
-    NotFound = 4,
-    Conflict = 5,
-    Precondition = 6,
-    Http = 7,
-    Timeout = 8,
-    Network = 9,
-    Tls = 10,
-    Checksum = 11,
-    Cancelled = 12,
-    WouldDeadlock = 13,
-    Unsupported = 14,
-    Panic = 15,
-    Internal = 16,
-}
-
-impl Status {
-    /// Every status, in code order.
-    pub const ALL: [Status; 17] = [
-        Status::Ok,
-        Status::InvalidArgument,
-        Status::Config,
-        Status::Auth,
-        Status::NotFound,
-        Status::Conflict,
-        Status::Precondition,
-        Status::Http,
-        Status::Timeout,
-        Status::Network,
-        Status::Tls,
-        Status::Checksum,
-        Status::Cancelled,
-        Status::WouldDeadlock,
-        Status::Unsupported,
-        Status::Panic,
-        Status::Internal,
-    ];
-
-    /// The integer code (the value of the `SWC_*` constant).
-    pub fn code(self) -> i32 {
-        self as i32
-    }
-
-    /// Converts any integer totally: unknown codes are `None`.
-    pub fn from_code(code: i32) -> Option<Status> {
-        Status::ALL.iter().copied().find(|s| s.code() == code)
-    }
-
-    /// The constant's name as spelled in the C header.
-    pub fn name(self) -> &'static str {
-        match self {
-            Status::Ok => "SWC_OK",
-            Status::InvalidArgument => "SWC_E_INVALID_ARGUMENT",
-            Status::Config => "SWC_E_CONFIG",
-            Status::Auth => "SWC_E_AUTH",
-            Status::NotFound => "SWC_E_NOT_FOUND",
-            Status::Conflict => "SWC_E_CONFLICT",
-            Status::Precondition => "SWC_E_PRECONDITION",
-            Status::Http => "SWC_E_HTTP",
-            Status::Timeout => "SWC_E_TIMEOUT",
-            Status::Network => "SWC_E_NETWORK",
-            Status::Tls => "SWC_E_TLS",
-            Status::Checksum => "SWC_E_CHECKSUM",
-            Status::Cancelled => "SWC_E_CANCELLED",
-            Status::WouldDeadlock => "SWC_E_WOULD_DEADLOCK",
-            Status::Unsupported => "SWC_E_UNSUPPORTED",
-            Status::Panic => "SWC_E_PANIC",
-            Status::Internal => "SWC_E_INTERNAL",
-        }
-    }
-
-    /// A short English description, NUL-free.
-    pub fn describe(self) -> &'static str {
-        match self {
-            Status::Ok => "success",
-            Status::InvalidArgument => "invalid argument (NULL pointer, bad UTF-8 or bad value)",
-            Status::Config => "invalid configuration or options",
-            Status::Auth => "authentication or authorisation failed",
-            Status::NotFound => "not found",
-            Status::Conflict => "conflict",
-            Status::Precondition => "precondition failed",
-            Status::Http => "unexpected HTTP status",
-            Status::Timeout => "timed out",
-            Status::Network => "network error",
-            Status::Tls => "TLS error",
-            Status::Checksum => "checksum or length mismatch",
-            Status::Cancelled => "cancelled",
-            Status::WouldDeadlock => "blocking call made from a library-owned thread",
-            Status::Unsupported => "not supported by the server or this build",
-            Status::Panic => "internal panic caught at the C boundary",
-            Status::Internal => "internal error",
-        }
-    }
-
-    /// The status a non-success HTTP response maps to.
-    pub fn from_http(code: u16) -> Status {
-        match code {
-            401 | 403 => Status::Auth,
-            404 => Status::NotFound,
-            409 => Status::Conflict,
-            304 | 412 | 416 => Status::Precondition,
-            408 => Status::Timeout,
-            422 => Status::Checksum,
-            _ => Status::Http,
-        }
-    }
-}
+pub use crate::status::Status;
 
 /// An error with enough context for a useful message: what failed, where, and
 /// what the server said. Never holds a secret. Boxed, so `Result`s stay small;
@@ -270,27 +154,6 @@ impl std::error::Error for Error {}
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn codes_are_fixed_and_total() {
-        for (i, s) in Status::ALL.iter().enumerate() {
-            assert_eq!(s.code(), i as i32);
-            assert_eq!(Status::from_code(i as i32), Some(*s));
-        }
-        assert_eq!(Status::from_code(-1), None);
-        assert_eq!(Status::from_code(17), None);
-        assert_eq!(Status::Auth.code(), 3);
-        assert_eq!(Status::Panic.code(), 15);
-    }
-
-    #[test]
-    fn http_mapping() {
-        assert_eq!(Status::from_http(401), Status::Auth);
-        assert_eq!(Status::from_http(404), Status::NotFound);
-        assert_eq!(Status::from_http(409), Status::Conflict);
-        assert_eq!(Status::from_http(412), Status::Precondition);
-        assert_eq!(Status::from_http(503), Status::Http);
-    }
 
     #[test]
     fn record_has_all_keys() {

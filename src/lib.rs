@@ -28,6 +28,7 @@ pub mod proxy;
 pub mod runtime;
 pub mod service;
 pub mod slot;
+pub mod status;
 pub mod tempurl;
 
 pub use client::Client;

@@ -55,13 +55,6 @@ pub const SWC_E_PANIC: swc_status = 15;
 /// A bug or an impossible state.
 pub const SWC_E_INTERNAL: swc_status = 16;
 
-const _: () = {
-    // The constants above are the enum's discriminants; keep them in step.
-    assert!(SWC_E_INTERNAL == Status::Internal as i32);
-    assert!(SWC_E_AUTH == Status::Auth as i32);
-    assert!(SWC_E_PANIC == Status::Panic as i32);
-};
-
 /// The library version, e.g. "0.1.0". A static string: do not free it.
 /// Thread-safe; never fails.
 #[no_mangle]

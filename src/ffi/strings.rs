@@ -69,27 +69,7 @@ pub fn write_error(err_json: *mut *mut c_char, e: &Error) {
 
 /// The static NUL-terminated name of a status.
 pub fn static_name(s: Status) -> *const c_char {
-    let name: &'static CStr = match s {
-        Status::Ok => c"SWC_OK",
-        Status::InvalidArgument => c"SWC_E_INVALID_ARGUMENT",
-        Status::Config => c"SWC_E_CONFIG",
-        Status::Auth => c"SWC_E_AUTH",
-        Status::NotFound => c"SWC_E_NOT_FOUND",
-        Status::Conflict => c"SWC_E_CONFLICT",
-        Status::Precondition => c"SWC_E_PRECONDITION",
-        Status::Http => c"SWC_E_HTTP",
-        Status::Timeout => c"SWC_E_TIMEOUT",
-        Status::Network => c"SWC_E_NETWORK",
-        Status::Tls => c"SWC_E_TLS",
-        Status::Checksum => c"SWC_E_CHECKSUM",
-        Status::Cancelled => c"SWC_E_CANCELLED",
-        Status::WouldDeadlock => c"SWC_E_WOULD_DEADLOCK",
-        Status::Unsupported => c"SWC_E_UNSUPPORTED",
-        Status::Panic => c"SWC_E_PANIC",
-        Status::Internal => c"SWC_E_INTERNAL",
-    };
-    debug_assert_eq!(name.to_str().ok(), Some(s.name()));
-    name.as_ptr()
+    s.c_name().as_ptr()
 }
 
 /// Writes `v` to a required out-parameter.
@@ -140,7 +120,7 @@ mod tests {
     #[test]
     fn names_match() {
         for s in Status::ALL {
-            let n = unsafe { CStr::from_ptr(static_name(s)) };
+            let n = unsafe { CStr::from_ptr(static_name(*s)) };
             assert_eq!(n.to_str().ok(), Some(s.name()));
         }
     }
