@@ -5,14 +5,14 @@
 //! Unknown keys and wrong types are configuration errors naming the key.
 
 use crate::error::{Error, Result};
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
 use std::time::Duration;
 
 /// Every option a client accepts. Key names follow python-swiftclient's
 /// `SwiftService` options dictionary (`auth`, `user`, `key`, `os_*`), plus a
 /// few of our own (marked "ours").
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     /// Auth URL (`ST_AUTH`); `os_auth_url` is the Keystone spelling.
@@ -244,68 +244,36 @@ impl Options {
         Options::from_env_with(&|k| std::env::var(k).ok())
     }
 
-    /// `self` with every option set in `over` replacing ours.
-    pub fn overlay(mut self, over: &Options) -> Options {
-        macro_rules! take {
-            ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f.clone(); } )* };
+    /// `self` with every option set in `over` replacing ours. Derived from
+    /// the struct through serde (every field, present and future, takes
+    /// part), not from a hand-kept field list: one of those once dropped
+    /// three options.
+    pub fn overlay(self, over: &Options) -> Result<Options> {
+        let mut merged = self.to_map()?;
+        for (k, v) in over.to_map()? {
+            if !v.is_null() {
+                merged.insert(k, v);
+            }
         }
-        take!(
-            auth,
-            os_auth_url,
-            auth_version,
-            user,
-            key,
-            os_username,
-            os_password,
-            os_user_id,
-            os_user_domain_id,
-            os_user_domain_name,
-            os_tenant_id,
-            os_tenant_name,
-            os_project_id,
-            os_project_name,
-            os_project_domain_id,
-            os_project_domain_name,
-            os_domain_id,
-            os_domain_name,
-            os_auth_type,
-            os_auth_token,
-            os_storage_url,
-            os_application_credential_id,
-            os_application_credential_name,
-            os_application_credential_secret,
-            os_service_type,
-            os_service_name,
-            os_endpoint_type,
-            os_region_name,
-            os_cacert,
-            os_cert,
-            os_key,
-            insecure,
-            auth_headers,
-            retries,
-            starting_backoff,
-            max_backoff,
-            retry_on_ratelimit,
-            force_auth_retry,
-            timeout,
-            connect_timeout,
-            token_refresh_margin,
-            user_agent,
-            proxy,
-            no_proxy,
-            use_environment_proxy,
-            object_dd_threads,
-            object_uu_threads,
-            container_threads,
-            segment_threads,
-            ssl_compression,
-            credentials_from_callback,
-            debug,
-            info,
-            verbose
-        );
-        self
+        Options::deserialize(Value::Object(merged))
+            .map_err(|e| Error::internal(format!("merging options: {e}")))
+    }
+
+    /// Every option as a JSON map, unset ones `null`.
+    fn to_map(&self) -> Result<serde_json::Map<String, Value>> {
+        match serde_json::to_value(self) {
+            Ok(Value::Object(m)) => Ok(m),
+            Ok(_) => Err(Error::internal("options did not serialise to an object")),
+            Err(e) => Err(Error::internal(format!("serialising options: {e}"))),
+        }
+    }
+
+    /// The name of every option a client accepts (sorted).
+    pub fn keys() -> Vec<String> {
+        Options::default()
+            .to_map()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Validates everything that can be checked without the network and
@@ -996,9 +964,35 @@ fn thread_option(key: &str, v: Option<usize>) -> Result<Option<usize>> {
 mod tests {
     use super::*;
     use crate::error::Status;
+    use serde_json::json;
 
     fn parse(s: &str) -> Result<Options> {
         Options::from_json(Some(s))
+    }
+
+    /// Every option, set to a value of its type.
+    fn every_option_set() -> Options {
+        let mut all = serde_json::Map::new();
+        for k in Options::keys() {
+            let fits = [json!("x"), json!(true), json!(7), json!(2.5)]
+                .into_iter()
+                .find(|v| Options::from_value(json!({ k.clone(): v })).is_ok())
+                .unwrap_or_else(|| panic!("no value fits option {k}"));
+            all.insert(k, fits);
+        }
+        let o = Options::from_value(Value::Object(all)).unwrap();
+        assert_ne!(o, Options::default());
+        o
+    }
+
+    #[test]
+    fn overlay_keeps_every_option() {
+        let all = every_option_set();
+        assert!(Options::keys().len() > 50);
+        assert_eq!(Options::default().overlay(&all).unwrap(), all);
+        assert_eq!(all.clone().overlay(&Options::default()).unwrap(), all);
+        let env = Options::from_env_with(&|_| None);
+        assert_eq!(env.overlay(&all).unwrap(), all);
     }
 
     #[test]
@@ -1170,7 +1164,7 @@ mod tests {
         assert_eq!(o.insecure, Some(true));
         assert_eq!(o.os_cacert.as_deref(), Some("/x.pem"));
         let over = parse(r#"{"key":"other"}"#).unwrap();
-        assert_eq!(o.overlay(&over).key.as_deref(), Some("other"));
+        assert_eq!(o.overlay(&over).unwrap().key.as_deref(), Some("other"));
         // The auth version: ST_AUTH_VERSION, then OS_AUTH_VERSION, then
         // OS_IDENTITY_API_VERSION, as the swift command reads them.
         const ALL: [(&str, &str); 3] = [

@@ -9,6 +9,7 @@ use std::ptr;
 use swiftclient::ffi::client::{
     swc_client, swc_client_auth, swc_client_free, swc_client_new_from_env,
 };
+use swiftclient::ffi::conn::swc_account_head;
 use swiftclient::ffi::swc_string_free;
 
 fn take(p: *mut std::ffi::c_char) -> String {
@@ -38,6 +39,19 @@ fn auth_via_env(overrides: Option<&str>) -> Result<serde_json::Value, serde_json
     };
     unsafe { swc_client_free(c) };
     r
+}
+
+/// An account HEAD through a client made by `swc_client_new_from_env`.
+fn head_via_env(overrides: &str) -> serde_json::Value {
+    let mut c: *mut swc_client = ptr::null_mut();
+    let mut err = ptr::null_mut();
+    let o = CString::new(overrides).unwrap();
+    assert_eq!(swc_client_new_from_env(o.as_ptr(), &mut c, &mut err), 0);
+    let mut out = ptr::null_mut();
+    let st = swc_account_head(c, ptr::null(), ptr::null(), &mut out, &mut err);
+    assert_eq!(st, 0);
+    unsafe { swc_client_free(c) };
+    serde_json::from_str(&take(out)).unwrap()
 }
 
 const VARS: &[&str] = &[
@@ -80,6 +94,14 @@ fn environment_like_the_swift_command() {
     let e = auth_via_env(Some(r#"{"key":"wrong-key"}"#)).unwrap_err();
     assert_eq!(e["status"], 3);
     assert_eq!(e["http_status"], 401);
+    // Every option survives: these three were once dropped by the overlay.
+    let e = auth_via_env(Some(r#"{"cacert_pem":"not a pem"}"#)).unwrap_err();
+    assert_eq!(e["key"], "cacert_pem", "{e}");
+    let e = auth_via_env(Some(r#"{"cacert_only":true}"#)).unwrap_err();
+    assert_eq!(e["key"], "cacert_only", "{e}");
+    let head = head_via_env(r#"{"trans_id_extra":"from-env-77"}"#);
+    let txn = head["headers"]["x-trans-id"].as_str().unwrap();
+    assert!(txn.ends_with("-from-env-77"), "{head}");
 
     // Keystone v3 from OS_*, with catalog selection by OS_ENDPOINT_TYPE.
     clear();

@@ -85,7 +85,9 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// `os_domain_name`/`_id` (domain scope), `os_auth_type`, `os_auth_token`,
 /// `os_storage_url`, `os_application_credential_id`/`_name`/`_secret`,
 /// `os_service_type`, `os_service_name`, `os_endpoint_type`,
-/// `os_region_name`, `os_cacert`, `os_cert`, `os_key`, `insecure`,
+/// `os_region_name`, `os_cacert`, `cacert_pem` (CA certificates as PEM
+/// text), `cacert_only` (trust only those, not the system roots),
+/// `os_cert`, `os_key`, `insecure`,
 /// `auth_headers` ("auth" or "storage": X-Storage-User/X-Storage-Pass),
 /// `retries`, `starting_backoff`, `max_backoff`, `retry_on_ratelimit`,
 /// `force_auth_retry`, `timeout`, `connect_timeout`,
@@ -101,7 +103,10 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// ignored), and `credentials_from_callback` (the key, password or
 /// application credential secret is not in the options: the callback set
 /// with `swc_client_set_credential_callback` gives it at each
-/// authentication). See README.md for each.
+/// authentication), `trans_id_extra` (sent as X-Trans-Id-Extra on every
+/// request; default a random id per client), and python-swiftclient's
+/// logging switches `debug`, `info`, `verbose` (the level of a log
+/// callback set with SWC_LOG_FROM_OPTIONS). See README.md for each.
 ///
 /// Validates the options without touching the network. On success writes
 /// the new client to `*client` (free it with `swc_client_free`).
@@ -130,8 +135,9 @@ pub extern "C" fn swc_client_new(
 /// OS_USERNAME, OS_USER_ID, OS_PASSWORD, OS_USER_DOMAIN_NAME/ID,
 /// OS_PROJECT_NAME/ID, OS_PROJECT_DOMAIN_NAME/ID, OS_TENANT_NAME/ID,
 /// OS_AUTH_TYPE, OS_AUTH_TOKEN, OS_STORAGE_URL,
-/// OS_APPLICATION_CREDENTIAL_ID/NAME/SECRET, OS_SERVICE_TYPE,
-/// OS_ENDPOINT_TYPE, OS_REGION_NAME, OS_CACERT, OS_CERT, OS_KEY,
+/// OS_DOMAIN_NAME/ID, OS_APPLICATION_CREDENTIAL_ID/NAME/SECRET,
+/// OS_SERVICE_TYPE, OS_SERVICE_NAME, OS_ENDPOINT_TYPE (else OS_INTERFACE),
+/// OS_REGION_NAME, OS_CACERT, OS_CERT, OS_KEY,
 /// SWIFTCLIENT_INSECURE — then applies `options_json` (NULL for none) on
 /// top. Same statuses as `swc_client_new`.
 #[no_mangle]
@@ -142,7 +148,7 @@ pub extern "C" fn swc_client_new_from_env(
 ) -> swc_status {
     guard(err_json, || {
         let over = Options::from_json(optional(options_json, "options_json")?)?;
-        create(Options::from_env().overlay(&over), client)
+        create(Options::from_env().overlay(&over)?, client)
     })
 }
 
