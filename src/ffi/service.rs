@@ -524,7 +524,7 @@ pub extern "C" fn swc_upload_stream(
         super::strings::check_out(result_json, "result_json")?;
         let read =
             read.ok_or_else(|| crate::error::Error::invalid("argument \"read\" must not be NULL"))?;
-        let req = crate::service::stream::StreamRequest::parse(super::strings::optional(
+        let req = crate::service::upload::stream::StreamRequest::parse(super::strings::optional(
             request_json,
             "request_json",
         )?)?;
@@ -536,9 +536,10 @@ pub extern "C" fn swc_upload_stream(
             sent: 0,
         };
         let token = super::cancel::token_of(cancel);
-        let rec = c.rt.block_on(crate::service::stream::upload_stream(
-            &c.client, &req, &mut src, &token,
-        ))??;
+        let rec =
+            c.rt.block_on(crate::service::upload::stream::upload_stream(
+                &c.client, &req, &mut src, &token,
+            ))??;
         super::strings::write_string(result_json, &rec.to_string())
     })
 }

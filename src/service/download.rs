@@ -46,7 +46,7 @@ pub struct DownloadRequest {
     /// whole file against the ETag before it is renamed into place.
     pub range_parts: Option<u64>,
     /// Default 64 MiB.
-    #[serde(deserialize_with = "super::upload::size_opt")]
+    #[serde(deserialize_with = "super::sizes::size_opt")]
     pub range_threshold: Option<u64>,
     pub header: Vec<String>,
     pub object_dd_threads: Option<usize>,
@@ -584,7 +584,7 @@ async fn fetch(down: &Arc<Down>, w: &Want) -> Value {
             let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
             let k = existing.clone();
             if let Ok(Ok(true)) =
-                tokio::task::spawn_blocking(move || super::upload::identical_file(&p, size, &k))
+                tokio::task::spawn_blocking(move || super::identical::identical_file(&p, size, &k))
                     .await
             {
                 rec["status"] = json!("skipped-identical");

@@ -5,17 +5,20 @@
 //! fails before anything starts) and then runs as one task.
 
 pub mod capabilities;
+pub mod containers;
 pub mod copy;
 pub mod delete;
 pub mod download;
 pub mod headers;
+pub mod identical;
 pub mod list;
 pub mod op;
 pub mod post;
 pub mod record;
+pub mod segment_writer;
 pub mod segments;
+pub mod sizes;
 pub mod stat;
-pub mod stream;
 pub mod upload;
 
 use crate::error::{Error, Result};

@@ -1,4 +1,4 @@
-//! Large objects: python-swiftclient's segment names, the SLO manifest, the
+//! Large objects: the SLO manifest and DLO manifest header, the
 //! segments an existing large object uses (to verify them or delete the old
 //! ones after an overwrite), and their deletion.
 
@@ -23,24 +23,6 @@ impl Segment {
     pub fn path(&self) -> String {
         format!("/{}/{}", self.container, self.name)
     }
-}
-
-/// python-swiftclient's SLO segment name:
-/// `<obj>/slo/<mtime>/<size>/<segment_size>/<%08d>`.
-pub fn slo_segment_name(
-    object: &str,
-    mtime: &str,
-    size: u64,
-    segment_size: u64,
-    index: usize,
-) -> String {
-    format!("{object}/slo/{mtime}/{size}/{segment_size}/{index:08}")
-}
-
-/// python-swiftclient's DLO segment prefix:
-/// `<obj>/<mtime>/<size>/<segment_size>/` (segments add `%08d`).
-pub fn dlo_prefix(object: &str, mtime: &str, size: u64, segment_size: u64) -> String {
-    format!("{object}/{mtime}/{size}/{segment_size}/")
 }
 
 /// The X-Object-Manifest value for a DLO prefix.
@@ -292,11 +274,6 @@ mod tests {
 
     #[test]
     fn names_as_python_swiftclient() {
-        assert_eq!(
-            slo_segment_name("dir/f.bin", "1700000000.123456", 3000, 1000, 2),
-            "dir/f.bin/slo/1700000000.123456/3000/1000/00000002"
-        );
-        assert_eq!(dlo_prefix("f", "1.000000", 10, 4), "f/1.000000/10/4/");
         assert_eq!(
             dlo_manifest_header("c_segments", "a b/1.000000/10/4/"),
             "c_segments/a%20b/1.000000/10/4/"

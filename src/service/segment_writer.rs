@@ -1,0 +1,356 @@
+//! Writing a large object in the shape of a multipart upload: put segments
+//! (each as its own task, at most as many at once as the shared slots
+//! allow), then complete — write the SLO or DLO manifest — or abort —
+//! delete every segment that was started. The file upload (byte ranges of
+//! a file), the stream upload (buffers filled from a pipe or a read
+//! callback) and an upload's file-descriptor items all feed this one
+//! writer; segment names are python-swiftclient's, so each tool can manage
+//! the other's large objects.
+
+use super::op::Ctx;
+use super::record;
+use super::segments::{self, Segment};
+use crate::conn::body::{BodySource, BytesSource};
+use crate::conn::object;
+use crate::conn::opts::{PutOpts, RequestOpts};
+use crate::error::{Error, Result, Status};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+/// Which manifest ties the segments together.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Manifest {
+    Slo,
+    Dlo,
+}
+
+impl Manifest {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Manifest::Slo => "slo",
+            Manifest::Dlo => "dlo",
+        }
+    }
+}
+
+/// Where a large object's segments go and what they are called.
+#[derive(Debug, Clone)]
+pub struct SegmentLayout {
+    /// The manifest's container and name.
+    pub container: String,
+    pub object: String,
+    pub segment_container: String,
+    pub manifest: Manifest,
+    /// `X-Object-Meta-Mtime` of the upload, part of every name.
+    pub mtime: String,
+    /// The object's size when known before it is read (a file): part of
+    /// the names, as python-swiftclient writes them; a stream's names
+    /// leave it out, as python-swiftclient's do.
+    pub size: Option<u64>,
+    pub segment_size: u64,
+}
+
+impl SegmentLayout {
+    /// The names' common prefix: `<obj>[/slo]/<mtime>[/<size>]/<segment_size>/`
+    /// (also the DLO manifest's prefix).
+    pub fn prefix(&self) -> String {
+        let slo = if self.manifest == Manifest::Slo {
+            "/slo"
+        } else {
+            ""
+        };
+        let size = self.size.map(|s| format!("/{s}")).unwrap_or_default();
+        format!(
+            "{}{slo}/{}{size}/{}/",
+            self.object, self.mtime, self.segment_size
+        )
+    }
+
+    /// Segment `index`'s name: the prefix and `%08d`.
+    pub fn name(&self, index: usize) -> String {
+        format!("{}{index:08}", self.prefix())
+    }
+}
+
+/// The segment PUTs allowed in flight: one set shared by every large
+/// object of an operation (python-swiftclient's `segment_threads`).
+#[derive(Clone)]
+pub struct SegmentSlots {
+    sem: Arc<Semaphore>,
+    limit: usize,
+}
+
+impl SegmentSlots {
+    pub fn new(limit: usize) -> Self {
+        let limit = limit.max(1);
+        SegmentSlots {
+            sem: Arc::new(Semaphore::new(limit)),
+            limit,
+        }
+    }
+}
+
+/// Puts the segments of one large object and then its manifest.
+pub struct SegmentWriter {
+    ctx: Ctx,
+    layout: Arc<SegmentLayout>,
+    checksum: bool,
+    slots: SegmentSlots,
+    tasks: JoinSet<(usize, Option<Segment>)>,
+    /// Segments written, by index; `None` until written.
+    written: Vec<Option<Segment>>,
+    /// Indexes whose PUT was started (a cancelled PUT may still land).
+    started: Vec<usize>,
+    failed: usize,
+}
+
+impl SegmentWriter {
+    pub fn new(ctx: &Ctx, layout: SegmentLayout, checksum: bool, slots: &SegmentSlots) -> Self {
+        SegmentWriter {
+            ctx: ctx.clone(),
+            layout: Arc::new(layout),
+            checksum,
+            slots: slots.clone(),
+            tasks: JoinSet::new(),
+            written: Vec::new(),
+            started: Vec::new(),
+            failed: 0,
+        }
+    }
+
+    pub fn layout(&self) -> &SegmentLayout {
+        &self.layout
+    }
+
+    /// Starts segment `index`'s PUT from `source` once a slot is free, and
+    /// reports an `upload_segment` record when it ends. An error means the
+    /// object cannot be completed (cancelled, or a segment failed): stop
+    /// feeding and `abort`.
+    pub async fn put(&mut self, index: usize, source: Box<dyn BodySource>) -> Result<()> {
+        self.collect_finished();
+        self.ctx.check_cancel()?;
+        if self.failed > 0 {
+            return Err(self.incomplete());
+        }
+        let permit = self
+            .slots
+            .sem
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::internal("segment slots closed"))?;
+        self.ctx.check_cancel()?;
+        self.started.push(index);
+        let (ctx, layout, checksum) = (self.ctx.clone(), self.layout.clone(), self.checksum);
+        self.tasks.spawn(crate::conn::request::inherit(async move {
+            let segment = put_segment(&ctx, &layout, index, source, checksum).await;
+            drop(permit);
+            (index, segment)
+        }));
+        Ok(())
+    }
+
+    /// Takes the results of segment PUTs that have ended.
+    fn collect_finished(&mut self) {
+        while let Some(done) = self.tasks.try_join_next() {
+            self.note(done);
+        }
+    }
+
+    fn note(
+        &mut self,
+        done: std::result::Result<(usize, Option<Segment>), tokio::task::JoinError>,
+    ) {
+        match done {
+            Ok((i, Some(s))) => {
+                if self.written.len() <= i {
+                    self.written.resize(i + 1, None);
+                }
+                self.written[i] = Some(s);
+            }
+            _ => self.failed += 1,
+        }
+    }
+
+    async fn wait_all(&mut self) {
+        while let Some(done) = self.tasks.join_next().await {
+            self.note(done);
+        }
+    }
+
+    fn incomplete(&self) -> Error {
+        if self.ctx.cancel.is_cancelled() {
+            crate::conn::request::cancelled()
+        } else {
+            Error::new(
+                Status::Http,
+                format!(
+                    "{} of {} segments failed: the manifest was not created",
+                    self.failed,
+                    self.started.len()
+                ),
+            )
+        }
+    }
+
+    /// Waits for every started segment. All written: PUTs the manifest with
+    /// `opts` (the object's headers) and returns its response and the
+    /// segments. Otherwise nothing is left behind (unless
+    /// `leave_segments`) and the error says how many failed.
+    pub async fn complete(
+        mut self,
+        mut opts: PutOpts,
+        leave_segments: bool,
+    ) -> Result<(Value, Vec<Segment>)> {
+        self.wait_all().await;
+        let all =
+            self.written.len() == self.started.len() && self.written.iter().all(Option::is_some);
+        if self.failed > 0 || !all || self.ctx.cancel.is_cancelled() {
+            let e = self.incomplete();
+            self.abort_started(leave_segments).await;
+            return Err(e);
+        }
+        let done: Vec<Segment> = self.written.into_iter().flatten().collect();
+        let ctx = &self.ctx;
+        let l = &self.layout;
+        let body = match l.manifest {
+            Manifest::Slo => {
+                opts.query = Some("multipart-manifest=put".into());
+                segments::slo_manifest(&done)
+            }
+            Manifest::Dlo => {
+                let m = segments::dlo_manifest_header(&l.segment_container, &l.prefix());
+                opts.headers.0.push(("X-Object-Manifest".into(), m));
+                String::new()
+            }
+        };
+        let mut src = BytesSource::new(body.as_bytes());
+        let resp = object::put(
+            &ctx.client,
+            &l.container,
+            &l.object,
+            &opts,
+            &mut src,
+            &ctx.cancel,
+        )
+        .await?;
+        Ok((resp, done))
+    }
+
+    /// Gives up: waits for the started segments and deletes them all
+    /// (unless `leave_segments`), even after a cancellation.
+    pub async fn abort(mut self, leave_segments: bool) {
+        self.wait_all().await;
+        self.abort_started(leave_segments).await;
+    }
+
+    async fn abort_started(&mut self, leave_segments: bool) {
+        if leave_segments || self.started.is_empty() {
+            return;
+        }
+        let started: Vec<Segment> = self
+            .started
+            .iter()
+            .map(|&i| Segment {
+                container: self.layout.segment_container.clone(),
+                name: self.layout.name(i),
+                etag: String::new(),
+                size: 0,
+            })
+            .collect();
+        let threads = self.slots.limit;
+        segments::delete_segments(
+            &self.ctx.uncancelled(),
+            started,
+            &RequestOpts::default(),
+            threads,
+        )
+        .await;
+    }
+}
+
+/// One segment PUT and its `upload_segment` record.
+async fn put_segment(
+    ctx: &Ctx,
+    l: &SegmentLayout,
+    index: usize,
+    mut source: Box<dyn BodySource>,
+    checksum: bool,
+) -> Option<Segment> {
+    let name = l.name(index);
+    let sc = l.segment_container.as_str();
+    let len = source.len().unwrap_or(0);
+    let opts = PutOpts {
+        content_type: Some("application/swiftclient-segment".into()),
+        checksum,
+        ..Default::default()
+    };
+    let outcome = object::put(&ctx.client, sc, &name, &opts, source.as_mut(), &ctx.cancel).await;
+    let (mut rec, segment) = match outcome {
+        Ok(resp) => {
+            let etag = resp["etag"].as_str().unwrap_or("").to_string();
+            let mut rec =
+                record::with_response(record::ok("upload_segment", Some(sc), Some(&name)), &resp);
+            rec["segment_size"] = json!(len);
+            rec["segment_location"] = json!(format!("/{sc}/{name}"));
+            rec["segment_etag"] = json!(etag);
+            let s = Segment {
+                container: sc.to_string(),
+                name,
+                etag,
+                size: len,
+            };
+            (rec, Some(s))
+        }
+        Err(e) => (
+            record::failed("upload_segment", Some(sc), Some(&name), &e),
+            None,
+        ),
+    };
+    rec["for_container"] = json!(l.container);
+    rec["for_object"] = json!(l.object);
+    rec["segment_index"] = json!(index);
+    ctx.record(rec).await;
+    segment
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout(manifest: Manifest, size: Option<u64>) -> SegmentLayout {
+        SegmentLayout {
+            container: "c".into(),
+            object: "dir/f.bin".into(),
+            segment_container: "c_segments".into(),
+            manifest,
+            mtime: "1700000000.123456".into(),
+            size,
+            segment_size: 1000,
+        }
+    }
+
+    /// python-swiftclient's names: files carry their size, streams do not.
+    #[test]
+    fn names_as_python_swiftclient() {
+        let file_slo = layout(Manifest::Slo, Some(3000));
+        assert_eq!(
+            file_slo.name(2),
+            "dir/f.bin/slo/1700000000.123456/3000/1000/00000002"
+        );
+        let file_dlo = layout(Manifest::Dlo, Some(3000));
+        assert_eq!(file_dlo.prefix(), "dir/f.bin/1700000000.123456/3000/1000/");
+        let stream_slo = layout(Manifest::Slo, None);
+        assert_eq!(
+            stream_slo.name(0),
+            "dir/f.bin/slo/1700000000.123456/1000/00000000"
+        );
+        let stream_dlo = layout(Manifest::Dlo, None);
+        assert_eq!(
+            stream_dlo.name(11),
+            "dir/f.bin/1700000000.123456/1000/00000011"
+        );
+    }
+}
