@@ -15,25 +15,26 @@ import (
 // fixed by the C library and never renumbered.
 type Status int32
 
-// The status codes, as SWC_OK and SWC_E_* in swiftclient.h.
+// The status codes: the values of SWC_OK and SWC_E_* in swiftclient.h,
+// taken from the header so the two cannot disagree.
 const (
-	StatusOK              Status = 0
-	StatusInvalidArgument Status = 1
-	StatusConfig          Status = 2
-	StatusAuth            Status = 3
-	StatusNotFound        Status = 4
-	StatusConflict        Status = 5
-	StatusPrecondition    Status = 6
-	StatusHTTP            Status = 7
-	StatusTimeout         Status = 8
-	StatusNetwork         Status = 9
-	StatusTLS             Status = 10
-	StatusChecksum        Status = 11
-	StatusCancelled       Status = 12
-	StatusWouldDeadlock   Status = 13
-	StatusUnsupported     Status = 14
-	StatusPanic           Status = 15
-	StatusInternal        Status = 16
+	StatusOK              Status = C.SWC_OK
+	StatusInvalidArgument Status = C.SWC_E_INVALID_ARGUMENT
+	StatusConfig          Status = C.SWC_E_CONFIG
+	StatusAuth            Status = C.SWC_E_AUTH
+	StatusNotFound        Status = C.SWC_E_NOT_FOUND
+	StatusConflict        Status = C.SWC_E_CONFLICT
+	StatusPrecondition    Status = C.SWC_E_PRECONDITION
+	StatusHTTP            Status = C.SWC_E_HTTP
+	StatusTimeout         Status = C.SWC_E_TIMEOUT
+	StatusNetwork         Status = C.SWC_E_NETWORK
+	StatusTLS             Status = C.SWC_E_TLS
+	StatusChecksum        Status = C.SWC_E_CHECKSUM
+	StatusCancelled       Status = C.SWC_E_CANCELLED
+	StatusWouldDeadlock   Status = C.SWC_E_WOULD_DEADLOCK
+	StatusUnsupported     Status = C.SWC_E_UNSUPPORTED
+	StatusPanic           Status = C.SWC_E_PANIC
+	StatusInternal        Status = C.SWC_E_INTERNAL
 )
 
 // String is the C name of the status, e.g. "SWC_E_NOT_FOUND".
