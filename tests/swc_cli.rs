@@ -22,6 +22,15 @@ fn build_swc() -> PathBuf {
     let out = lib.join("c-tests").join("swc");
     std::fs::create_dir_all(out.parent().unwrap()).unwrap();
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    // Every .c file of examples-c/swc/, sorted so the command is the same
+    // from run to run.
+    let mut sources: Vec<PathBuf> = std::fs::read_dir(root.join("examples-c/swc"))
+        .expect("examples-c/swc")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "c"))
+        .collect();
+    sources.sort();
+    assert!(!sources.is_empty(), "no .c files in examples-c/swc");
     let st = Command::new("cc")
         .args([
             "-std=c99",
@@ -32,7 +41,7 @@ fn build_swc() -> PathBuf {
             "-I",
         ])
         .arg(root.join("include"))
-        .arg(root.join("examples-c/swc.c"))
+        .args(&sources)
         .arg("-L")
         .arg(&lib)
         .args(["-lswiftclient", "-ljansson", "-o"])
