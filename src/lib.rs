@@ -17,6 +17,7 @@
 //! ```
 
 pub mod auth;
+pub mod backoff;
 pub mod client;
 pub mod conn;
 pub mod error;

@@ -199,7 +199,8 @@ impl TokenCache {
             }
             _ => creds,
         };
-        let mut backoff = self.retry.starting_backoff;
+        let mut backoff =
+            crate::backoff::Backoff::new(self.retry.starting_backoff, self.retry.max_backoff);
         let mut attempt = 0;
         let AuthResult {
             storage_url,
@@ -231,12 +232,11 @@ impl TokenCache {
                 Err(e)
                     if e.retryable && e.status != Status::Auth && attempt <= self.retry.retries =>
                 {
-                    let wait = backoff.mul_f64(1.0 + fastrand::f64() * 0.25);
+                    let wait = backoff.next_delay(None);
                     log.log(Level::Info, || {
                         format!("auth failed ({e}); retrying in {:.1} s", wait.as_secs_f64())
                     });
                     tokio::time::sleep(wait).await;
-                    backoff = (backoff * 2).min(self.retry.max_backoff);
                 }
                 Err(e) => {
                     log.log(Level::Debug, || format!("auth: failed: {e}"));

@@ -408,7 +408,7 @@ pub async fn execute(
     };
     let mut attempts = 0u32;
     let mut reauthed = false;
-    let mut backoff = s.starting_backoff;
+    let mut backoff = crate::backoff::Backoff::new(s.starting_backoff, s.max_backoff);
     loop {
         attempts += 1;
         let auth_end = unix_now();
@@ -536,12 +536,7 @@ pub async fn execute(
                 return Err(e);
             }
         }
-        let jitter = 1.0 + fastrand::f64() * 0.25;
-        let mut delay = backoff.mul_f64(jitter);
-        if let Some(w) = wait {
-            delay = delay.max(w);
-        }
-        let delay = delay.min(s.max_backoff.max(s.starting_backoff));
+        let delay = backoff.next_delay(wait);
         client.log(Level::Info, || {
             format!(
                 "{}; retrying in {:.2}s (attempt {} of {})",
@@ -557,7 +552,6 @@ pub async fn execute(
             "http_status": err.http_status,
         }));
         sleep_or_cancel(delay, cancel).await?;
-        backoff = (backoff * 2).min(s.max_backoff);
         if s.force_auth_retry && call.auth && client.can_reauthenticate() {
             token = Some(or_cancel(cancel, client.reauthenticate()).await?);
         }
