@@ -194,11 +194,9 @@ pub async fn get(
     sink: &mut dyn BodySink,
     cancel: &CancellationToken,
 ) -> Result<Value> {
-    let r = get_inner(client, c, o, opts, sink, cancel).await;
-    if matches!(&r, Ok(v) if v["large_object"] == true) {
-        // `plain_only` met a large object: the sink was never written.
-        return r;
-    }
+    let r = get_with(client, c, o, opts, &GetControl::default(), sink, cancel)
+        .await
+        .map(GetOutcome::into_record);
     let finished = sink.finish(r.is_ok());
     match (r, finished) {
         (Ok(v), Ok(())) => Ok(v),
@@ -206,14 +204,53 @@ pub async fn get(
     }
 }
 
-async fn get_inner(
+/// How the bulk download steers a GET (not options a caller gives).
+#[derive(Debug, Clone, Default)]
+pub struct GetControl {
+    /// A large object (SLO or DLO) is handed back unread, as
+    /// [`GetOutcome::LargeObject`], so its segments can be listed and
+    /// verified one by one: a download needs no HEAD first.
+    pub plain_only: bool,
+    /// With `plain_only`: the object's size as a listing gave it. An answer
+    /// that is not provably the object (another length, or an empty body
+    /// when no size is known) is handed back unread as well, to be
+    /// inspected: some servers answer `multipart-manifest=get` for a large
+    /// object with an empty body that looks like a plain object.
+    pub listed_size: Option<u64>,
+    /// The caller verifies the body itself (per segment): no MD5 of the
+    /// whole body (the record's `md5` is null).
+    pub no_body_md5: bool,
+}
+
+/// What a GET found.
+#[derive(Debug)]
+pub enum GetOutcome {
+    /// The body went into the sink; the GET record.
+    Body(Value),
+    /// `plain_only` met a large object (or an answer to inspect): the
+    /// response's record, the body unread and the sink untouched.
+    LargeObject(Value),
+}
+
+impl GetOutcome {
+    pub fn into_record(self) -> Value {
+        match self {
+            GetOutcome::Body(v) | GetOutcome::LargeObject(v) => v,
+        }
+    }
+}
+
+/// [`get`] steered by `control`; does not finish the sink (the caller
+/// may still set its mtime, or hand it on).
+pub async fn get_with(
     client: &Client,
     c: &str,
     o: &str,
     opts: &GetOpts,
+    control: &GetControl,
     sink: &mut dyn BodySink,
     cancel: &CancellationToken,
-) -> Result<Value> {
+) -> Result<GetOutcome> {
     let s = client.settings();
     let mut call = with_headers(Call::new(Method::GET, object_path(c, o)?), &opts.headers);
     call.raw_query = opts.query.clone();
@@ -229,20 +266,19 @@ async fn get_inner(
     let etag = h.get("etag").and_then(|v| v.to_str().ok()).map(unquote);
     let expected = sent.resp.content_length();
     let large = h.contains_key("x-static-large-object") || h.contains_key("x-object-manifest");
-    if opts.plain_only && (large || !provably_the_object(h, expected, opts.listed_size)) {
-        rec["large_object"] = json!(true);
-        return Ok(rec);
+    if control.plain_only && (large || !provably_the_object(h, expected, control.listed_size)) {
+        return Ok(GetOutcome::LargeObject(rec));
     }
     let verify_md5 = opts.checksum && !large && !caller_range && sent.resp.status().as_u16() == 200;
     let url = sent.url.clone();
     let mut resp = sent.resp;
     let mut md5 = Md5::new();
     let mut got: u64 = 0;
-    let mut backoff = s.starting_backoff;
+    let mut backoff = crate::backoff::Backoff::new(s.starting_backoff, s.max_backoff);
     loop {
         match or_cancel(cancel, async { Ok(resp.chunk().await) }).await? {
             Ok(Some(chunk)) => {
-                if !opts.no_body_md5 {
+                if !control.no_body_md5 {
                     md5.update(&chunk);
                 }
                 got += chunk.len() as u64;
@@ -264,8 +300,7 @@ async fn get_inner(
                 client.log(Level::Info, || {
                     format!("download broke after {got} bytes; resuming")
                 });
-                sleep_or_cancel(backoff, cancel).await?;
-                backoff = (backoff * 2).min(s.max_backoff);
+                sleep_or_cancel(backoff.next_delay(None), cancel).await?;
                 let mut again = call.clone();
                 again
                     .headers
@@ -321,11 +356,11 @@ async fn get_inner(
     }
     rec["attempts"] = json!(attempts);
     rec["bytes"] = json!(got);
-    rec["md5"] = if opts.no_body_md5 {
+    rec["md5"] = if control.no_body_md5 {
         Value::Null
     } else {
         json!(md5)
     };
     rec["verified"] = json!(verify_md5 && etag.is_some());
-    Ok(rec)
+    Ok(GetOutcome::Body(rec))
 }

@@ -112,23 +112,6 @@ pub struct GetOpts {
     pub checksum: bool,
     /// Resume a body that breaks mid-way with Range + If-Match (default true).
     pub resume: bool,
-    /// Internal (not an option): when the answer is a large object (SLO or
-    /// DLO), return its record with `"large_object": true` without reading
-    /// the body or touching the sink, so the caller can fetch the segment
-    /// list and verify per segment. Lets a download skip the HEAD.
-    #[serde(skip)]
-    pub plain_only: bool,
-    /// Internal, with `plain_only`: the object's size as a listing gave it.
-    /// An answer that is not provably the object (a different length, or
-    /// an empty body when no size is known) is handed back unread as well,
-    /// to be inspected: some servers answer `multipart-manifest=get` for a
-    /// large object with an empty body that looks like a plain object.
-    #[serde(skip)]
-    pub listed_size: Option<u64>,
-    /// Internal: the caller verifies the body itself (per segment), so the
-    /// MD5 of the whole body is not computed (the record's `md5` is null).
-    #[serde(skip)]
-    pub no_body_md5: bool,
 }
 
 impl Default for GetOpts {
@@ -138,9 +121,6 @@ impl Default for GetOpts {
             query: None,
             checksum: true,
             resume: true,
-            plain_only: false,
-            listed_size: None,
-            no_body_md5: false,
         }
     }
 }

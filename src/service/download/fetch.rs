@@ -1,0 +1,281 @@
+//! Downloading one object: where it goes, then the quick way (one GET,
+//! streamed straight in, for what may be a plain object) or — for a large
+//! object, `skip_identical`, `no_download` or ranged parts — inspected
+//! first and fetched in the way its kind needs.
+
+use super::super::identical::identical_file;
+use super::super::op::Ctx;
+use super::super::record;
+use super::super::segments::{self, Existing};
+use super::parallel::{parallel_get, parallel_segments};
+use super::paths::{local_name, safe_path};
+use super::request::DownloadRequest;
+use super::verify::{get_verified, Discard};
+use super::{Down, Want};
+use crate::conn::body::{BodySink, FdSink, PathSink};
+use crate::error::{Error, Result, Status};
+use serde_json::{json, Value};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where one object's bytes go.
+struct Target {
+    /// The file (None: standard output).
+    path: Option<PathBuf>,
+    /// The path as python-swiftclient reports it.
+    shown: String,
+    stdout: bool,
+}
+
+impl Target {
+    fn sink(&self, down: &Down) -> Result<Box<dyn BodySink>> {
+        if down.req.no_download {
+            Ok(Box::new(Discard))
+        } else if self.stdout {
+            Ok(Box::new(FdSink::new(1)?))
+        } else {
+            match self.path.as_ref() {
+                Some(p) => Ok(Box::new(PathSink::create(p)?)),
+                None => Err(Error::internal("no output path")),
+            }
+        }
+    }
+}
+
+/// The local target of `w`, or why there may be none.
+fn target_of(down: &Down, w: &Want) -> std::result::Result<Target, (String, Error)> {
+    let rel = local_name(&down.req, w);
+    let stdout = down.req.out_file.as_deref() == Some("-");
+    let path: Option<PathBuf> = match &down.req.out_file {
+        Some(f) if f != "-" => Some(PathBuf::from(f)),
+        Some(_) => None,
+        None => match safe_path(&down.out_dir, &rel) {
+            Ok(p) => Some(p),
+            Err(why) => {
+                let e = Error::invalid(format!(
+                    "refusing to write object \"{}\" outside the output directory: {why}",
+                    w.name
+                ));
+                return Err((rel, e));
+            }
+        },
+    };
+    // Relative to the current directory when no output directory was
+    // given ("a/b", not "./a/b").
+    let shown = match (&path, &down.req.out_directory, &down.req.out_file) {
+        (None, _, _) => "-".to_string(),
+        (Some(_), None, None) => rel,
+        (Some(p), _, _) => p.display().to_string(),
+    };
+    Ok(Target {
+        path,
+        shown,
+        stdout,
+    })
+}
+
+/// Downloads one object of the operation; returns its record.
+pub(super) async fn fetch(down: &Arc<Down>, w: &Want) -> Value {
+    let (c, o) = (w.container.as_str(), w.name.as_str());
+    let target = match target_of(down, w) {
+        Ok(t) => t,
+        Err((rel, e)) => {
+            let mut r = record::failed("download_object", Some(c), Some(o), &e);
+            r["path"] = json!(rel);
+            return r;
+        }
+    };
+    let mut rec = record::ok("download_object", Some(c), Some(o));
+    rec["path"] = json!(target.shown);
+    rec["start_time"] = json!(record::now());
+    match fetch_into(down, w, &target, rec).await {
+        Ok(r) => r,
+        Err(e) => {
+            let mut r = record::failed("download_object", Some(c), Some(o), &e);
+            r["path"] = json!(target.path.as_ref().map(|_| target.shown.clone()));
+            r
+        }
+    }
+}
+
+/// A GET's facts in the record.
+fn finished(rec: Value, resp: &Value, verified: Value) -> Value {
+    let mut rec = record::with_response(rec, resp);
+    rec["read_length"] = resp["bytes"].clone();
+    rec["verified"] = verified;
+    rec["auth_end_time"] = resp["auth_end_time"].clone();
+    rec["headers_receipt"] = resp["headers_receipt"].clone();
+    rec["finish_time"] = json!(record::now());
+    rec
+}
+
+/// Makes the directories the object needs (a pseudo-directory is one).
+/// Returns whether the object is a pseudo-directory.
+fn prepare_dirs(down: &Down, w: &Want, target: &Target) -> Result<bool> {
+    let is_dir_entry = w.name.ends_with('/')
+        || (matches!(
+            w.content_type.as_deref(),
+            Some("application/directory" | "text/directory")
+        ) && w.bytes == Some(0));
+    let dir = match &target.path {
+        _ if down.req.no_download => None,
+        Some(p) if is_dir_entry => Some(p.as_path()),
+        Some(p) => p.parent().filter(|d| !d.as_os_str().is_empty()),
+        None => None,
+    };
+    if let Some(d) = dir {
+        down.make_dir(d).map_err(|e| {
+            Error::invalid(format!("cannot create directory \"{}\": {e}", d.display()))
+        })?;
+    }
+    Ok(is_dir_entry)
+}
+
+async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value) -> Result<Value> {
+    let (c, o) = (w.container.as_str(), w.name.as_str());
+    if prepare_dirs(down, w, target)? {
+        rec["pseudodir"] = json!(true);
+        return Ok(rec);
+    }
+    // The common case costs one request: GET at once, and stream a plain
+    // object straight in. Only a large object (seen in the GET's headers,
+    // before any byte is read) takes the longer way below: its segment list
+    // first, then a GET verified per segment. skip_identical, no_download
+    // and parallel ranged GETs need the object's facts first.
+    if w.maybe_plain()
+        && !down.req.skip_identical
+        && !down.req.no_download
+        && down.req.range_parts.unwrap_or(1) <= 1
+    {
+        let mut sink = target.sink(down)?;
+        match get_verified(down, c, o, None, w.bytes, sink.as_mut()).await? {
+            Some((resp, verified)) => return Ok(finished(rec, &resp, verified)),
+            None => sink.finish(false)?,
+        }
+    }
+    // What is it? Large objects are verified per segment.
+    let (existing, head) = inspect(&down.ctx, down, c, o).await?;
+    if down.req.skip_identical && identical(target, &existing).await {
+        rec["status"] = json!("skipped-identical");
+        return Ok(rec);
+    }
+    if let Some(extra) = fetch_parallel(down, (c, o), target, &existing, &head).await? {
+        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
+            rec[k] = v;
+        }
+        rec["finish_time"] = json!(record::now());
+        // Several GETs: the object's headers are those of its inspection.
+        rec["response_dict"] = json!({"status": 200, "reason": "OK", "headers": head});
+        return Ok(rec);
+    }
+    let mut sink = target.sink(down)?;
+    match get_verified(down, c, o, Some(&existing), None, sink.as_mut()).await? {
+        Some((resp, verified)) => Ok(finished(rec, &resp, verified)),
+        None => Err(Error::internal("a large object was not recognised as one")),
+    }
+}
+
+/// What `c/o` is, and its HEAD headers; not there is SWC_E_NOT_FOUND.
+async fn inspect(ctx: &Ctx, down: &Down, c: &str, o: &str) -> Result<(Existing, Value)> {
+    match segments::existing(ctx, c, o, &down.opts).await? {
+        Some(found) => Ok(found),
+        None => {
+            let mut e = Error::new(Status::NotFound, format!("object {c}/{o} not found"));
+            e.http_status = Some(404);
+            Err(e)
+        }
+    }
+}
+
+/// Whether the target file already holds the object.
+async fn identical(target: &Target, existing: &Existing) -> bool {
+    let Some(p) = target.path.clone().filter(|p| p.is_file()) else {
+        return false;
+    };
+    let size = std::fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+    let k = existing.clone();
+    matches!(
+        tokio::task::spawn_blocking(move || identical_file(&p, size, &k)).await,
+        Ok(Ok(true))
+    )
+}
+
+/// Fetches the object as pieces at once when that applies (a file target,
+/// no caller Range): a large object's segments, or ranged parts of a big
+/// plain object. None: fetch it with one GET instead.
+async fn fetch_parallel(
+    down: &Arc<Down>,
+    (c, o): (&str, &str),
+    target: &Target,
+    existing: &Existing,
+    head: &Value,
+) -> Result<Option<Value>> {
+    let caller_range = down
+        .opts
+        .headers
+        .0
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
+    let Some(p) = target.path.as_deref() else {
+        return Ok(None);
+    };
+    if down.req.no_download || caller_range || target.stdout {
+        return Ok(None);
+    }
+    let mtime = head["x-object-meta-mtime"]
+        .as_str()
+        .filter(|_| !down.req.ignore_mtime);
+    match existing {
+        Existing::Plain { etag, size } => {
+            let parts = down.req.range_parts.unwrap_or(1).clamp(1, 64);
+            if parts > 1 && *size >= down.req.range_threshold.unwrap_or(64 << 20) {
+                let r = parallel_get(down, (c, o), p, (*size, etag), parts, mtime).await?;
+                return Ok(Some(r));
+            }
+            Ok(None)
+        }
+        Existing::Slo(segs) | Existing::Dlo { segments: segs, .. }
+            if down.segment_threads > 1 && segs.len() > 1 =>
+        {
+            Ok(Some(parallel_segments(down, o, p, segs, mtime).await?))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Downloads one object into `sink` (e.g. a caller's write callback) with
+/// the same verification as `download`: MD5 and length for plain objects,
+/// per segment for SLO and DLO. `req` names the container and exactly one
+/// object; `header` and `checksum` apply.
+pub async fn download_one(
+    client: &crate::client::Client,
+    req: &DownloadRequest,
+    sink: &mut dyn BodySink,
+    cancel: &tokio_util::sync::CancellationToken,
+) -> Result<Value> {
+    let (Some(c), [o]) = (req.container.as_deref(), req.objects.as_slice()) else {
+        return Err(Error::config(
+            "objects",
+            "give \"container\" and exactly one object",
+        ));
+    };
+    let ctx = Ctx::detached(client.clone(), cancel.clone());
+    let down = Down::new(ctx, req, 1, 1)?;
+    let existing = match segments::existing(&down.ctx, c, o, &down.opts).await? {
+        Some((kind, _)) => kind,
+        None => {
+            let mut e = Error::new(Status::NotFound, format!("object {c}/{o} not found"));
+            e.http_status = Some(404);
+            sink.finish(false)?;
+            return Err(e);
+        }
+    };
+    let Some((resp, verified)) = get_verified(&down, c, o, Some(&existing), None, sink).await?
+    else {
+        return Err(Error::internal("a large object was not recognised as one"));
+    };
+    let mut rec = record::with_response(record::ok("download_object", Some(c), Some(o)), &resp);
+    rec["read_length"] = resp["bytes"].clone();
+    rec["verified"] = verified;
+    Ok(rec)
+}
