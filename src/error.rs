@@ -71,7 +71,7 @@ impl Error {
     /// signature-like query parameters removed.
     pub fn with_request(mut self, method: &str, url: &str) -> Error {
         self.method = Some(method.to_string());
-        self.url = Some(crate::http::redact_url(url));
+        self.url = Some(crate::redact::redact_url(url));
         self
     }
 

@@ -1,7 +1,7 @@
 //! Optional logging through a caller's callback. Nothing is logged unless a
 //! logger is set; secrets are redacted before any line is built.
 
-use crate::http::{is_secret_header, redact_url};
+use crate::redact::{is_secret_header, redact_url};
 pub use crate::slot::CallbackSlot;
 use std::sync::Arc;
 

@@ -277,10 +277,8 @@ pub fn generate(r: &TempUrlRequest, now: f64) -> Result<String> {
     }
     let key = signing_key(&r.key)?;
     let sig = match digest {
-        "sha1" => crate::conn::request::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
-        "sha256" => {
-            crate::conn::request::hex(&hmac_bytes::<Hmac<sha2::Sha256>>(key, body.as_bytes()))
-        }
+        "sha1" => crate::hex::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
+        "sha256" => crate::hex::hex(&hmac_bytes::<Hmac<sha2::Sha256>>(key, body.as_bytes())),
         _ => format!(
             "sha512:{}",
             base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -365,13 +363,9 @@ pub fn formpost(r: &FormPostRequest, now: f64) -> Result<Value> {
     );
     let key = signing_key(&r.key)?;
     let signature = match r.digest.as_deref().unwrap_or("sha256") {
-        "sha1" => crate::conn::request::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
-        "sha256" => {
-            crate::conn::request::hex(&hmac_bytes::<Hmac<sha2::Sha256>>(key, body.as_bytes()))
-        }
-        "sha512" => {
-            crate::conn::request::hex(&hmac_bytes::<Hmac<sha2::Sha512>>(key, body.as_bytes()))
-        }
+        "sha1" => crate::hex::hex(&hmac_bytes::<Hmac<sha1::Sha1>>(key, body.as_bytes())),
+        "sha256" => crate::hex::hex(&hmac_bytes::<Hmac<sha2::Sha256>>(key, body.as_bytes())),
+        "sha512" => crate::hex::hex(&hmac_bytes::<Hmac<sha2::Sha512>>(key, body.as_bytes())),
         _ => {
             return Err(Error::config(
                 "digest",

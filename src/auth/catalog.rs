@@ -1,8 +1,8 @@
 //! Service-catalog endpoint selection, the same for Keystone v2 and v3
 //! catalogs: by service type, service name, region and interface.
 
+use crate::auth::credentials::CatalogFilter;
 use crate::error::{Error, Result};
-use crate::options::CatalogFilter;
 use serde_json::Value;
 
 /// One endpoint of a catalog, flattened.

@@ -5,8 +5,8 @@
 //! discovery then); a server that gives no usable document keeps the
 //! version inferred from the options.
 
+use crate::auth::credentials::{AuthVersion, KeystoneCredentials, Ref};
 use crate::http::Http;
-use crate::options::{AuthVersion, KeystoneCredentials, Ref};
 use serde_json::Value;
 
 /// The version and versioned URL the document at `root` offers, if any.

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod catalog;
+pub mod credentials;
 pub mod discovery;
 pub mod secrets;
 pub mod state;
@@ -11,8 +12,8 @@ pub mod v1;
 pub mod v2;
 pub mod v3;
 
+use crate::auth::credentials::{AuthVersion, Credentials, Secret};
 use crate::error::Result;
-use crate::options::{AuthVersion, Credentials, Secret};
 use std::time::SystemTime;
 
 /// What one successful authentication produced.
@@ -54,7 +55,7 @@ pub async fn authenticate(
 /// What an authentication will ask, for the log: the request and who is
 /// asking, never a secret.
 pub fn describe(creds: &Credentials) -> String {
-    use crate::options::{KeystoneMethod, Ref};
+    use crate::auth::credentials::{KeystoneMethod, Ref};
     let name = |r: &Option<Ref>| match r {
         Some(Ref::Id(i)) => format!("id {i}"),
         Some(Ref::Name(n)) => n.clone(),

@@ -6,8 +6,8 @@
 //! (it may be slow), under the token cache's lock, so concurrent requests
 //! still make one callback and one authentication.
 
+use crate::auth::credentials::{Credentials, KeystoneMethod, Secret};
 use crate::error::{Error, Result, Status};
-use crate::options::{Credentials, KeystoneMethod, Secret};
 use crate::slot::CallbackSlot;
 use serde::Deserialize;
 use serde_json::json;
@@ -56,8 +56,8 @@ pub async fn fill(
         Credentials::Keystone(k) => (
             k.auth_url.clone(),
             match &k.user {
-                Some(crate::options::Ref::Id(i)) => json!({ "id": i }),
-                Some(crate::options::Ref::Name(n)) => json!({ "name": n }),
+                Some(crate::auth::credentials::Ref::Id(i)) => json!({ "id": i }),
+                Some(crate::auth::credentials::Ref::Name(n)) => json!({ "name": n }),
                 None => json!(null),
             },
         ),

@@ -6,8 +6,8 @@
 //! refuses it.
 
 use super::token::Token;
+use crate::auth::credentials::{AuthConfig, AuthVersion, Credentials, KeystoneMethod, Ref, Secret};
 use crate::error::{Error, Result};
-use crate::options::{AuthConfig, AuthVersion, Credentials, KeystoneMethod, Ref, Secret};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -80,14 +80,11 @@ pub fn identity(config: &AuthConfig) -> Option<String> {
     };
     parts.push(config.storage_url_override.clone().unwrap_or_default());
     let text = serde_json::to_string(&parts).unwrap_or_default();
-    Some(format!(
-        "sha256:{}",
-        crate::conn::request::hex(&Sha256::digest(text))
-    ))
+    Some(format!("sha256:{}", crate::hex::hex(&Sha256::digest(text))))
 }
 
 fn digest(secret: &Secret) -> String {
-    crate::conn::request::hex(&Sha256::digest(secret.expose()))
+    crate::hex::hex(&Sha256::digest(secret.expose()))
 }
 
 /// A Unix time from a saved state, if it is one.

@@ -3,9 +3,9 @@
 //! find the token rejected at once, one auth request is made.
 
 use super::{authenticate, AuthResult};
+use crate::auth::credentials::{AuthConfig, AuthVersion, Secret};
 use crate::error::{Error, Result, Status};
 use crate::log::{Level, LogSlot};
-use crate::options::{AuthConfig, AuthVersion, Secret};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -165,9 +165,9 @@ impl TokenCache {
     ) -> Result<Arc<Token>> {
         let log = hooks.log;
         let Some(creds) = &self.config.credentials else {
-            return cur
-                .clone()
-                .ok_or_else(|| Error::config("auth", crate::options::NO_WAY_TO_AUTHENTICATE));
+            return cur.clone().ok_or_else(|| {
+                Error::config("auth", crate::auth::credentials::NO_WAY_TO_AUTHENTICATE)
+            });
         };
         // Asked for now, dropped (and overwritten) when this returns.
         let filled;
@@ -179,7 +179,7 @@ impl TokenCache {
         };
         let rediscovered;
         let creds = match creds {
-            crate::options::Credentials::Keystone(k) if k.discover_from.is_some() => {
+            crate::auth::credentials::Credentials::Keystone(k) if k.discover_from.is_some() => {
                 let root = k.discover_from.as_deref().unwrap_or_default();
                 let found = self
                     .discovered
@@ -191,7 +191,7 @@ impl TokenCache {
                 match found {
                     Some(f) => {
                         let k = super::discovery::apply(k, f);
-                        rediscovered = crate::options::Credentials::Keystone(Box::new(k));
+                        rediscovered = crate::auth::credentials::Credentials::Keystone(Box::new(k));
                         &rediscovered
                     }
                     None => creds,

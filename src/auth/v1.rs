@@ -3,9 +3,9 @@
 //! back in headers.
 
 use super::AuthResult;
+use crate::auth::credentials::{AuthVersion, Secret, V1Credentials};
 use crate::error::{Error, Result, Status};
 use crate::http;
-use crate::options::{AuthVersion, Secret, V1Credentials};
 use std::time::{Duration, SystemTime};
 
 /// `have_url`: a storage URL is configured (`os_storage_url`), so an

@@ -2,9 +2,9 @@
 //! tenant is given — the unscoped token → `GET /tenants` → scoped token flow.
 
 use super::{catalog, parse_expiry, AuthResult};
+use crate::auth::credentials::{AuthVersion, KeystoneCredentials, KeystoneMethod, Ref, Secret};
 use crate::error::{Error, Result, Status};
 use crate::http;
-use crate::options::{AuthVersion, KeystoneCredentials, KeystoneMethod, Ref, Secret};
 use serde_json::{json, Value};
 
 fn tenant(body: &mut Value, t: &Ref) {

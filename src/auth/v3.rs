@@ -2,9 +2,9 @@
 //! domain or no scope; the storage URL from the catalog.
 
 use super::{catalog, parse_expiry, AuthResult};
+use crate::auth::credentials::{AuthVersion, KeystoneCredentials, KeystoneMethod, Ref, Secret};
 use crate::error::{Error, Result, Status};
 use crate::http;
-use crate::options::{AuthVersion, KeystoneCredentials, KeystoneMethod, Ref, Secret};
 use serde_json::{json, Value};
 
 fn named(r: &Ref) -> Value {
@@ -144,7 +144,7 @@ mod tests {
             .auth
             .credentials
         {
-            Some(crate::options::Credentials::Keystone(k)) => *k,
+            Some(crate::auth::credentials::Credentials::Keystone(k)) => *k,
             other => panic!("{other:?}"),
         }
     }

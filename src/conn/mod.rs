@@ -120,7 +120,7 @@ pub fn response_record(resp: &reqwest::Response, attempts: u32) -> Value {
     json!({
         "status": resp.status().as_u16(),
         "reason": resp.status().canonical_reason().unwrap_or(""),
-        "headers": http::headers_json(resp.headers(), false),
+        "headers": crate::redact::headers_json(resp.headers(), false),
         "attempts": attempts,
     })
 }

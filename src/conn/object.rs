@@ -3,10 +3,11 @@
 
 use super::body::{BodySink, BodySource};
 use super::opts::{CopyOpts, GetOpts, PutOpts, RequestOpts};
-use super::request::{execute, hex, or_cancel, sleep_or_cancel, Call};
+use super::request::{execute, or_cancel, sleep_or_cancel, Call};
 use super::{bodyless, drain, object_path, quote, response_record, with_headers};
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
+use crate::hex::hex;
 use crate::http;
 use crate::log::Level;
 use md5::{Digest, Md5};

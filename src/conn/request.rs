@@ -6,6 +6,7 @@
 use super::body::{BodySource, CHUNK};
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
+use crate::hex::hex;
 use crate::http;
 use crate::log::{curl_line, Level};
 use bytes::Bytes;
@@ -132,7 +133,10 @@ thread_local! {
 /// gives (tested); a URL with a fragment mark is parsed whole.
 fn parse_url(url: &str, base_len: usize) -> Result<reqwest::Url> {
     let bad = |e: &dyn std::fmt::Display| {
-        Error::invalid(format!("bad URL \"{}\": {e}", http::redact_url(url)))
+        Error::invalid(format!(
+            "bad URL \"{}\": {e}",
+            crate::redact::redact_url(url)
+        ))
     };
     let (base, rest) = url.split_at(base_len);
     if rest.contains('#') || base.contains(['?', '#']) {
@@ -366,16 +370,6 @@ fn read_small(body: &mut dyn BodySource, len: usize) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[usize::from(b >> 4)] as char);
-        s.push(DIGITS[usize::from(b & 15)] as char);
-    }
-    s
-}
-
 /// Executes a call with the client's retry policy. Non-2xx answers become
 /// errors (after retries, where retryable).
 pub async fn execute(
@@ -464,7 +458,7 @@ pub async fn execute(
                     format!(
                         "{} {} -> {code} (txn {})",
                         call.method,
-                        http::redact_url(&url),
+                        crate::redact::redact_url(&url),
                         http::transaction_id(resp.headers()).unwrap_or_default()
                     )
                 });
@@ -490,7 +484,7 @@ pub async fn execute(
                             "token rejected (401): authenticating again".into()
                         });
                         emit(
-                            serde_json::json!({"event": "reauth", "method": call.method.as_str(), "url": http::redact_url(&url)}),
+                            serde_json::json!({"event": "reauth", "method": call.method.as_str(), "url": crate::redact::redact_url(&url)}),
                         );
                         let stale = token.take().ok_or_else(|| Error::internal("no token"))?;
                         token = Some(or_cancel(cancel, client.token_after_reject(&stale)).await?);
@@ -547,7 +541,7 @@ pub async fn execute(
             )
         });
         emit(serde_json::json!({
-            "event": "retry", "method": call.method.as_str(), "url": http::redact_url(&url),
+            "event": "retry", "method": call.method.as_str(), "url": crate::redact::redact_url(&url),
             "attempt": attempts + 1, "delay": delay.as_secs_f64(), "error": err.message,
             "http_status": err.http_status,
         }));
@@ -600,12 +594,6 @@ mod tests {
             parse_url("no scheme/x", 9).unwrap_err().status,
             Status::InvalidArgument
         );
-    }
-
-    #[test]
-    fn hex_is_lower_case_two_digits_per_byte() {
-        assert_eq!(hex(&[0x00, 0x0f, 0xa0, 0xff]), "000fa0ff");
-        assert_eq!(hex(&Md5::digest(b"")), "d41d8cd98f00b204e9800998ecf8427e");
     }
 
     /// A source that announces one length and gives another.

@@ -1,7 +1,7 @@
 //! `swc_client`: creation, freeing, authentication.
 
 use super::callbacks::UserData;
-use super::op::OpShared;
+use super::op_state::OpShared;
 use super::panic::{guard, guard_value};
 use super::strings::{check_out, optional, write_string};
 use super::swc_status;

@@ -8,6 +8,7 @@ pub mod cancel;
 pub mod client;
 pub mod conn;
 pub mod op;
+pub mod op_state;
 mod panic;
 pub mod service;
 mod strings;

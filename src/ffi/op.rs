@@ -4,6 +4,7 @@
 use super::callbacks::UserData;
 use super::cancel::{swc_cancel, token_of};
 use super::client::swc_client;
+use super::op_state::OpShared;
 use super::panic::{guard, guard_value};
 use super::strings::{check_out, optional, write_out, write_string};
 use super::swc_status;
@@ -75,43 +76,6 @@ pub type swc_free_fn = Option<extern "C" fn(user_data: *mut c_void)>;
 /// it returns SWC_E_WOULD_DEADLOCK.
 pub struct swc_op {
     pub(crate) shared: Arc<OpShared>,
-}
-
-/// What the client and the handle know of an operation.
-pub struct OpShared {
-    pub cancel: CancellationToken,
-    done: Mutex<Option<(swc_status, String)>>,
-    cv: Condvar,
-}
-
-impl OpShared {
-    fn finish(&self, status: swc_status, summary: String) {
-        *self.done.lock().unwrap_or_else(|p| p.into_inner()) = Some((status, summary));
-        self.cv.notify_all();
-    }
-
-    /// Waits until the operation's on_done has run (None: forever).
-    pub fn wait(&self, timeout: Option<Duration>) -> Option<(swc_status, String)> {
-        let mut g = self.done.lock().unwrap_or_else(|p| p.into_inner());
-        let deadline = timeout.map(|t| std::time::Instant::now() + t);
-        while g.is_none() {
-            match deadline {
-                None => g = self.cv.wait(g).unwrap_or_else(|p| p.into_inner()),
-                Some(d) => {
-                    let now = std::time::Instant::now();
-                    if now >= d {
-                        break;
-                    }
-                    g = self
-                        .cv
-                        .wait_timeout(g, d - now)
-                        .unwrap_or_else(|p| p.into_inner())
-                        .0;
-                }
-            }
-        }
-        g.clone()
-    }
 }
 
 fn json_cb<R>(

@@ -30,7 +30,7 @@ fn local_md5s(path: &Path, sizes: &[u64]) -> Result<Option<Vec<String>>> {
             md5.update(&buf[..n]);
             left -= n as u64;
         }
-        out.push(crate::conn::request::hex(&md5.finalize()));
+        out.push(crate::hex::hex(&md5.finalize()));
     }
     let mut one = [0u8; 1];
     if f.read(&mut one)

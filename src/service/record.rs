@@ -76,7 +76,7 @@ pub fn sent_headers(h: &[(String, String)]) -> Value {
     Value::Object(
         h.iter()
             .map(|(k, v)| {
-                let v = if crate::http::is_secret_header(k) {
+                let v = if crate::redact::is_secret_header(k) {
                     "***"
                 } else {
                     v.as_str()

@@ -372,5 +372,5 @@ fn md5_of(file: &std::fs::File) -> Result<String> {
         }
         h.update(&buf[..n]);
     }
-    Ok(crate::conn::request::hex(&h.finalize()))
+    Ok(crate::hex::hex(&h.finalize()))
 }

@@ -58,7 +58,7 @@ impl BodySink for Checked<'_> {
             self.in_segment += take as u64;
             data = &data[take..];
             if self.in_segment == seg.size {
-                let got = crate::conn::request::hex(&std::mem::take(&mut self.md5).finalize());
+                let got = crate::hex::hex(&std::mem::take(&mut self.md5).finalize());
                 if got != seg.etag {
                     return Err(Error::new(
                         Status::Checksum,

@@ -66,7 +66,7 @@ fn limits(info: &Value) -> (u64, u64, u64) {
 }
 
 pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
-    let (c, prefix) = plan::split_container(&req.container);
+    let (c, prefix) = request::split_container(&req.container);
     let c = c.to_string();
     let work = plan::expand(&req, &prefix)?;
     let info = capabilities::get(&ctx.client, None, false, &ctx.cancel)

@@ -9,15 +9,6 @@ use super::request::{Item, ItemSpec, Overrides, UploadRequest};
 use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
-/// "c/pseudo/folder" -> ("c", "pseudo/folder/").
-pub(super) fn split_container(c: &str) -> (&str, String) {
-    match c.split_once('/') {
-        Some((c, p)) if !p.trim_matches('/').is_empty() => (c, format!("{}/", p.trim_matches('/'))),
-        Some((c, _)) => (c, String::new()),
-        None => (c, String::new()),
-    }
-}
-
 /// An object name from a local path, as python-swiftclient makes it.
 fn name_from_path(p: &str) -> String {
     let mut s = p.replace('\\', "/");

@@ -90,7 +90,7 @@ pub struct UploadRequest {
 impl UploadRequest {
     pub fn parse(text: Option<&str>) -> Result<UploadRequest> {
         let r: UploadRequest = crate::conn::opts::parse(text, "request")?;
-        let (c, _) = super::plan::split_container(&r.container);
+        let (c, _) = split_container(&r.container);
         crate::conn::check_container("container", c)?;
         if r.objects.is_empty() {
             return Err(Error::config(
@@ -133,5 +133,14 @@ impl UploadRequest {
             }
         }
         Ok(r)
+    }
+}
+
+/// "c/pseudo/folder" -> ("c", "pseudo/folder/").
+pub(super) fn split_container(c: &str) -> (&str, String) {
+    match c.split_once('/') {
+        Some((c, p)) if !p.trim_matches('/').is_empty() => (c, format!("{}/", p.trim_matches('/'))),
+        Some((c, _)) => (c, String::new()),
+        None => (c, String::new()),
     }
 }
