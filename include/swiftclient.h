@@ -707,137 +707,6 @@ swc_status swc_object_copy(const swc_client *client,
                            char **err_json);
 
 /**
- * Uploads an object from a read callback. `length` is the size when known
- * (sent as Content-Length; the callback must then deliver exactly that
- * many bytes: one that gives fewer, or more, is SWC_E_INVALID_ARGUMENT and
- * nothing is stored), or -1 (chunked transfer); any other negative length
- * is SWC_E_INVALID_ARGUMENT. The upload is retried only if `rewind` is
- * non-NULL (it must restart the stream and return 0).
- * `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
- * The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
- * returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
- */
-swc_status swc_object_put(const swc_client *client,
-                          const char *container,
-                          const char *object,
-                          const char *opts_json,
-                          swc_read_fn read,
-                          swc_rewind_fn rewind,
-                          void *user_data,
-                          int64_t length,
-                          const swc_cancel *cancel,
-                          char **result_json,
-                          char **err_json);
-
-/**
- * Uploads from a file descriptor, from its current offset (`length` bytes,
- * or -1 for up to the end; any other negative length is
- * SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
- * descriptor can seek back.
- */
-swc_status swc_object_put_fd(const swc_client *client,
-                             const char *container,
-                             const char *object,
-                             const char *opts_json,
-                             int fd,
-                             int64_t length,
-                             const swc_cancel *cancel,
-                             char **result_json,
-                             char **err_json);
-
-/**
- * Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
- */
-swc_status swc_object_put_path(const swc_client *client,
-                               const char *container,
-                               const char *object,
-                               const char *opts_json,
-                               const char *path,
-                               const swc_cancel *cancel,
-                               char **result_json,
-                               char **err_json);
-
-/**
- * Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
- */
-swc_status swc_object_put_buffer(const swc_client *client,
-                                 const char *container,
-                                 const char *object,
-                                 const char *opts_json,
-                                 const uint8_t *buf,
-                                 size_t len,
-                                 const swc_cancel *cancel,
-                                 char **result_json,
-                                 char **err_json);
-
-/**
- * Downloads an object to a write callback (run on the calling thread;
- * non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
- * (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
- * "checksum" (default true), "resume" (default true)}`. Length is always
- * verified, MD5 too for whole plain objects; a body that breaks is resumed
- * with Range + If-Match so the callback sees each byte once. The record
- * has `bytes`, `md5`, `verified` and `attempts`.
- */
-swc_status swc_object_get(const swc_client *client,
-                          const char *container,
-                          const char *object,
-                          const char *opts_json,
-                          swc_write_fn write,
-                          void *user_data,
-                          const swc_cancel *cancel,
-                          char **result_json,
-                          char **err_json);
-
-/**
- * Downloads to a file descriptor (not closed).
- */
-swc_status swc_object_get_fd(const swc_client *client,
-                             const char *container,
-                             const char *object,
-                             const char *opts_json,
-                             int fd,
-                             const swc_cancel *cancel,
-                             char **result_json,
-                             char **err_json);
-
-/**
- * Downloads to a file: written under a temporary name in the same
- * directory and renamed onto `path` only when complete and verified; on
- * any failure nothing is left at `path` (an existing file is untouched).
- */
-swc_status swc_object_get_path(const swc_client *client,
-                               const char *container,
-                               const char *object,
-                               const char *opts_json,
-                               const char *path,
-                               const swc_cancel *cancel,
-                               char **result_json,
-                               char **err_json);
-
-/**
- * Downloads into memory the library allocates: on success `*buf` (never
- * NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
- */
-swc_status swc_object_get_buffer(const swc_client *client,
-                                 const char *container,
-                                 const char *object,
-                                 const char *opts_json,
-                                 uint8_t **buf,
-                                 size_t *len,
-                                 const swc_cancel *cancel,
-                                 char **result_json,
-                                 char **err_json);
-
-/**
- * Frees a buffer from `swc_object_get_buffer`. NULL does nothing.
- *
- * # Safety
- * `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
- */
-void swc_buffer_free(uint8_t *buf);
-
-/**
  * The cluster's capabilities (`GET /info`, no token sent). `opts_json`:
  * `{"url": "http://proxy:8080" (default: the storage URL's host),
  * "headers"}`. The record has `info`, the parsed document.
@@ -1231,6 +1100,137 @@ swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
  * key too); SWC_E_PANIC.
  */
 swc_status swc_formpost_signature(const char *request_json, char **result_json, char **err_json);
+
+/**
+ * Uploads an object from a read callback. `length` is the size when known
+ * (sent as Content-Length; the callback must then deliver exactly that
+ * many bytes: one that gives fewer, or more, is SWC_E_INVALID_ARGUMENT and
+ * nothing is stored), or -1 (chunked transfer); any other negative length
+ * is SWC_E_INVALID_ARGUMENT. The upload is retried only if `rewind` is
+ * non-NULL (it must restart the stream and return 0).
+ * `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
+ * The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
+ * returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
+ */
+swc_status swc_object_put(const swc_client *client,
+                          const char *container,
+                          const char *object,
+                          const char *opts_json,
+                          swc_read_fn read,
+                          swc_rewind_fn rewind,
+                          void *user_data,
+                          int64_t length,
+                          const swc_cancel *cancel,
+                          char **result_json,
+                          char **err_json);
+
+/**
+ * Uploads from a file descriptor, from its current offset (`length` bytes,
+ * or -1 for up to the end; any other negative length is
+ * SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
+ * descriptor can seek back.
+ */
+swc_status swc_object_put_fd(const swc_client *client,
+                             const char *container,
+                             const char *object,
+                             const char *opts_json,
+                             int fd,
+                             int64_t length,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
+/**
+ * Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
+ */
+swc_status swc_object_put_path(const swc_client *client,
+                               const char *container,
+                               const char *object,
+                               const char *opts_json,
+                               const char *path,
+                               const swc_cancel *cancel,
+                               char **result_json,
+                               char **err_json);
+
+/**
+ * Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
+ */
+swc_status swc_object_put_buffer(const swc_client *client,
+                                 const char *container,
+                                 const char *object,
+                                 const char *opts_json,
+                                 const uint8_t *buf,
+                                 size_t len,
+                                 const swc_cancel *cancel,
+                                 char **result_json,
+                                 char **err_json);
+
+/**
+ * Downloads an object to a write callback (run on the calling thread;
+ * non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
+ * (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
+ * "checksum" (default true), "resume" (default true)}`. Length is always
+ * verified, MD5 too for whole plain objects; a body that breaks is resumed
+ * with Range + If-Match so the callback sees each byte once. The record
+ * has `bytes`, `md5`, `verified` and `attempts`.
+ */
+swc_status swc_object_get(const swc_client *client,
+                          const char *container,
+                          const char *object,
+                          const char *opts_json,
+                          swc_write_fn write,
+                          void *user_data,
+                          const swc_cancel *cancel,
+                          char **result_json,
+                          char **err_json);
+
+/**
+ * Downloads to a file descriptor (not closed).
+ */
+swc_status swc_object_get_fd(const swc_client *client,
+                             const char *container,
+                             const char *object,
+                             const char *opts_json,
+                             int fd,
+                             const swc_cancel *cancel,
+                             char **result_json,
+                             char **err_json);
+
+/**
+ * Downloads to a file: written under a temporary name in the same
+ * directory and renamed onto `path` only when complete and verified; on
+ * any failure nothing is left at `path` (an existing file is untouched).
+ */
+swc_status swc_object_get_path(const swc_client *client,
+                               const char *container,
+                               const char *object,
+                               const char *opts_json,
+                               const char *path,
+                               const swc_cancel *cancel,
+                               char **result_json,
+                               char **err_json);
+
+/**
+ * Downloads into memory the library allocates: on success `*buf` (never
+ * NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
+ */
+swc_status swc_object_get_buffer(const swc_client *client,
+                                 const char *container,
+                                 const char *object,
+                                 const char *opts_json,
+                                 uint8_t **buf,
+                                 size_t *len,
+                                 const swc_cancel *cancel,
+                                 char **result_json,
+                                 char **err_json);
+
+/**
+ * Frees a buffer from `swc_object_get_buffer`. NULL does nothing.
+ *
+ * # Safety
+ * `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
+ */
+void swc_buffer_free(uint8_t *buf);
 
 #ifdef __cplusplus
 }  // extern "C"

@@ -10,9 +10,9 @@ use serde_json::json;
 use std::ffi::c_void;
 use std::ptr;
 use swiftclient::ffi::client::{swc_client, swc_client_free};
-use swiftclient::ffi::conn::{
-    swc_container_put, swc_object_get, swc_object_put, swc_object_put_buffer, swc_object_put_fd,
-    swc_request,
+use swiftclient::ffi::conn::{swc_container_put, swc_request};
+use swiftclient::ffi::transfer::{
+    swc_object_get, swc_object_put, swc_object_put_buffer, swc_object_put_fd,
 };
 use swiftclient::ffi::{SWC_E_INVALID_ARGUMENT, SWC_E_NOT_FOUND};
 

@@ -15,11 +15,12 @@ use std::ptr;
 use swiftclient::ffi::client::swc_client_free;
 use swiftclient::ffi::conn::{
     swc_container_delete, swc_container_head, swc_container_put, swc_object_copy, swc_object_head,
-    swc_object_put_buffer, swc_request,
+    swc_request,
 };
 use swiftclient::ffi::service::{
     swc_copy, swc_delete, swc_download, swc_list, swc_post, swc_stat, swc_upload,
 };
+use swiftclient::ffi::transfer::swc_object_put_buffer;
 use swiftclient::ffi::SWC_E_INVALID_ARGUMENT;
 
 fn refused(what: &str, got: (i32, Option<Value>, Option<Value>), key: &str) {

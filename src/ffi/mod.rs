@@ -13,6 +13,7 @@ mod panic;
 pub mod service;
 mod strings;
 pub mod tempurl;
+pub mod transfer;
 
 use crate::error::Status;
 use std::ffi::c_char;

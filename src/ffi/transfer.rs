@@ -1,0 +1,312 @@
+//! The Connection API's object bodies in C: uploads from a read callback,
+//! a file descriptor, a path or a buffer, and downloads to a write
+//! callback, a file descriptor, a path or a malloc'd buffer. Conversion
+//! only, as in `conn.rs`, whose call helpers these share.
+
+use super::callbacks::{
+    swc_read_fn, swc_rewind_fn, swc_write_fn, CallbackSink, CallbackSource, MallocSink,
+};
+use super::cancel::swc_cancel;
+use super::client::swc_client;
+use super::conn::{known_length, name, run};
+use super::panic::{guard, guard_value};
+use super::strings::{check_out, optional, slice, write_out};
+use super::swc_status;
+use crate::conn::body::{FdSink, FileSource, PathSink};
+use crate::conn::object;
+use crate::conn::opts::{parse, GetOpts, PutOpts};
+use crate::error::{Error, Result};
+use std::ffi::{c_char, c_int, c_void};
+
+fn put_with(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    mut source: Box<dyn crate::conn::body::BodySource + '_>,
+) -> Result<()> {
+    let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+    let o: PutOpts = parse(optional(opts_json, "opts_json")?, "upload options")?;
+    run(client, cancel, result_json, |c, t| async move {
+        object::put(&c, cont, obj, &o, source.as_mut(), &t).await
+    })
+}
+
+/// Uploads an object from a read callback. `length` is the size when known
+/// (sent as Content-Length; the callback must then deliver exactly that
+/// many bytes: one that gives fewer, or more, is SWC_E_INVALID_ARGUMENT and
+/// nothing is stored), or -1 (chunked transfer); any other negative length
+/// is SWC_E_INVALID_ARGUMENT. The upload is retried only if `rewind` is
+/// non-NULL (it must restart the stream and return 0).
+/// `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
+/// The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
+/// returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
+#[no_mangle]
+pub extern "C" fn swc_object_put(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    read: swc_read_fn,
+    rewind: swc_rewind_fn,
+    user_data: *mut c_void,
+    length: i64,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let read = read.ok_or_else(|| Error::invalid("argument \"read\" must not be NULL"))?;
+        let src = CallbackSource {
+            read,
+            rewind,
+            user_data,
+            length: known_length(length)?,
+            sent: 0,
+        };
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+/// Uploads from a file descriptor, from its current offset (`length` bytes,
+/// or -1 for up to the end; any other negative length is
+/// SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
+/// descriptor can seek back.
+#[no_mangle]
+pub extern "C" fn swc_object_put_fd(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    fd: c_int,
+    length: i64,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let src = FileSource::from_fd(fd, known_length(length)?)?;
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+/// Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
+#[no_mangle]
+pub extern "C" fn swc_object_put_path(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    path: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let src = FileSource::open(std::path::Path::new(name(path, "path")?))?;
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+/// Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
+#[no_mangle]
+pub extern "C" fn swc_object_put_buffer(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    buf: *const u8,
+    len: usize,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let data = slice(buf, len, "buf")?;
+        let src = crate::conn::body::BytesSource::new(data);
+        put_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            Box::new(src),
+        )
+    })
+}
+
+fn get_with(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    sink: &mut (dyn crate::conn::body::BodySink + '_),
+) -> Result<()> {
+    let (cont, obj) = (name(container, "container")?, name(object, "object")?);
+    let o: GetOpts = parse(optional(opts_json, "opts_json")?, "download options")?;
+    run(client, cancel, result_json, |c, t| async move {
+        object::get(&c, cont, obj, &o, sink, &t).await
+    })
+}
+
+/// Downloads an object to a write callback (run on the calling thread;
+/// non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
+/// (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
+/// "checksum" (default true), "resume" (default true)}`. Length is always
+/// verified, MD5 too for whole plain objects; a body that breaks is resumed
+/// with Range + If-Match so the callback sees each byte once. The record
+/// has `bytes`, `md5`, `verified` and `attempts`.
+#[no_mangle]
+pub extern "C" fn swc_object_get(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    write: swc_write_fn,
+    user_data: *mut c_void,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let write = write.ok_or_else(|| Error::invalid("argument \"write\" must not be NULL"))?;
+        let mut sink = CallbackSink { write, user_data };
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )
+    })
+}
+
+/// Downloads to a file descriptor (not closed).
+#[no_mangle]
+pub extern "C" fn swc_object_get_fd(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    fd: c_int,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let mut sink = FdSink::new(fd)?;
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )
+    })
+}
+
+/// Downloads to a file: written under a temporary name in the same
+/// directory and renamed onto `path` only when complete and verified; on
+/// any failure nothing is left at `path` (an existing file is untouched).
+#[no_mangle]
+pub extern "C" fn swc_object_get_path(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    path: *const c_char,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        let mut sink = PathSink::create(std::path::Path::new(name(path, "path")?))?;
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )
+    })
+}
+
+/// Downloads into memory the library allocates: on success `*buf` (never
+/// NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
+#[no_mangle]
+pub extern "C" fn swc_object_get_buffer(
+    client: *const swc_client,
+    container: *const c_char,
+    object: *const c_char,
+    opts_json: *const c_char,
+    buf: *mut *mut u8,
+    len: *mut usize,
+    cancel: *const swc_cancel,
+    result_json: *mut *mut c_char,
+    err_json: *mut *mut c_char,
+) -> swc_status {
+    guard(err_json, || {
+        check_out(buf, "buf")?;
+        check_out(len, "len")?;
+        let mut sink = MallocSink::new();
+        get_with(
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+            &mut sink,
+        )?;
+        let (p, n) = sink.take()?;
+        write_out(len, n)?;
+        write_out(buf, p)
+    })
+}
+
+/// Frees a buffer from `swc_object_get_buffer`. NULL does nothing.
+///
+/// # Safety
+/// `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
+#[no_mangle]
+pub unsafe extern "C" fn swc_buffer_free(buf: *mut u8) {
+    guard_value((), || {
+        // SAFETY: malloc'd by MallocSink; free(NULL) is a no-op.
+        unsafe { libc::free(buf.cast()) }
+    })
+}
