@@ -5,6 +5,7 @@
 pub mod account;
 pub mod body;
 pub mod container;
+pub mod events;
 pub mod info;
 pub mod listing;
 pub mod object;

@@ -4,6 +4,7 @@
 //! cancellation, and debug logging with secrets redacted.
 
 use super::body::{BodySource, CHUNK};
+use super::events::emit;
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
 use crate::hex::hex;
@@ -14,34 +15,6 @@ use md5::{Digest, Md5};
 use reqwest::Method;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-/// Receives request events (retries, re-authentication) for whoever runs
-/// the request — a bulk operation turns them into progress events.
-pub type EventHook = std::sync::Arc<dyn Fn(serde_json::Value) + Send + Sync>;
-
-tokio::task_local! {
-    static EVENTS: EventHook;
-}
-
-/// Runs `fut` with `hook` receiving the events of the requests it makes.
-pub async fn with_events<F: std::future::Future>(hook: EventHook, fut: F) -> F::Output {
-    EVENTS.scope(hook, fut).await
-}
-
-/// `fut` with the current task's event hook (if any), for spawning.
-pub fn inherit<F: std::future::Future>(fut: F) -> impl std::future::Future<Output = F::Output> {
-    let hook = EVENTS.try_with(|h| h.clone()).ok();
-    async move {
-        match hook {
-            Some(h) => EVENTS.scope(h, fut).await,
-            None => fut.await,
-        }
-    }
-}
-
-fn emit(v: serde_json::Value) {
-    let _ = EVENTS.try_with(|h| h(v));
-}
 
 /// What a URL is relative to.
 #[derive(Debug, Clone, PartialEq, Eq)]

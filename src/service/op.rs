@@ -189,11 +189,11 @@ where
         // Retries and re-authentications of the operation's requests become
         // progress events.
         let events = ctx.clone();
-        let hook: crate::conn::request::EventHook = Arc::new(move |mut v: Value| {
+        let hook: crate::conn::events::EventHook = Arc::new(move |mut v: Value| {
             v["action"] = json!(action);
             events.progress(v);
         });
-        let outcome = tokio::spawn(crate::conn::request::with_events(hook, body(ctx.clone()))).await;
+        let outcome = tokio::spawn(crate::conn::events::with_events(hook, body(ctx.clone()))).await;
         let outcome = match outcome {
             Ok(r) => r,
             Err(e) => Err(Error::new(Status::Panic, format!("operation task failed: {e}"))),
@@ -294,10 +294,10 @@ pub async fn for_each_limited<T, I, F, Fut>(
         // KiB, and the task machinery would otherwise copy it by value
         // several times per item.
         let fut = Box::pin(f(item));
-        set.spawn(crate::conn::request::inherit(async move {
+        crate::conn::events::spawn_in(&mut set, async move {
             fut.await;
             drop(permit);
-        }));
+        });
         while set.try_join_next().is_some() {}
     }
     while set.join_next().await.is_some() {}

@@ -144,11 +144,11 @@ impl SegmentWriter {
         self.ctx.check_cancel()?;
         self.started.push(index);
         let (ctx, layout, checksum) = (self.ctx.clone(), self.layout.clone(), self.checksum);
-        self.tasks.spawn(crate::conn::request::inherit(async move {
+        crate::conn::events::spawn_in(&mut self.tasks, async move {
             let segment = put_segment(&ctx, &layout, index, source, checksum).await;
             drop(permit);
             (index, segment)
-        }));
+        });
         Ok(())
     }
 
