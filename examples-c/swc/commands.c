@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The codes of the long options without a short letter (those with one
  * are their letter). */
@@ -36,43 +37,6 @@ enum opt_code {
     OPT_DIGEST
 };
 
-/* What an option does to the request, at its key. */
-enum opt_action {
-    SET_NONE,   /* nothing (its flags only) */
-    SET_STRING, /* the argument */
-    SET_TRUE,
-    SET_FALSE,
-    SET_INT,    /* the argument as a number */
-    ADD_LIST,   /* the argument appended to a list */
-    SET_NAME    /* the argument kept as the object name */
-};
-
-/* One option of a subcommand; a table ends with a code of 0. */
-struct opt_spec {
-    const char *name; /* the long name; NULL: a short option only */
-    int has_arg;
-    int code;
-    enum opt_action action;
-    const char *key;
-    unsigned flags; /* F_* set in the context */
-};
-
-#define MAX_OPTS 24
-
-/* The array at `key`, made when missing. */
-static json_t *list_at(json_t *req, const char *key) {
-    json_t *a = json_object_get(req, key);
-    if (a == NULL) {
-        a = json_array();
-        json_object_set_new(req, key, a);
-    }
-    return a;
-}
-
-static void add_list(json_t *req, const char *key, const char *value) {
-    json_array_append_new(list_at(req, key), json_string(value));
-}
-
 static json_t *strings(char **v, int n) {
     json_t *a = json_array();
     int i;
@@ -80,48 +44,8 @@ static json_t *strings(char **v, int n) {
     return a;
 }
 
-static const struct opt_spec *find_opt(const struct opt_spec *spec, int code) {
-    for (; spec->code; spec++)
-        if (spec->code == code) return spec;
-    return NULL;
-}
-
-static void apply_opt(struct swc *s, const struct opt_spec *p, json_t *req, const char *arg) {
-    switch (p->action) {
-    case SET_NONE: break;
-    case SET_STRING: json_object_set_new(req, p->key, json_string(arg)); break;
-    case SET_TRUE: json_object_set_new(req, p->key, json_true()); break;
-    case SET_FALSE: json_object_set_new(req, p->key, json_false()); break;
-    case SET_INT: json_object_set_new(req, p->key, json_integer(atoi(arg))); break;
-    case ADD_LIST: add_list(req, p->key, arg); break;
-    case SET_NAME: s->object_name = arg; break;
-    }
-    s->flags |= p->flags;
-}
-
-/* Applies the subcommand's options in the order given; -1 on one it does
- * not take (getopt has said which). */
-static int parse_options(struct swc *s, int argc, char **argv, const char *shorts, const struct opt_spec *spec,
-                         json_t *req) {
-    struct option longs[MAX_OPTS + 1];
-    size_t n = 0;
-    const struct opt_spec *p;
-    int o;
-    for (p = spec; p->code && n < MAX_OPTS; p++) {
-        if (p->name == NULL) continue;
-        longs[n].name = p->name;
-        longs[n].has_arg = p->has_arg;
-        longs[n].flag = NULL;
-        longs[n++].val = p->code;
-    }
-    memset(&longs[n], 0, sizeof longs[n]);
-    while ((o = getopt_long(argc, argv, shorts, longs, NULL)) != -1) {
-        p = find_opt(spec, o);
-        if (p == NULL) return -1;
-        apply_opt(s, p, req, optarg);
-    }
-    return 0;
-}
+/* The end of an option table. */
+#define END_OPTS {NULL, 0, 0, SET_NONE, NULL, 0, NULL, NULL}
 
 /* [<container> [<object>...]] */
 static void set_targets(json_t *req, int argc, char **argv) {
@@ -176,17 +100,23 @@ static int run_op(struct swc *s, twin_fn f, json_t *req, const char *what) {
     return s->failed ? 1 : 0;
 }
 
-/* The start of a subcommand that talks to the cluster: the client, then
- * its options into `req`. 0, or the exit code. */
+/* The start of a subcommand that talks to the cluster: its options (the
+ * global ones after the subcommand too) into `req`, then the client made
+ * with them. -1 to go on, else the exit code (`req` then freed). */
 static int begin(struct swc *s, enum mode m, int argc, char **argv, const char *shorts,
                  const struct opt_spec *spec, json_t *req) {
-    if (open_client(s) != 0) return 1;
+    int rc;
     s->mode = m;
-    if (parse_options(s, argc, argv, shorts, spec, req) != 0) {
-        usage();
-        return 2;
+    rc = parse_options(s, argc, argv, shorts, spec, req);
+    if (rc >= 0) {
+        json_decref(req);
+        return rc;
     }
-    return 0;
+    if (open_client(s) != 0) {
+        json_decref(req);
+        return 1;
+    }
+    return -1;
 }
 
 /* ----------------------------------------------------------- auth */
@@ -230,39 +160,54 @@ static void print_auth_settings(json_t *opts) {
     }
 }
 
-int cmd_auth(struct swc *s, int argc, char **argv) {
+/* The storage URL and token ({"storage_url", "token"}), or NULL said on
+ * standard error (a failed authentication as swift words it). */
+static json_t *auth_token(struct swc *s) {
     char *res = NULL, *err = NULL;
     json_t *r;
-    (void)argc;
-    (void)argv;
+    if (swc_client_auth(s->client, "{\"include_token\": true}", &res, &err) != SWC_OK) {
+        print_error_record("auth", err);
+        swc_string_free(err);
+        return NULL;
+    }
+    r = json_loads(res, 0, NULL);
+    swc_string_free(res);
+    return r;
+}
+
+int cmd_auth(struct swc *s, int argc, char **argv) {
+    static const struct opt_spec spec[] = {END_OPTS};
+    json_t *r;
+    int rc = parse_options(s, argc, argv, "", spec, NULL);
+    if (rc >= 0) return rc;
     if (s->verbose > 1) {
         print_auth_settings(s->opts);
         return 0;
     }
-    if (open_client(s) != 0) return 1;
-    if (swc_client_auth(s->client, "{\"include_token\": true}", &res, &err) != SWC_OK) {
-        print_error_record("auth", err);
-        swc_string_free(err);
-        return 1;
-    }
-    r = json_loads(res, 0, NULL);
+    if (open_client(s) != 0 || (r = auth_token(s)) == NULL) return 1;
     export_line("OS_STORAGE_URL", jstr(r, "storage_url"));
     export_line("OS_AUTH_TOKEN", jstr(r, "token"));
     json_decref(r);
-    swc_string_free(res);
     return 0;
 }
 
 /* ------------------------------------------------------------ stat, list */
 
 int cmd_stat(struct swc *s, int argc, char **argv) {
-    static const struct opt_spec spec[] = {{"lh", 0, OPT_LH, SET_NONE, NULL, F_HUMAN},
-                                           {"header", 1, 'H', ADD_LIST, "header", 0},
-                                           {"version-id", 1, OPT_VERSION_ID, SET_STRING, "version_id", 0},
-                                           {0, 0, 0, SET_NONE, NULL, 0}};
+    static const struct opt_spec spec[] = {
+        {"lh", 0, OPT_LH, SET_NONE, NULL, F_HUMAN, NULL, "Report sizes in human readable format similar to\nls -lh."},
+        {"header", 1, 'H', ADD_LIST, "header", 0, "header:value", "Adds a custom request header to use for stat."},
+        {"version-id", 1, OPT_VERSION_ID, SET_STRING, "version_id", 0, "version-id",
+         "Report stat of specific version of a versioned object."},
+        END_OPTS};
     json_t *req = json_object();
     int rc = begin(s, M_STAT, argc, argv, "H:", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
+    /* -v: the storage URL and the token first, as swift prints them. */
+    if (s->verbose > 1 && (s->auth = auth_token(s)) == NULL) {
+        json_decref(req);
+        return 1;
+    }
     set_targets(req, argc, argv);
     return run_op(s, swc_stat, req, "stat");
 }
@@ -285,18 +230,24 @@ static void want_list_fields(const struct swc *s, json_t *req) {
 }
 
 int cmd_list(struct swc *s, int argc, char **argv) {
-    static const struct opt_spec spec[] = {{"prefix", 1, 'p', SET_STRING, "prefix", 0},
-                                           {"delimiter", 1, 'd', SET_STRING, "delimiter", 0},
-                                           {"long", 0, 'l', SET_NONE, NULL, F_LONG},
-                                           {"json", 0, 'j', SET_NONE, NULL, F_JSON},
-                                           {"versions", 0, OPT_VERSIONS, SET_NONE, NULL, F_VERSIONS},
-                                           {"lh", 0, OPT_LH, SET_NONE, NULL, F_LONG | F_HUMAN},
-                                           {"totals", 0, 't', SET_NONE, NULL, F_TOTALS},
-                                           {"header", 1, 'H', ADD_LIST, "header", 0},
-                                           {0, 0, 0, SET_NONE, NULL, 0}};
+    static const struct opt_spec spec[] = {
+        {"long", 0, 'l', SET_NONE, NULL, F_LONG, NULL, "Long listing format, similar to ls -l."},
+        {"lh", 0, OPT_LH, SET_NONE, NULL, F_LONG | F_HUMAN, NULL,
+         "Report sizes in human readable format similar to\nls -lh."},
+        {"totals", 0, 't', SET_NONE, NULL, F_TOTALS, NULL, "Used with -l or --lh, only report totals."},
+        {"prefix", 1, 'p', SET_STRING, "prefix", 0, "prefix", "Only list items beginning with the prefix."},
+        {"delimiter", 1, 'd', SET_STRING, "delimiter", 0, "delim",
+         "Roll up items with the given delimiter. For containers\n"
+         "only. See OpenStack Swift API documentation for what\n"
+         "this means."},
+        {"json", 0, 'j', SET_NONE, NULL, F_JSON, NULL, "Display listing information in json."},
+        {"versions", 0, OPT_VERSIONS, SET_NONE, NULL, F_VERSIONS, NULL,
+         "Display listing information for all versions."},
+        {"header", 1, 'H', ADD_LIST, "header", 0, "header:value", "Adds a custom request header to use for listing."},
+        END_OPTS};
     json_t *req = json_object();
     int rc = begin(s, M_LIST, argc, argv, "p:d:ljtH:", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
     if (optind < argc) json_object_set_new(req, "container", json_string(argv[optind]));
     else s->flags |= F_ACCOUNT;
     if (s->flags & F_VERSIONS) {
@@ -320,77 +271,144 @@ int cmd_list(struct swc *s, int argc, char **argv) {
 
 /* ------------------------------------------------------- upload, download */
 
-/* `-` as an upload path: standard input as the object --object-name. */
-static int add_stdin_item(const struct swc *s, json_t *req) {
-    json_t *item;
-    if (s->object_name == NULL) {
-        fputs("upload from stdin needs --object-name\n", stderr);
-        return -1;
-    }
-    item = json_object();
+/* `-` as the upload path: standard input as the object --object-name. */
+static void add_stdin_item(const struct swc *s, json_t *req) {
+    json_t *item = json_object();
     json_object_set_new(item, "fd", json_integer(0));
     json_object_set_new(item, "object_name", json_string(s->object_name));
     if (json_object_get(req, "segment_size") == NULL) json_object_set_new(item, "segment_size", json_string("10M"));
     json_array_append_new(list_at(req, "objects"), item);
-    return 0;
+}
+
+/* swift's checks of upload's paths: NULL, or the error it gives. */
+static const char *upload_paths_error(const struct swc *s, int n, char **paths) {
+    int i, from_stdin = 0;
+    for (i = 0; i < n; i++) from_stdin |= !strcmp(paths[i], "-");
+    if (from_stdin && n > 1) return "upload from stdin cannot be used along with other files";
+    if (s->object_name && n > 1) return "object-name only be used with 1 file or dir";
+    if (from_stdin && s->object_name == NULL) return "object-name must be specified with uploads from stdin";
+    return NULL;
+}
+
+/* The paths into `req` (a missing one said and counted, as swift does);
+ * 0 when none is left. */
+static int add_upload_paths(struct swc *s, json_t *req, int n, char **paths) {
+    struct stat st;
+    int i, added = 0;
+    for (i = 0; i < n; i++) {
+        if (!strcmp(paths[i], "-")) {
+            add_stdin_item(s, req);
+        } else if (stat(paths[i], &st) != 0) {
+            fprintf(stderr, "Local file '%s' not found\n", paths[i]);
+            s->failed++;
+            continue;
+        } else {
+            add_list(req, "objects", paths[i]);
+        }
+        added++;
+    }
+    return added;
 }
 
 int cmd_upload(struct swc *s, int argc, char **argv) {
     static const struct opt_spec spec[] = {
-        {"changed", 0, 'c', SET_TRUE, "changed", 0},
-        {"skip-identical", 0, OPT_SKIP_IDENTICAL, SET_TRUE, "skip_identical", 0},
-        {"segment-size", 1, 'S', SET_STRING, "segment_size", 0},
-        {"segment-container", 1, OPT_SEGMENT_CONTAINER, SET_STRING, "segment_container", 0},
-        {NULL, 1, 'C', SET_STRING, "segment_container", 0},
-        {"leave-segments", 0, OPT_LEAVE_SEGMENTS, SET_TRUE, "leave_segments", 0},
-        {"object-threads", 1, OPT_OBJECT_THREADS, SET_INT, "object_uu_threads", 0},
-        {"segment-threads", 1, OPT_SEGMENT_THREADS, SET_INT, "segment_threads", 0},
-        {"header", 1, 'H', ADD_LIST, "header", 0},
-        {"meta", 1, 'm', ADD_LIST, "meta", 0},
-        {"use-slo", 0, OPT_USE_SLO, SET_TRUE, "use_slo", 0},
-        {"use-dlo", 0, OPT_USE_DLO, SET_FALSE, "use_slo", 0},
-        {"object-name", 1, OPT_OBJECT_NAME, SET_NAME, NULL, 0},
-        {"ignore-checksum", 0, OPT_IGNORE_CHECKSUM, SET_FALSE, "checksum", 0},
-        {"skip-container-put", 0, OPT_SKIP_CONTAINER_PUT, SET_TRUE, "skip_container_put", 0},
-        {0, 0, 0, SET_NONE, NULL, 0}};
+        {"changed", 0, 'c', SET_TRUE, "changed", 0, NULL,
+         "Only upload files that have changed since the last\nupload."},
+        {"skip-identical", 0, OPT_SKIP_IDENTICAL, SET_TRUE, "skip_identical", 0, NULL,
+         "Skip uploading files that are identical on both sides."},
+        {"segment-size", 1, 'S', SET_STRING, "segment_size", 0, "size",
+         "Upload files in segments no larger than <size> (in\nBytes, or with a suffix K, M or G) and then create a\n"
+         "\"manifest\" file that will download all the segments\nas if it were the original file."},
+        {"segment-container", 1, 'C', SET_STRING, "segment_container", 0, "container",
+         "Upload the segments into the specified container. If\nnot specified, the segments will be uploaded to a\n"
+         "<container>_segments container to not pollute the\nmain <container> listings."},
+        {"leave-segments", 0, OPT_LEAVE_SEGMENTS, SET_TRUE, "leave_segments", 0, NULL,
+         "Indicates that you want the older segments of manifest\nobjects left alone (in the case of overwrites)."},
+        {"object-threads", 1, OPT_OBJECT_THREADS, SET_THREADS, "object_uu_threads", 0, "threads",
+         "Number of threads to use for uploading full objects.\nDefault is 10."},
+        {"segment-threads", 1, OPT_SEGMENT_THREADS, SET_THREADS, "segment_threads", 0, "threads",
+         "Number of threads to use for uploading object segments.\nDefault is 10."},
+        {"meta", 1, 'm', ADD_LIST, "meta", 0, "name:value",
+         "Sets a meta data item. This option may be repeated.\nExample: -m Color:Blue -m Size:Large"},
+        {"header", 1, 'H', ADD_LIST, "header", 0, "header:value",
+         "Adds a customized request header. This option may be\nrepeated. Example: -H \"content-type:text/plain\"\n"
+         " -H \"Content-Length: 4000\"."},
+        {"use-slo", 0, OPT_USE_SLO, SET_TRUE, "use_slo", 0, NULL,
+         "When used in conjunction with --segment-size it will\ncreate a Static Large Object (the default when the\n"
+         "cluster supports it)."},
+        {"use-dlo", 0, OPT_USE_DLO, SET_FALSE, "use_slo", 0, NULL,
+         "When used in conjunction with --segment-size it will\ncreate a Dynamic Large Object. May be useful with old\n"
+         "swift clusters."},
+        {"object-name", 1, OPT_OBJECT_NAME, SET_NAME, NULL, 0, "object-name",
+         "Upload file and name object to <object-name> or upload\n"
+         "dir and use <object-name> as object prefix instead of\n"
+         "folder name."},
+        {"ignore-checksum", 0, OPT_IGNORE_CHECKSUM, SET_FALSE, "checksum", 0, NULL,
+         "Turn off checksum validation for uploads."},
+        {"skip-container-put", 0, OPT_SKIP_CONTAINER_PUT, SET_TRUE, "skip_container_put", 0, NULL,
+         "Assume all necessary containers already exist; don't\nautomatically try to create them."},
+        END_OPTS};
     json_t *req = json_object();
-    int i, rc = begin(s, M_UPLOAD, argc, argv, "cS:C:H:m:", spec, req);
-    if (rc != 0) return rc;
-    if (argc - optind < 2) {
-        fputs("usage: swc upload [options] container path...\n", stderr);
-        return 2;
+    const char *bad;
+    int rc = begin(s, M_UPLOAD, argc, argv, "cS:C:H:m:", spec, req);
+    if (rc >= 0) return rc;
+    bad = argc - optind < 2 ? NULL : upload_paths_error(s, argc - optind - 1, argv + optind + 1);
+    if (argc - optind < 2 || bad) {
+        json_decref(req);
+        if (bad) fprintf(stderr, "%s\n", bad);
+        return bad ? 1 : usage_error(s, NULL);
     }
     json_object_set_new(req, "container", json_string(argv[optind]));
-    for (i = optind + 1; i < argc; i++) {
-        if (strcmp(argv[i], "-") != 0) add_list(req, "objects", argv[i]);
-        else if (add_stdin_item(s, req) != 0) return 2;
+    if (add_upload_paths(s, req, argc - optind - 1, argv + optind + 1) == 0) {
+        json_decref(req);
+        return 1;
     }
-    if (s->object_name && !(argc - optind == 2 && strcmp(argv[optind + 1], "-") == 0))
+    if (s->object_name && strcmp(argv[optind + 1], "-") != 0)
         json_object_set_new(req, "object_name", json_string(s->object_name));
     return run_op(s, swc_upload, req, "upload");
 }
 
 int cmd_download(struct swc *s, int argc, char **argv) {
     static const struct opt_spec spec[] = {
-        {"all", 0, 'a', SET_TRUE, "yes_all", 0},
-        {"marker", 1, 'm', SET_STRING, "marker", 0},
-        {"prefix", 1, 'p', SET_STRING, "prefix", 0},
-        {"remove-prefix", 0, 'r', SET_TRUE, "remove_prefix", 0},
-        {"output", 1, 'o', SET_STRING, "out_file", 0},
-        {"output-dir", 1, 'D', SET_STRING, "out_directory", 0},
-        {"object-threads", 1, OPT_OBJECT_THREADS, SET_INT, "object_dd_threads", 0},
-        {"container-threads", 1, OPT_CONTAINER_THREADS, SET_INT, "container_threads", 0},
-        {"no-download", 0, OPT_NO_DOWNLOAD, SET_TRUE, "no_download", 0},
-        {"header", 1, 'H', ADD_LIST, "header", 0},
-        {"skip-identical", 0, OPT_SKIP_IDENTICAL, SET_TRUE, "skip_identical", 0},
-        {"ignore-checksum", 0, OPT_IGNORE_CHECKSUM, SET_FALSE, "checksum", 0},
-        {"no-shuffle", 0, OPT_NO_SHUFFLE, SET_FALSE, "shuffle", 0},
-        {"ignore-mtime", 0, OPT_IGNORE_MTIME, SET_TRUE, "ignore_mtime", 0},
-        {"version-id", 1, OPT_VERSION_ID, SET_STRING, "version_id", 0},
-        {0, 0, 0, SET_NONE, NULL, 0}};
+        {"all", 0, 'a', SET_TRUE, "yes_all", 0, NULL,
+         "Indicates that you really want to download\neverything in the account."},
+        {"marker", 1, 'm', SET_STRING, "marker", 0, "marker",
+         "Marker to use when starting a container or account\ndownload."},
+        {"prefix", 1, 'p', SET_STRING, "prefix", 0, "prefix", "Only download items beginning with <prefix>."},
+        {"remove-prefix", 0, 'r', SET_TRUE, "remove_prefix", 0, NULL,
+         "An optional flag for --prefix <prefix>, use this\noption to download items without <prefix>."},
+        {"output", 1, 'o', SET_STRING, "out_file", 0, "out_file",
+         "For a single file download, stream the output to\n<out_file>. Specifying \"-\" as <out_file> will\n"
+         "redirect to stdout."},
+        {"output-dir", 1, 'D', SET_STRING, "out_directory", 0, "out_directory",
+         "An optional directory to which to store objects.\nBy default, all objects are recreated in the current\n"
+         "directory."},
+        {"object-threads", 1, OPT_OBJECT_THREADS, SET_THREADS, "object_dd_threads", 0, "threads",
+         "Number of threads to use for downloading objects.\nDefault is 10."},
+        {"container-threads", 1, OPT_CONTAINER_THREADS, SET_THREADS, "container_threads", 0, "threads",
+         "Number of threads to use for downloading containers.\nDefault is 10."},
+        {"no-download", 0, OPT_NO_DOWNLOAD, SET_TRUE, "no_download", 0, NULL,
+         "Perform download(s), but don't actually write anything\nto disk."},
+        {"header", 1, 'H', ADD_LIST, "header", 0, "header:value",
+         "Adds a customized request header to the query, like\n"
+         "\"Range\" or \"If-Match\". This option may be repeated.\n"
+         "Example: --header \"content-type:text/plain\""},
+        {"skip-identical", 0, OPT_SKIP_IDENTICAL, SET_TRUE, "skip_identical", 0, NULL,
+         "Skip downloading files that are identical on both\nsides."},
+        {"version-id", 1, OPT_VERSION_ID, SET_STRING, "version_id", 0, "version-id",
+         "Download specific version of a versioned object."},
+        {"ignore-checksum", 0, OPT_IGNORE_CHECKSUM, SET_FALSE, "checksum", 0, NULL,
+         "Turn off checksum validation for downloads."},
+        {"no-shuffle", 0, OPT_NO_SHUFFLE, SET_FALSE, "shuffle", 0, NULL,
+         "Download in the order the objects are listed, not\nshuffled (shuffling spreads the load of many clients\n"
+         "downloading the same objects)."},
+        {"ignore-mtime", 0, OPT_IGNORE_MTIME, SET_TRUE, "ignore_mtime", 0, NULL,
+         "Ignore the 'X-Object-Meta-Mtime' header when\ndownloading an object. Instead, create atime and mtime\n"
+         "with fresh timestamps."},
+        END_OPTS};
     json_t *req = json_pack("{sb}", "shuffle", 1); /* --no-shuffle turns it off */
     int rc = begin(s, M_DOWNLOAD, argc, argv, "am:p:ro:D:H:", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
     set_targets(req, argc, argv);
     return run_op(s, swc_download, req, "download");
 }
@@ -399,82 +417,122 @@ int cmd_download(struct swc *s, int argc, char **argv) {
 
 int cmd_delete(struct swc *s, int argc, char **argv) {
     static const struct opt_spec spec[] = {
-        {"all", 0, 'a', SET_TRUE, "yes_all", F_YES_ALL},
-        {"leave-segments", 0, OPT_LEAVE_SEGMENTS, SET_TRUE, "leave_segments", 0},
-        {"prefix", 1, 'p', SET_STRING, "prefix", 0},
-        {"object-threads", 1, OPT_OBJECT_THREADS, SET_INT, "object_dd_threads", 0},
-        {"container-threads", 1, OPT_CONTAINER_THREADS, SET_INT, "container_threads", 0},
-        {"header", 1, 'H', ADD_LIST, "header", 0},
-        {"versions", 0, OPT_VERSIONS, SET_TRUE, "versions", 0},
-        {"version-id", 1, OPT_VERSION_ID, SET_STRING, "version_id", 0},
-        {0, 0, 0, SET_NONE, NULL, 0}};
+        {"all", 0, 'a', SET_TRUE, "yes_all", F_YES_ALL, NULL, "Delete all containers and objects. Implies --versions."},
+        {"versions", 0, OPT_VERSIONS, SET_TRUE, "versions", 0, NULL, "Delete all versions."},
+        {"leave-segments", 0, OPT_LEAVE_SEGMENTS, SET_TRUE, "leave_segments", 0, NULL,
+         "Do not delete segments of manifest objects."},
+        {"header", 1, 'H', ADD_LIST, "header", 0, "header:value",
+         "Adds a custom request header to use for deleting\nobjects or an entire container."},
+        {"object-threads", 1, OPT_OBJECT_THREADS, SET_THREADS, "object_dd_threads", 0, "threads",
+         "Number of threads to use for deleting objects.\nDefault is 10."},
+        {"container-threads", 1, OPT_CONTAINER_THREADS, SET_THREADS, "container_threads", 0, "threads",
+         "Number of threads to use for deleting containers.\nDefault is 10."},
+        {"prefix", 1, 'p', SET_STRING, "prefix", 0, "prefix", "Only delete objects beginning with <prefix>."},
+        {"version-id", 1, OPT_VERSION_ID, SET_STRING, "version_id", 0, "version-id",
+         "Delete specific version of a versioned object."},
+        END_OPTS};
     json_t *req = json_object();
     int rc = begin(s, M_DELETE, argc, argv, "ap:H:", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
+    /* swift's usage: a container, or --all and nothing. */
+    if ((optind < argc) == ((s->flags & F_YES_ALL) != 0)) {
+        json_decref(req);
+        return usage_error(s, NULL);
+    }
     set_targets(req, argc, argv);
     return run_op(s, swc_delete, req, "delete");
 }
 
+/* post's and copy's -m and -H. */
+#define META_OPT                                                                                                     \
+    {"meta", 1, 'm', ADD_LIST, "meta", 0, "name:value",                                                              \
+     "Sets a meta data item. This option may be repeated.\nExample: -m Color:Blue -m Size:Large"}
+#define HEADER_OPT                                                                                                   \
+    {"header", 1, 'H', ADD_LIST, "header", 0, "header:value",                                                        \
+     "Adds a customized request header.\nThis option may be repeated. Example\n"                                     \
+     "-H \"content-type:text/plain\" -H \"Content-Length: 4000\""}
+
 int cmd_post(struct swc *s, int argc, char **argv) {
-    static const struct opt_spec spec[] = {{"read-acl", 1, 'r', SET_STRING, "read_acl", 0},
-                                           {"write-acl", 1, 'w', SET_STRING, "write_acl", 0},
-                                           {"sync-to", 1, 't', SET_STRING, "sync_to", 0},
-                                           {"sync-key", 1, 'k', SET_STRING, "sync_key", 0},
-                                           {"meta", 1, 'm', ADD_LIST, "meta", 0},
-                                           {"header", 1, 'H', ADD_LIST, "header", 0},
-                                           {0, 0, 0, SET_NONE, NULL, 0}};
+    static const struct opt_spec spec[] = {
+        {"read-acl", 1, 'r', SET_STRING, "read_acl", 0, "acl",
+         "Read ACL for containers. Quick summary of ACL syntax:\n.r:*, .r:-.example.com, .r:www.example.com,\n"
+         "account1 (v1.0 identity API only),\naccount1:*, account2:user2 (v2.0+ identity API)."},
+        {"write-acl", 1, 'w', SET_STRING, "write_acl", 0, "acl",
+         "Write ACL for containers. Quick summary of ACL syntax:\naccount1 (v1.0 identity API only),\n"
+         "account1:*, account2:user2 (v2.0+ identity API)."},
+        {"sync-to", 1, 't', SET_STRING, "sync_to", 0, "sync-to",
+         "Sync To for containers, for multi-cluster replication."},
+        {"sync-key", 1, 'k', SET_STRING, "sync_key", 0, "sync-key",
+         "Sync Key for containers, for multi-cluster replication."},
+        META_OPT,
+        HEADER_OPT,
+        END_OPTS};
     json_t *req = json_object();
     int rc = begin(s, M_POST, argc, argv, "r:w:t:k:m:H:", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
     set_targets(req, argc, argv);
     return run_op(s, swc_post, req, "post");
 }
 
 int cmd_copy(struct swc *s, int argc, char **argv) {
-    static const struct opt_spec spec[] = {{"destination", 1, 'd', SET_STRING, "destination", 0},
-                                           {"fresh-metadata", 0, 'M', SET_TRUE, "fresh_metadata", 0},
-                                           {"meta", 1, 'm', ADD_LIST, "meta", 0},
-                                           {"header", 1, 'H', ADD_LIST, "header", 0},
-                                           {0, 0, 0, SET_NONE, NULL, 0}};
+    static const struct opt_spec spec[] = {
+        {"destination", 1, 'd', SET_STRING, "destination", 0, "/container[/object]",
+         "The container and name of the destination object. Name\nof destination object can be omitted, then will be\n"
+         "same as name of source object. Supplying multiple\nobjects and destination with object name is invalid."},
+        {"fresh-metadata", 0, 'M', SET_TRUE, "fresh_metadata", 0, NULL,
+         "Copy the object without any existing metadata,\nIf not set, metadata will be preserved or appended"},
+        META_OPT,
+        HEADER_OPT,
+        END_OPTS};
     json_t *req = json_object();
     int rc = begin(s, M_COPY, argc, argv, "d:Mm:H:", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
     if (argc - optind < 2) {
-        fputs("usage: swc copy [options] container object...\n", stderr);
-        return 2;
+        json_decref(req);
+        return usage_error(s, NULL);
     }
     json_object_set_new(req, "container", json_string(argv[optind]));
     json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
     return run_op(s, swc_copy, req, "copy");
 }
 
-/* ------------------------------------------- capabilities, tempurl, other */
+/* ------------------------------------------- capabilities, tempurl */
 
 int cmd_capabilities(struct swc *s, int argc, char **argv) {
-    static const struct opt_spec spec[] = {{"json", 0, OPT_JSON, SET_NONE, NULL, F_JSON},
-                                           {0, 0, 0, SET_NONE, NULL, 0}};
+    static const struct opt_spec spec[] = {
+        {"json", 0, OPT_JSON, SET_NONE, NULL, F_JSON, NULL, "Print the cluster capabilities in JSON format."},
+        END_OPTS};
     json_t *req = json_object();
     int rc = begin(s, M_CAPS, argc, argv, "", spec, req);
-    if (rc != 0) return rc;
+    if (rc >= 0) return rc;
     if (optind < argc) json_object_set_new(req, "url", json_string(argv[optind]));
     return run_op(s, swc_capabilities, req, "capabilities");
 }
 
 /* Signs locally: no client, no request. */
 int cmd_tempurl(struct swc *s, int argc, char **argv) {
-    static const struct opt_spec spec[] = {{"absolute", 0, OPT_ABSOLUTE, SET_TRUE, "absolute", 0},
-                                           {"prefix-based", 0, OPT_PREFIX_BASED, SET_TRUE, "prefix", 0},
-                                           {"iso8601", 0, OPT_ISO8601, SET_TRUE, "iso8601", 0},
-                                           {"ip-range", 1, OPT_IP_RANGE, SET_STRING, "ip_range", 0},
-                                           {"digest", 1, OPT_DIGEST, SET_STRING, "digest", 0},
-                                           {0, 0, 0, SET_NONE, NULL, 0}};
+    static const struct opt_spec spec[] = {
+        {"absolute", 0, OPT_ABSOLUTE, SET_TRUE, "absolute", 0, NULL,
+         "Interpret the <time> positional argument as a Unix\ntimestamp rather than a number of seconds in the\n"
+         "future. If an ISO 8601 timestamp is passed for <time>,\nthis argument is ignored."},
+        {"prefix-based", 0, OPT_PREFIX_BASED, SET_TRUE, "prefix", 0, NULL,
+         "If present, a prefix-based temporary URL will be\ngenerated."},
+        {"iso8601", 0, OPT_ISO8601, SET_TRUE, "iso8601", 0, NULL,
+         "If present, the generated temporary URL will contain an\n"
+         "ISO 8601 UTC timestamp instead of a Unix timestamp."},
+        {"ip-range", 1, OPT_IP_RANGE, SET_STRING, "ip_range", 0, "range",
+         "If present, the temporary URL will be restricted to the\ngiven ip or ip range."},
+        {"digest", 1, OPT_DIGEST, SET_STRING, "digest", 0, "sha1|sha256|sha512",
+         "The HMAC digest (default sha256). The server must\naccept it: OpenStack Swift lists what it accepts in\n"
+         "'swc capabilities' (tempurl: allowed_digests);\nCeph RGW verifies sha1 only."},
+        END_OPTS};
     json_t *req = json_object();
     char *url = NULL, *err = NULL, *text;
-    if (parse_options(s, argc, argv, "", spec, req) != 0) return 2;
-    if (argc - optind != 4) {
-        fputs("usage: swc tempurl [--absolute] [--prefix-based] [--iso8601] [--ip-range R] [--digest D] "
-              "METHOD TIME PATH KEY\n", stderr);
-        return 2;
+    int rc = parse_options(s, argc, argv, "", spec, req);
+    if (rc < 0 && argc - optind != 4) rc = usage_error(s, NULL);
+    if (rc >= 0) {
+        json_decref(req);
+        return rc;
     }
     json_object_set_new(req, "method", json_string(argv[optind]));
     json_object_set_new(req, "seconds", json_string(argv[optind + 1]));
@@ -492,14 +550,4 @@ int cmd_tempurl(struct swc *s, int argc, char **argv) {
     swc_string_free(url);
     free(text);
     return 0;
-}
-
-/* A subcommand swc does not have: said once the client is made (as with
- * the others, credentials come first). */
-int cmd_unknown(struct swc *s, int argc, char **argv) {
-    (void)argc;
-    if (open_client(s) != 0) return 1;
-    fprintf(stderr, "swc: unknown subcommand \"%s\"\n", argv[0]);
-    usage();
-    return 2;
 }

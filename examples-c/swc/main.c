@@ -1,69 +1,124 @@
 /* swc's entry: the global options, then the subcommand found in the
- * table below (its handler, its line in the usage and its --help). */
+ * table below (its handler, its line in the usage and its help texts). */
 #include "swc.h"
 
-#include <getopt.h>
-#include <stdio.h>
 #include <string.h>
 
+#define CAPS_USAGE "[--json] [<proxy_url>]"
+#define CAPS_ABOUT                                                                                                   \
+    "Retrieve capability of the proxy.\n\nOptional positional arguments:\n"                                          \
+    "  <proxy_url>           Proxy URL of the cluster to retrieve capabilities.\n"
+
 static const struct command commands[] = {
-    {"auth", cmd_auth, "auth", "print the storage URL and token as shell exports",
-     "Usage: swc auth\n\nDisplay auth related environment variables in shell friendly format\n"
-     "(with -v: the settings in use, without authenticating).\n"},
+    {"auth", cmd_auth, "auth", "print the storage URL and token as shell exports", "",
+     "Display auth related authentication variables in shell friendly format.\n\n"
+     "  Commands to run to export storage url and auth token into\n"
+     "  OS_STORAGE_URL and OS_AUTH_TOKEN:\n\n      swc auth\n\n"
+     "  Commands to append to a runcom file (e.g. ~/.bashrc, /etc/profile) for\n"
+     "  automatic authentication (the settings in use, without authenticating):\n\n"
+     "      swc auth -v -U test:tester -K testing -A http://localhost:8080/auth/v1.0\n"},
     {"stat", cmd_stat, "stat [container [object...]]", "show account, container or object details",
-     "Usage: swc stat [--lh] [--header <header:value>] [--version-id <id>] [<container> [<object>...]]\n\n"
-     "Displays information for the account, container, or object.\n"},
+     "[--lh] [--header <header:value>]\n                [--version-id <version_id>]\n"
+     "                [<container> [<object>...]]",
+     "Displays information for the account, container, or object.\n\nPositional arguments:\n"
+     "  [<container>]         Name of container to stat from.\n"
+     "  [<object>]            Name of object to stat (several: each).\n"},
     {"list", cmd_list, "list [container]", "list containers or objects (-p prefix, -d delim, -l, -j)",
-     "Usage: swc list [--long] [--lh] [--totals] [--prefix <prefix>] [--delimiter <delimiter>]\n"
-     "                [--json] [--versions] [--header <header:value>] [<container>]\n\n"
-     "Lists the containers for the account or the objects for a container.\n"},
+     "[--long] [--lh] [--totals] [--prefix <prefix>]\n"
+     "                [--delimiter <delimiter>] [--header <header:value>]\n"
+     "                [--json] [--versions] [<container>]",
+     "Lists the containers for the account or the objects for a container.\n\nPositional arguments:\n"
+     "  [<container>]         Name of container to list object in.\n"},
     {"upload", cmd_upload, "upload container path...", "upload files or directories (- for stdin)",
-     "Usage: swc upload [--changed] [--skip-identical] [--segment-size <size>]\n"
-     "                  [--segment-container <container>] [--leave-segments] [--object-threads <n>]\n"
-     "                  [--segment-threads <n>] [--header <header:value>] [--meta <name:value>]\n"
-     "                  [--use-slo | --use-dlo] [--object-name <name>] [--ignore-checksum] [--skip-container-put]\n"
-     "                  <container> <file_or_directory> [...]   (- reads standard input)\n\n"
-     "Uploads specified files and directories to the given container.\n"},
+     "[--changed] [--skip-identical] [--segment-size <size>]\n"
+     "                  [--segment-container <container>] [--leave-segments]\n"
+     "                  [--object-threads <thread>] [--segment-threads <threads>]\n"
+     "                  [--meta <name:value>] [--header <header>] [--use-slo]\n"
+     "                  [--use-dlo] [--ignore-checksum] [--skip-container-put]\n"
+     "                  [--object-name <object-name>]\n"
+     "                  <container> <file_or_directory> [<file_or_directory>] [...]",
+     "Uploads specified files and directories to the given container.\n\nPositional arguments:\n"
+     "  <container>           Name of container to upload to.\n"
+     "  <file_or_directory>   Name of file or directory to upload. Specify multiple\n"
+     "                        times for multiple uploads. If \"-\" is specified, reads\n"
+     "                        content from standard input (--object-name is required\n"
+     "                        in this case).\n"},
     {"download", cmd_download, "download [container [obj...]]", "download (-a all, -D dir, -o file|-, -p prefix)",
-     "Usage: swc download [--all] [--marker <marker>] [--prefix <prefix>] [--output <out_file>]\n"
-     "                    [--output-dir <out_directory>] [--object-threads <n>] [--container-threads <n>]\n"
-     "                    [--no-download] [--skip-identical] [--ignore-checksum] [--ignore-mtime]\n"
-     "                    [--version-id <id>] [--header <header:value>] [<container> [<object>...]]\n\n"
-     "Download objects from containers (verified; per segment for large objects).\n"},
+     "[--all] [--marker <marker>] [--prefix <prefix>]\n"
+     "                    [--output <out_file>] [--output-dir <out_directory>]\n"
+     "                    [--object-threads <threads>] [--ignore-checksum]\n"
+     "                    [--container-threads <threads>] [--no-download]\n"
+     "                    [--skip-identical] [--remove-prefix] [--ignore-mtime]\n"
+     "                    [--version-id <version_id>]\n"
+     "                    [--header <header:value>] [--no-shuffle]\n"
+     "                    [<container> [<object>] [...]]",
+     "Download objects from containers (verified; per segment for large objects).\n\nPositional arguments:\n"
+     "  [<container>]         Name of container to download from. To download a\n"
+     "                        whole account, omit this and specify --all.\n"
+     "  [<object>]            Name of object to download. Specify multiple times\n"
+     "                        for multiple objects. Omit this to download all\n"
+     "                        objects from the container.\n"},
     {"delete", cmd_delete, "delete [container [obj...]]", "delete (-a all, -p prefix, --leave-segments)",
-     "Usage: swc delete [--all] [--leave-segments] [--prefix <prefix>] [--versions] [--version-id <id>]\n"
-     "                  [--object-threads <n>] [--container-threads <n>] [--header <header:value>]\n"
-     "                  [<container> [<object>...]]\n\nDelete a container or objects within a container.\n"},
+     "[--all] [--leave-segments]\n                  [--object-threads <threads>]\n"
+     "                  [--container-threads <threads>]\n                  [--header <header:value>]\n"
+     "                  [--prefix <prefix>]\n                  [--versions]\n"
+     "                  [<container> [<object>] [--version-id <version_id>] [...]]",
+     "Delete a container or objects within a container.\n\nPositional arguments:\n"
+     "  [<container>]         Name of container to delete from.\n"
+     "  [<object>]            Name of object to delete. Specify multiple times\n"
+     "                        for multiple objects.\n"},
     {"post", cmd_post, "post [container [object]]", "update metadata (-m, -H, -r, -w, -t, -k)",
-     "Usage: swc post [--read-acl <acl>] [--write-acl <acl>] [--sync-to <to>] [--sync-key <key>]\n"
-     "                [--meta <name:value>] [--header <header>] [<container> [<object>]]\n\n"
-     "Updates meta information for the account, container, or object.\n"},
+     "[--read-acl <acl>] [--write-acl <acl>] [--sync-to <sync-to>]\n"
+     "                [--sync-key <sync-key>] [--meta <name:value>]\n                [--header <header>]\n"
+     "                [<container> [<object>]]",
+     "Updates meta information for the account, container, or object.\n"
+     "If the container is not found, it will be created automatically.\n\nPositional arguments:\n"
+     "  [<container>]         Name of container to post to.\n  [<object>]            Name of object to post.\n"},
     {"copy", cmd_copy, "copy container object...", "server-side copy (-d /container[/object], -M)",
-     "Usage: swc copy [--destination </container/object>] [--fresh-metadata] [--meta <name:value>]\n"
-     "                [--header <header>] <container> <object> [<object>...]\n\nCopies object to new destination.\n"},
+     "[--destination </container/object>] [--fresh-metadata]\n"
+     "                [--meta <name:value>] [--header <header>] <container>\n                <object> [<object>] [...]",
+     "Copies object to new destination, optionally updates objects metadata.\n"
+     "If destination is not set, will update metadata of object\n\nPositional arguments:\n"
+     "  <container>           Name of container to copy from.\n"
+     "  <object>              Name of object to copy. Specify multiple times\n"
+     "                        for multiple objects\n"},
     {"capabilities", cmd_capabilities, "capabilities [proxy-url]", "show the cluster's capabilities (--json)",
-     "Usage: swc capabilities [--json] [<proxy_url>]\n\nRetrieve capability of the proxy.\n"},
-    {"info", cmd_capabilities, NULL, NULL, NULL},
+     CAPS_USAGE, CAPS_ABOUT},
+    {"info", cmd_capabilities, NULL, NULL, CAPS_USAGE, CAPS_ABOUT},
     {"tempurl", cmd_tempurl, "tempurl METHOD TIME PATH KEY", "make a temporary URL",
-     "Usage: swc tempurl [--absolute] [--prefix-based] [--iso8601] [--ip-range <range>]\n"
-     "                   [--digest sha1|sha256|sha512] <method> <time> <path> <key>\n\n"
-     "Generates a temporary URL for a Swift object.\n\n"
-     "--digest: the HMAC digest (default sha256). The server must accept it: OpenStack\n"
-     "Swift lists what it accepts in 'swc capabilities' (tempurl: allowed_digests);\n"
-     "Ceph RGW verifies sha1 only.\n"},
+     "[--absolute] [--prefix-based] [--iso8601]\n"
+     "                   [--ip-range <range>] [--digest <digest>]\n                   <method> <time> <path> <key>",
+     "Generates a temporary URL for a Swift object.\n\nPositional arguments:\n"
+     "  <method>              An HTTP method to allow for this temporary URL.\n"
+     "                        Usually 'GET' or 'PUT'.\n"
+     "  <time>                The amount of time the temporary URL will be\n"
+     "                        valid: seconds, a number with a 's', 'm', 'h', or\n"
+     "                        'd' suffix, or an ISO 8601 timestamp (YYYY-MM-DD,\n"
+     "                        YYYY-MM-DDThh:mm:ss or YYYY-MM-DDThh:mm:ssZ; local\n"
+     "                        time without the Z). With --absolute, a whole number\n"
+     "                        is the Unix time when the URL expires.\n"
+     "  <path>                The full path or storage URL to the Swift object.\n"
+     "                        Example: /v1/AUTH_account/c/o\n"
+     "                        or: http://saio:8080/v1/AUTH_account/c/o\n"
+     "  <key>                 The secret temporary URL key set on the Swift cluster.\n"
+     "                        To set a key, run 'swc post -m\n"
+     "                        \"Temp-URL-Key:b3968d0207b54ece87cccc06515a89d4\"'\n"},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
-void usage(void) {
+/* The usage: on standard output for --help (then the global options too),
+ * on standard error after a mistake. */
+void usage(FILE *out) {
     size_t i;
     fputs("usage: swc [--auth URL] [--user USER] [--key KEY] [--auth-version V] [--os-* ...]\n"
           "           [--retries N] [--timeout S[s|m|min|h|hr|d]] [--insecure] [--os-cacert FILE]\n"
           "           [--force-auth-retry] [--prompt] [-v] [-q] [--debug] [--info] [--version]\n"
           "           <subcommand> [options] [args]\n\n"
-          "subcommands:\n",
-          stderr);
+          "subcommands (swc <subcommand> --help for one's options):\n",
+          out);
     for (i = 0; i < N_COMMANDS; i++)
-        if (commands[i].synopsis) fprintf(stderr, "  %-29s %s\n", commands[i].synopsis, commands[i].summary);
+        if (commands[i].synopsis) fprintf(out, "  %-29s %s\n", commands[i].synopsis, commands[i].summary);
+    if (out == stdout) print_global_help(out);
 }
 
 static const struct command *find_command(const char *name) {
@@ -73,38 +128,29 @@ static const struct command *find_command(const char *name) {
     return NULL;
 }
 
-/* `swc <subcommand> ... --help` (or -h) anywhere after the subcommand. */
-static int asks_help(int argc, char **argv) {
-    int j;
-    for (j = 1; j < argc; j++)
-        if (!strcmp(argv[j], "--help") || !strcmp(argv[j], "-h")) return 1;
-    return 0;
-}
-
 int main(int argc, char **argv) {
     struct swc s;
-    const struct command *cmd;
     int rc;
     memset(&s, 0, sizeof s);
     s.verbose = 1;
     s.opts = json_object();
     rc = parse_global_options(&s, argc, argv);
-    if (rc >= 0) return rc;
-    if (optind >= argc) {
-        usage();
-        return 2;
-    }
-    argc -= optind;
-    argv += optind;
-    cmd = find_command(argv[0]);
-    if (cmd && cmd->help && asks_help(argc, argv)) {
-        fputs(cmd->help, stdout);
+    if (rc < 0 && optind >= argc) {
+        usage(stdout); /* swc, swc --help: as swift, the help and status 0 */
         rc = 0;
-    } else {
+    } else if (rc < 0 && (s.cmd = find_command(argv[optind])) == NULL) {
+        /* Said before any client or credentials, as swift does. */
+        usage(stderr);
+        fprintf(stderr, "no such command: %s\n", argv[optind]);
+        rc = 1;
+    } else if (rc < 0) {
+        argc -= optind;
+        argv += optind;
         optind = 0; /* 0, not 1: glibc then re-initialises getopt, so options may follow operands */
-        rc = cmd ? cmd->run(&s, argc, argv) : cmd_unknown(&s, argc, argv);
+        rc = s.cmd->run(&s, argc, argv);
     }
     json_decref(s.opts);
+    json_decref(s.auth);
     if (s.client) swc_client_free(s.client);
     if (rc == 0 && s.failed) rc = 1;
     return rc;

@@ -11,7 +11,7 @@
 /* The codes of the long options without a short letter (those with one
  * are their letter). */
 enum global_code {
-    OPT_INSECURE = 256,
+    OPT_INSECURE = 1000, /* above the subcommands' codes: both share a table */
     OPT_DEBUG,
     OPT_INFO,
     OPT_FORCE_AUTH_RETRY,
@@ -50,71 +50,97 @@ static const struct global_opt {
     int has_arg;
     int code;
     const char *key;
+    const char *help; /* NULL: not listed (an alias) */
 } globals[] = {
-    {"auth", 1, 'A', "auth"},
-    {"user", 1, 'U', "user"},
-    {"key", 1, 'K', "key"},
-    {"auth-version", 1, 'V', "auth_version"},
-    {"retries", 1, 'R', NULL},
-    {"timeout", 1, 'T', NULL},
-    {"verbose", 0, 'v', NULL},
-    {"quiet", 0, 'q', NULL},
-    {"help", 0, 'h', NULL},
-    {"insecure", 0, OPT_INSECURE, NULL},
-    {"debug", 0, OPT_DEBUG, NULL},
-    {"info", 0, OPT_INFO, NULL},
-    {"os-username", 1, OPT_OS_USERNAME, "os_username"},
-    {"os-password", 1, OPT_OS_PASSWORD, "os_password"},
-    {"os-user-id", 1, OPT_OS_USER_ID, "os_user_id"},
-    {"os-user-domain-name", 1, OPT_OS_USER_DOMAIN_NAME, "os_user_domain_name"},
-    {"os-user-domain-id", 1, OPT_OS_USER_DOMAIN_ID, "os_user_domain_id"},
-    {"os-project-name", 1, OPT_OS_PROJECT_NAME, "os_project_name"},
-    {"os-project-id", 1, OPT_OS_PROJECT_ID, "os_project_id"},
-    {"os-project-domain-name", 1, OPT_OS_PROJECT_DOMAIN_NAME, "os_project_domain_name"},
-    {"os-project-domain-id", 1, OPT_OS_PROJECT_DOMAIN_ID, "os_project_domain_id"},
-    {"os-tenant-name", 1, OPT_OS_TENANT_NAME, "os_tenant_name"},
-    {"os-tenant-id", 1, OPT_OS_TENANT_ID, "os_tenant_id"},
-    {"os-auth-url", 1, OPT_OS_AUTH_URL, "os_auth_url"},
-    {"os-auth-token", 1, OPT_OS_AUTH_TOKEN, "os_auth_token"},
-    {"os-storage-url", 1, OPT_OS_STORAGE_URL, "os_storage_url"},
-    {"os-region-name", 1, OPT_OS_REGION_NAME, "os_region_name"},
-    {"os-service-type", 1, OPT_OS_SERVICE_TYPE, "os_service_type"},
-    {"os-endpoint-type", 1, OPT_OS_ENDPOINT_TYPE, "os_endpoint_type"},
-    {"os-auth-type", 1, OPT_OS_AUTH_TYPE, "os_auth_type"},
-    {"os-application-credential-id", 1, OPT_OS_APPLICATION_CREDENTIAL_ID, "os_application_credential_id"},
+    {"auth", 1, 'A', "auth", "URL for obtaining an auth token (ST_AUTH)."},
+    {"user", 1, 'U', "user", "User name for obtaining an auth token (ST_USER)."},
+    {"key", 1, 'K', "key", "Key for obtaining an auth token (ST_KEY)."},
+    {"auth-version", 1, 'V', "auth_version",
+     "Auth version: 1.0, 2.0 or 3 (ST_AUTH_VERSION, OS_AUTH_VERSION,\nOS_IDENTITY_API_VERSION; default 1.0)."},
+    {"retries", 1, 'R', NULL, "The number of times to retry a failed connection."},
+    {"timeout", 1, 'T', NULL, "Timeout to wait for a response: seconds, or with a suffix\ns, m, min, h, hr or d."},
+    {"verbose", 0, 'v', NULL, "Print more info."},
+    {"quiet", 0, 'q', NULL, "Suppress status output."},
+    {"help", 0, 'h', NULL, "Show this help (after a subcommand: the subcommand's)."},
+    {"insecure", 0, OPT_INSECURE, NULL, "Allow servers whose SSL certificate does not verify."},
+    {"debug", 0, OPT_DEBUG, NULL, "Show the curl commands and results of all http queries."},
+    {"info", 0, OPT_INFO, NULL, "Show the curl commands and results of the http queries\nwhich return an error."},
+    {"os-username", 1, OPT_OS_USERNAME, "os_username", "OpenStack username (OS_USERNAME)."},
+    {"os-password", 1, OPT_OS_PASSWORD, "os_password", "OpenStack password (OS_PASSWORD)."},
+    {"os-user-id", 1, OPT_OS_USER_ID, "os_user_id", "OpenStack user ID (OS_USER_ID)."},
+    {"os-user-domain-name", 1, OPT_OS_USER_DOMAIN_NAME, "os_user_domain_name",
+     "OpenStack user domain name (OS_USER_DOMAIN_NAME)."},
+    {"os-user-domain-id", 1, OPT_OS_USER_DOMAIN_ID, "os_user_domain_id",
+     "OpenStack user domain ID (OS_USER_DOMAIN_ID)."},
+    {"os-project-name", 1, OPT_OS_PROJECT_NAME, "os_project_name", "OpenStack project name (OS_PROJECT_NAME)."},
+    {"os-project-id", 1, OPT_OS_PROJECT_ID, "os_project_id", "OpenStack project ID (OS_PROJECT_ID)."},
+    {"os-project-domain-name", 1, OPT_OS_PROJECT_DOMAIN_NAME, "os_project_domain_name",
+     "OpenStack project domain name (OS_PROJECT_DOMAIN_NAME)."},
+    {"os-project-domain-id", 1, OPT_OS_PROJECT_DOMAIN_ID, "os_project_domain_id",
+     "OpenStack project domain ID (OS_PROJECT_DOMAIN_ID)."},
+    {"os-tenant-name", 1, OPT_OS_TENANT_NAME, "os_tenant_name", "OpenStack tenant name (OS_TENANT_NAME)."},
+    {"os-tenant-id", 1, OPT_OS_TENANT_ID, "os_tenant_id", "OpenStack tenant ID (OS_TENANT_ID)."},
+    {"os-auth-url", 1, OPT_OS_AUTH_URL, "os_auth_url", "OpenStack auth URL (OS_AUTH_URL)."},
+    {"os-auth-token", 1, OPT_OS_AUTH_TOKEN, "os_auth_token",
+     "OpenStack token, used with --os-storage-url (OS_AUTH_TOKEN)."},
+    {"os-storage-url", 1, OPT_OS_STORAGE_URL, "os_storage_url",
+     "OpenStack storage URL, used with --os-auth-token (OS_STORAGE_URL)."},
+    {"os-region-name", 1, OPT_OS_REGION_NAME, "os_region_name", "OpenStack region name (OS_REGION_NAME)."},
+    {"os-service-type", 1, OPT_OS_SERVICE_TYPE, "os_service_type", "OpenStack service type (OS_SERVICE_TYPE)."},
+    {"os-endpoint-type", 1, OPT_OS_ENDPOINT_TYPE, "os_endpoint_type", "OpenStack endpoint type (OS_ENDPOINT_TYPE)."},
+    {"os-auth-type", 1, OPT_OS_AUTH_TYPE, "os_auth_type",
+     "OpenStack auth type: password or v3applicationcredential (OS_AUTH_TYPE)."},
+    {"os-application-credential-id", 1, OPT_OS_APPLICATION_CREDENTIAL_ID, "os_application_credential_id",
+     "OpenStack application credential ID."},
     {"os-application-credential-secret", 1, OPT_OS_APPLICATION_CREDENTIAL_SECRET,
-     "os_application_credential_secret"},
-    {"os-cacert", 1, OPT_OS_CACERT, "os_cacert"},
-    {"os-cert", 1, OPT_OS_CERT, "os_cert"},
-    {"os-key", 1, OPT_OS_KEY, "os_key"},
-    {"os-identity-api-version", 1, 'V', "auth_version"},
-    {"force-auth-retry", 0, OPT_FORCE_AUTH_RETRY, NULL},
-    {"prompt", 0, OPT_PROMPT, NULL},
-    {"version", 0, OPT_VERSION, NULL},
-    {"no-ssl-compression", 0, OPT_NO_SSL_COMPRESSION, NULL},
+     "os_application_credential_secret", "OpenStack application credential secret."},
+    {"os-cacert", 1, OPT_OS_CACERT, "os_cacert", "CA certificate bundle file to verify servers with (OS_CACERT)."},
+    {"os-cert", 1, OPT_OS_CERT, "os_cert", "Client certificate file (OS_CERT)."},
+    {"os-key", 1, OPT_OS_KEY, "os_key", "Client certificate key file (OS_KEY)."},
+    {"os-identity-api-version", 1, 'V', "auth_version", NULL},
+    {"force-auth-retry", 0, OPT_FORCE_AUTH_RETRY, NULL, "Re-authenticate on any error other than 401 Unauthorized."},
+    {"prompt", 0, OPT_PROMPT, NULL, "Prompt for the password (over --key, --os-password and the\nenvironment)."},
+    {"version", 0, OPT_VERSION, NULL, "Show swc's version and exit."},
+    {"no-ssl-compression", 0, OPT_NO_SSL_COMPRESSION, NULL, "Accepted and ignored, as swift does."},
 };
 enum { NG = sizeof globals / sizeof globals[0] };
 
-/* The getopt table: every global option, then (swift takes them too)
- * every --os-* option spelled with underscores. */
-static const struct option *global_longs(void) {
-    static struct option all[2 * NG + 1];
+/* The getopt table of the global options into `out` (room for 2 * NG):
+ * every one, then (swift takes them too) every --os-* option spelled with
+ * underscores. Returns how many. */
+size_t global_options(struct option *out) {
     static char under[NG][64];
     size_t i, j, n = 0;
     for (i = 0; i < NG; i++) {
-        all[n].name = globals[i].name;
-        all[n].has_arg = globals[i].has_arg;
-        all[n++].val = globals[i].code;
+        memset(&out[n], 0, sizeof out[n]);
+        out[n].name = globals[i].name;
+        out[n].has_arg = globals[i].has_arg;
+        out[n++].val = globals[i].code;
     }
     for (i = 0; i < NG; i++) {
         if (strncmp(globals[i].name, "os-", 3) != 0 || strlen(globals[i].name) >= sizeof under[0]) continue;
         strcpy(under[i], globals[i].name);
         for (j = 0; under[i][j]; j++)
             if (under[i][j] == '-') under[i][j] = '_';
-        all[n] = all[i];
-        all[n++].name = under[i];
+        out[n] = out[i];
+        out[n++].name = under[i];
     }
-    return all;
+    return n;
+}
+
+/* An option as argparse names it in errors: "-R/--retries", "--debug". */
+static const char *label(char *buf, size_t cap, int code, const char *name) {
+    if (code < 256) snprintf(buf, cap, "-%c/--%s", code, name);
+    else snprintf(buf, cap, "--%s", name);
+    return buf;
+}
+
+/* The label of a global option's code, or NULL when it is not one. */
+const char *global_label(int code, char *buf, size_t cap) {
+    size_t i;
+    for (i = 0; i < NG; i++)
+        if (globals[i].code == code) return label(buf, cap, code, globals[i].name);
+    return NULL;
 }
 
 /* The client option a code sets to its argument, or NULL. */
@@ -169,36 +195,64 @@ static int set_number(json_t *opts, int code, const char *arg) {
     return 0;
 }
 
-/* Reads the global options into `s`; stops at the subcommand (optind).
- * -1 to go on, else the exit code (--version, --help, a bad option). */
+/* Applies a global option (before or after the subcommand: swift takes
+ * them anywhere). -2 when `code` is not one, -1 to go on, else the exit
+ * code (--version, a bad number). */
+int global_option(struct swc *s, int code, const char *arg) {
+    const char *key = global_key(code);
+    if (key != NULL) {
+        json_object_set_new(s->opts, key, json_string(arg));
+        return -1;
+    }
+    switch (code) {
+    case 'R':
+    case 'T': return set_number(s->opts, code, arg) != 0 ? 2 : -1;
+    case OPT_FORCE_AUTH_RETRY: json_object_set_new(s->opts, "force_auth_retry", json_true()); break;
+    case OPT_PROMPT: s->prompt = 1; break;
+    case OPT_VERSION: printf("swc %s\n", SWC_VERSION_STRING); return 0;
+    case OPT_NO_SSL_COMPRESSION: break; /* accepted and ignored, as swift does */
+    case 'v': s->verbose = 2; break;
+    case 'q': s->verbose = 0; break;
+    case OPT_INSECURE: json_object_set_new(s->opts, "insecure", json_true()); break;
+    case OPT_DEBUG: s->log_level = SWC_LOG_DEBUG; break;
+    case OPT_INFO: if (s->log_level == 0) s->log_level = SWC_LOG_INFO; break;
+    default: return -2;
+    }
+    return -1;
+}
+
+/* Reads the global options before the subcommand into `s`; stops at the
+ * subcommand (optind). -1 to go on, else the exit code. */
 int parse_global_options(struct swc *s, int argc, char **argv) {
-    const struct option *longs = global_longs();
-    int o;
-    while ((o = getopt_long(argc, argv, "+A:U:K:V:R:T:vqh", longs, NULL)) != -1) {
-        const char *key = global_key(o);
-        if (key != NULL) {
-            json_object_set_new(s->opts, key, json_string(optarg));
-            continue;
-        }
-        switch (o) {
-        case 'R':
-        case 'T':
-            if (set_number(s->opts, o, optarg) != 0) return 2;
-            break;
-        case OPT_FORCE_AUTH_RETRY: json_object_set_new(s->opts, "force_auth_retry", json_true()); break;
-        case OPT_PROMPT: s->prompt = 1; break;
-        case OPT_VERSION: printf("swc %s\n", SWC_VERSION_STRING); return 0;
-        case OPT_NO_SSL_COMPRESSION: break; /* accepted and ignored, as swift does */
-        case 'v': s->verbose = 2; break;
-        case 'q': s->verbose = 0; break;
-        case OPT_INSECURE: json_object_set_new(s->opts, "insecure", json_true()); break;
-        case OPT_DEBUG: s->log_level = SWC_LOG_DEBUG; break;
-        case OPT_INFO: if (s->log_level == 0) s->log_level = SWC_LOG_INFO; break;
-        case 'h': usage(); return 0;
-        default: usage(); return 2;
+    struct option longs[2 * NG + 1];
+    int o, rc;
+    memset(&longs[global_options(longs)], 0, sizeof longs[0]);
+    while ((o = getopt_long(argc, argv, "+" GLOBAL_SHORTS "h", longs, NULL)) != -1) {
+        if (o == 'h') s->help = 1;
+        else if (o == '?' || o == ':') {
+            usage(stderr);
+            return 2;
+        } else if ((rc = global_option(s, o, optarg)) != -1) {
+            return rc;
         }
     }
     return -1;
+}
+
+/* The global options of `swc --help`, a line or more each. */
+void print_global_help(FILE *out) {
+    size_t i;
+    char left[64];
+    fputs("\nGlobal options (before or after the subcommand):\n", out);
+    for (i = 0; i < NG; i++) {
+        const char *h = globals[i].help;
+        if (h == NULL) continue;
+        if (globals[i].code < 256)
+            snprintf(left, sizeof left, "  -%c, --%s%s", globals[i].code, globals[i].name,
+                     globals[i].has_arg ? " <value>" : "");
+        else snprintf(left, sizeof left, "  --%s%s", globals[i].name, globals[i].has_arg ? " <value>" : "");
+        print_option_line(out, left, h);
+    }
 }
 
 /* The option or variable a setting came from: -A/--auth over ST_AUTH. */

@@ -8,8 +8,10 @@
  * capabilities, tempurl. Credentials come from the ST_* / OS_* environment
  * and the global options, as with the `swift` command.
  *
- *   main.c      the subcommand table, usage and help texts, dispatch
+ *   main.c      the subcommand table, the usage and the subcommands' texts, dispatch
  *   options.c   the global options, the environment, the client
+ *   args.c      a subcommand's options (the global ones too, as swift takes
+ *               them anywhere), its --help and its usage errors
  *   commands.c  one cmd_<name> per subcommand, and the operation runner
  *   print.c     one printer per record kind, errors, the progress bar
  */
@@ -19,7 +21,9 @@
 #define _POSIX_C_SOURCE 200809L
 #include "swiftclient.h"
 
+#include <getopt.h>
 #include <jansson.h>
+#include <stdio.h>
 #include <stddef.h>
 
 /* The kind of operation running: which records come and how they print. */
@@ -45,13 +49,43 @@ struct bar {
     double t0, drawn;
 };
 
+/* What a subcommand's option does to the request, at its key. */
+enum opt_action {
+    SET_NONE,   /* nothing (its flags only) */
+    SET_STRING, /* the argument */
+    SET_TRUE,
+    SET_FALSE,
+    SET_THREADS, /* the argument, a positive whole number (a thread count) */
+    ADD_LIST,   /* the argument appended to a list */
+    SET_NAME    /* the argument kept as the object name */
+};
+
+/* One option of a subcommand; a table ends with a code of 0. The code is
+ * the short letter when it has one (else 256 and up). */
+struct opt_spec {
+    const char *name; /* the long name */
+    int has_arg;
+    int code;
+    enum opt_action action;
+    const char *key;
+    unsigned flags;      /* F_* set in the context */
+    const char *metavar; /* the argument's name in --help ("prefix") */
+    const char *help;    /* its sentence in --help; '\n' starts a line */
+};
+
+struct command;
+
 /* One run of swc: the global settings, then the subcommand's state. */
 struct swc {
     json_t *opts;       /* the client's options, for swc_client_new_from_env */
     int verbose;        /* 0 with -q, 1, 2 with -v */
     int log_level;      /* --debug / --info: the library's log level, or 0 */
     int prompt;         /* --prompt: the password from the terminal */
+    int help;           /* -h / --help before the subcommand */
     swc_client *client; /* once a subcommand needs one */
+    const struct command *cmd;
+    const struct opt_spec *spec; /* the subcommand's options, for its usage */
+    json_t *auth;       /* stat -v: the storage URL and token */
 
     enum mode mode;
     unsigned flags;      /* F_* */
@@ -63,23 +97,39 @@ struct swc {
 };
 
 /* A subcommand: its name, its handler (argv[0] is the subcommand) and the
- * texts of `swc` usage (synopsis, summary) and `swc <name> --help`. */
+ * texts of `swc` usage (synopsis, summary) and of `swc <name> --help`
+ * (usage, about; the options' lines come from the handler's table). */
 typedef int (*command_fn)(struct swc *s, int argc, char **argv);
 struct command {
     const char *name;
     command_fn run;
     const char *synopsis; /* NULL: an alias, not in the usage */
     const char *summary;
-    const char *help;     /* NULL: no --help text */
+    const char *usage;    /* what follows "Usage: swc <name> " */
+    const char *about;    /* what it does, its positional arguments */
 };
 
 /* main.c */
-void usage(void);
+void usage(FILE *out);
 
 /* options.c */
+#define GLOBAL_SHORTS "A:U:K:V:R:T:vq"
 int parse_global_options(struct swc *s, int argc, char **argv);
+size_t global_options(struct option *out);
+const char *global_label(int code, char *buf, size_t cap);
+int global_option(struct swc *s, int code, const char *arg);
+void print_global_help(FILE *out);
 const char *setting(json_t *opts, const char *key, const char *env);
 int open_client(struct swc *s);
+
+/* args.c */
+int parse_options(struct swc *s, int argc, char **argv, const char *shorts, const struct opt_spec *spec,
+                  json_t *req);
+void print_option_line(FILE *out, const char *left, const char *help);
+void print_help(FILE *out, const struct command *cmd, const struct opt_spec *spec);
+int usage_error(const struct swc *s, const char *msg);
+json_t *list_at(json_t *req, const char *key);
+void add_list(json_t *req, const char *key, const char *value);
 
 /* commands.c */
 int cmd_auth(struct swc *s, int argc, char **argv);
@@ -92,12 +142,12 @@ int cmd_post(struct swc *s, int argc, char **argv);
 int cmd_copy(struct swc *s, int argc, char **argv);
 int cmd_capabilities(struct swc *s, int argc, char **argv);
 int cmd_tempurl(struct swc *s, int argc, char **argv);
-int cmd_unknown(struct swc *s, int argc, char **argv);
 
 /* print.c */
 const char *jstr(json_t *o, const char *k);
 void print_json(json_t *v, size_t flags);
 void print_error_record(const char *what, const char *err);
+int print_swift_error(json_t *er, const char *kind);
 int on_record(void *ud, const char *text, size_t len);
 void on_progress(void *ud, const char *text, size_t len);
 void bar_start(struct swc *s, int single);
