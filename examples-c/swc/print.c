@@ -26,12 +26,59 @@ void print_json(json_t *v, size_t flags) {
     free(s);
 }
 
+/* Python's repr() of bytes, as swift shows a response body: b'...'. */
+static void py_bytes_repr(const char *b, size_t n) {
+    size_t i;
+    char q = memchr(b, '\'', n) && !memchr(b, '"', n) ? '"' : '\'';
+    fprintf(stderr, "b%c", q);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)b[i];
+        if (c == '\\' || c == (unsigned char)q) fprintf(stderr, "\\%c", c);
+        else if (c == '\n') fputs("\\n", stderr);
+        else if (c == '\r') fputs("\\r", stderr);
+        else if (c == '\t') fputs("\\t", stderr);
+        else if (c < 0x20 || c >= 0x7f) fprintf(stderr, "\\x%02x", c);
+        else fputc(c, stderr);
+    }
+    fputc(q, stderr);
+}
+
+/* A failed request as swift's ClientException says it ("Auth GET failed:
+ * URL 401 Unauthorized  [first 60 chars of response] b'...'"), then its
+ * transaction; `kind` is Auth, Account, Container or Object. 0 when the
+ * error record is not about an HTTP response. */
+int print_swift_error(json_t *er, const char *kind) {
+    const char *method = json_string_value(json_object_get(er, "method"));
+    const char *url = json_string_value(json_object_get(er, "url"));
+    const char *reason = json_string_value(json_object_get(er, "http_reason"));
+    const char *body = json_string_value(json_object_get(er, "body"));
+    const char *txn = json_string_value(json_object_get(er, "transaction_id"));
+    long long status = json_integer_value(json_object_get(er, "http_status"));
+    size_t n = body ? strlen(body) : 0;
+    if (method == NULL || url == NULL || status == 0) return 0;
+    fprintf(stderr, "%s %s failed: %.*s %lld", kind, method, (int)strcspn(url, "?"), url, status);
+    if (reason && *reason) fprintf(stderr, " %s", reason);
+    if (n > 0) {
+        fputs(n <= 60 ? "   " : "  [first 60 chars of response] ", stderr);
+        py_bytes_repr(body, n <= 60 ? n : 60);
+    }
+    fputc('\n', stderr);
+    if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+    return 1;
+}
+
+static int is_auth_error(json_t *er) {
+    return !strcmp(jstr(er, "status_name"), "SWC_E_AUTH");
+}
+
 void print_error_record(const char *what, const char *err) {
     json_t *e = err ? json_loads(err, 0, NULL) : NULL;
     const char *msg = e ? json_string_value(json_object_get(e, "message")) : NULL;
     const char *txn = e ? json_string_value(json_object_get(e, "transaction_id")) : NULL;
-    fprintf(stderr, "%s: %s\n", what, msg ? msg : (err ? err : "failed"));
-    if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+    if (e == NULL || !is_auth_error(e) || !print_swift_error(e, "Auth")) {
+        fprintf(stderr, "%s: %s\n", what, msg ? msg : (err ? err : "failed"));
+        if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+    }
     json_decref(e);
 }
 
@@ -178,9 +225,78 @@ static int listed(const char *k, const char *const *names) {
     return 0;
 }
 
+#define POLICY_PREFIX "x-account-storage-policy-"
+#define POLICY_QUOTA_PREFIX "x-account-quota-bytes-policy-"
+
+static void add_item(json_t *lines, const char *label, const char *value) {
+    json_array_append_new(lines, json_pack("[ss]", label, value ? value : ""));
+}
+
+/* A per-policy header's value, or `missing`. */
+static const char *policy_header(json_t *headers, const char *prefix, const char *policy, const char *suffix,
+                                 const char *missing) {
+    char key[300];
+    const char *v;
+    snprintf(key, sizeof key, "%s%s%s", prefix, policy, suffix);
+    v = json_string_value(json_object_get(headers, key));
+    return v ? v : missing;
+}
+
+/* One policy's lines of an account's stat, as swift's stat_account. */
+static void add_policy_items(json_t *lines, json_t *headers, const char *p) {
+    char label[300];
+    const char *n = policy_header(headers, POLICY_PREFIX, p, "-container-count", NULL);
+    if (n) {
+        snprintf(label, sizeof label, "Containers in policy \"%s\"", p);
+        add_item(lines, label, n);
+    }
+    snprintf(label, sizeof label, "Objects in policy \"%s\"", p);
+    add_item(lines, label, policy_header(headers, POLICY_PREFIX, p, "-object-count", "0"));
+    snprintf(label, sizeof label, "Bytes in policy \"%s\"", p);
+    add_item(lines, label, policy_header(headers, POLICY_PREFIX, p, "-bytes-used", "0"));
+    n = policy_header(headers, POLICY_QUOTA_PREFIX, p, "", NULL);
+    if (n && *n) {
+        snprintf(label, sizeof label, "Quota Bytes for policy \"%s\"", p);
+        add_item(lines, label, n);
+    }
+}
+
+/* The account's quota and per-policy facts: swift derives each policy's
+ * name from its X-Account-Storage-Policy-<name>-<fact> headers. */
+static void add_account_items(json_t *lines, json_t *headers) {
+    json_t *seen = json_object(), *v;
+    const char *k, *quota = json_string_value(json_object_get(headers, "x-account-meta-quota-bytes"));
+    char name[256];
+    if (quota && *quota) add_item(lines, "Quota Bytes", quota);
+    json_object_foreach(headers, k, v) {
+        const char *p = k + strlen(POLICY_PREFIX), *end = k + strlen(k);
+        int dashes = 0;
+        if (strncmp(k, POLICY_PREFIX, strlen(POLICY_PREFIX)) != 0) continue;
+        while (end > p && dashes < 2) /* the name: up to the last two '-' */
+            if (*--end == '-') dashes++;
+        if (dashes < 2 || (size_t)(end - p) >= sizeof name) continue;
+        snprintf(name, sizeof name, "%.*s", (int)(end - p), p);
+        if (json_object_get(seen, name)) continue;
+        json_object_set_new(seen, name, json_true());
+        add_policy_items(lines, headers, name);
+    }
+    json_decref(seen);
+}
+
+/* stat -v: the URL and the token first, as swift's. */
+static void add_auth_items(struct swc *s, json_t *lines, json_t *r, int is_object, int is_container) {
+    char url[2048];
+    const char *base = jstr(s->auth, "storage_url");
+    if (s->auth == NULL) return;
+    if (is_object) snprintf(url, sizeof url, "%s/%s/%s", base, jstr(r, "container"), jstr(r, "object"));
+    else if (is_container) snprintf(url, sizeof url, "%s/%s", base, jstr(r, "container"));
+    add_item(lines, is_object || is_container ? "URL" : "StorageURL", is_object || is_container ? url : base);
+    add_item(lines, "Auth Token", jstr(s->auth, "token"));
+}
+
 /* The record's labelled facts, then the metadata ("Meta Name") and then
  * the other headers, title-cased: an array of [label, value]. */
-static json_t *stat_lines(json_t *r, int is_object, int is_container) {
+static json_t *stat_lines(struct swc *s, json_t *r, int is_object, int is_container) {
     static const char *const ex_account[] = {"content-length", "date", "x-account-container-count",
                                              "x-account-object-count", "x-account-bytes-used",
                                              "x-account-meta-quota-bytes", NULL};
@@ -198,11 +314,14 @@ static json_t *stat_lines(json_t *r, int is_object, int is_container) {
     const char *k;
     json_t *v;
     char label[300], titled[256];
+    add_auth_items(s, lines, r, is_object, is_container);
     for (i = 0; i < json_array_size(items); i++) json_array_append(lines, json_array_get(items, i));
+    if (!is_object && !is_container) add_account_items(lines, headers);
     json_object_foreach(headers, k, v) {
         if (listed(k, exclude)) continue;
         if (!is_object && !is_container &&
-            (!strncmp(k, "x-account-storage-policy-", 25) || !strncmp(k, "x-account-quota-bytes-policy-", 29)))
+            (!strncmp(k, POLICY_PREFIX, strlen(POLICY_PREFIX)) ||
+             !strncmp(k, POLICY_QUOTA_PREFIX, strlen(POLICY_QUOTA_PREFIX))))
             continue;
         if (!strncmp(k, prefix, strlen(prefix))) {
             title_case(k + strlen(prefix), titled, sizeof titled);
@@ -235,7 +354,7 @@ static const char *human_value(const char *val, char *buf, size_t cap) {
 static void print_stat(struct swc *s, json_t *r) {
     const char *action = jstr(r, "action");
     int is_object = !strcmp(action, "stat_object"), is_container = !strcmp(action, "stat_container");
-    json_t *lines = stat_lines(r, is_object, is_container);
+    json_t *lines = stat_lines(s, r, is_object, is_container);
     size_t i, width = 0;
     for (i = 0; i < json_array_size(lines); i++) {
         size_t n = strlen(json_string_value(json_array_get(json_array_get(lines, i), 0)));
@@ -441,6 +560,13 @@ static void print_record_error(struct swc *s, json_t *r) {
         return;
     }
     s->failed++;
+    if (is_auth_error(er) && print_swift_error(er, "Auth")) return;
+    if (http == 404 && obj == NULL && *cont && (s->mode == M_STAT || s->mode == M_LIST || s->mode == M_DOWNLOAD)) {
+        fprintf(stderr, "Container '%s' not found\n", cont);
+        if (txn) fprintf(stderr, "Failed Transaction ID: %s\n", txn);
+        return;
+    }
+    if (s->mode == M_STAT && obj && print_swift_error(er, "Object")) return;
     if (s->mode == M_DOWNLOAD && obj) {
         if (http == 404)
             fprintf(stderr, "Object '%s/%s' not found\n", cont, obj);
