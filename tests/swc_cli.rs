@@ -975,3 +975,276 @@ fn swc_session_on_rgw() {
     rgw(&dir, &["delete", &format!("{cont}_segments")]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Runs `args` with swc and with swift, in the temp directory, the v1
+/// credentials changed by `extra` (an empty value removes the variable).
+fn swc_and_swift(args: &[&str], extra: &[(&str, &str)]) -> [(String, Output); 2] {
+    let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
+    [("swc", swc_bin()), ("swift", swift)].map(|(name, bin)| {
+        let mut c = with_creds(&bin);
+        c.args(args).current_dir(std::env::temp_dir());
+        for (k, v) in extra {
+            if v.is_empty() {
+                c.env_remove(k);
+            } else {
+                c.env(k, v);
+            }
+        }
+        (name.to_string(), c.output().unwrap())
+    })
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// The labels of `swift stat`'s lines ("Containers in policy \"gold\"").
+fn stat_labels(out: &Output) -> Vec<String> {
+    let mut v: Vec<String> = text(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim().to_string()))
+        .collect();
+    v.sort();
+    v
+}
+
+/// Issue #19, 1 and 2: global options after the subcommand, and account
+/// stat's per-policy lines, as swift prints them.
+#[test]
+fn swc_takes_global_options_anywhere_as_swift() {
+    // stat -v: the storage URL and token first, then the same labels.
+    let [(_, ours), (_, theirs)] = swc_and_swift(&["stat", "-v"], &[]);
+    assert!(ours.status.success() && theirs.status.success());
+    assert_eq!(stat_labels(&ours), stat_labels(&theirs));
+    let o = text(&ours.stdout);
+    let first: Vec<&str> = o.lines().take(2).map(|l| l.trim_start()).collect();
+    assert!(
+        first[0].starts_with("StorageURL: http") && first[1].starts_with("Auth Token: "),
+        "{o}"
+    );
+    // Per-policy lines: the same policies as swift, from the account's
+    // X-Account-Storage-Policy-* headers.
+    let policies = stat_labels(&ours)
+        .into_iter()
+        .filter(|l| l.contains(" in policy \""))
+        .count();
+    assert!(policies >= 2, "{o}");
+    // --lh after the subcommand, the credentials as options after it too.
+    let auth = env("SWC_TEST_V1_AUTH");
+    let no_env = [("ST_AUTH", ""), ("ST_USER", ""), ("ST_KEY", "")];
+    let args = [
+        "stat",
+        "--lh",
+        "-A",
+        &auth,
+        "-U",
+        "test:tester",
+        "-K",
+        "testing",
+    ];
+    let [(_, ours), (_, theirs)] = swc_and_swift(&args, &no_env);
+    assert!(ours.status.success(), "{}", text(&ours.stderr));
+    assert!(theirs.status.success(), "{}", text(&theirs.stderr));
+    assert_eq!(stat_labels(&ours), stat_labels(&theirs));
+    assert!(text(&ours.stdout).contains("Account: AUTH_test"));
+    // auth -v: the settings, as swift prints them.
+    let [(_, ours), (_, theirs)] = swc_and_swift(&["auth", "-v"], &[]);
+    assert_eq!(text(&ours.stdout), text(&theirs.stdout));
+    assert!(text(&ours.stdout).contains("export ST_KEY=testing\n"));
+    // list c --debug: the curl lines on stderr.
+    let c = unique("anywhere");
+    run(&swc_bin(), &["post", &c]);
+    for (name, out) in swc_and_swift(&["list", &c, "--debug"], &[]) {
+        assert!(out.status.success(), "{name}");
+        assert!(
+            text(&out.stderr).contains("DEBUG:swiftclient:REQ: curl -i "),
+            "{name}: {}",
+            text(&out.stderr)
+        );
+    }
+    run(&swc_bin(), &["delete", &c]);
+}
+
+/// Issue #19, 3 and 4: the messages scripts grep for, worded as swift's,
+/// with swift's exit status.
+#[test]
+fn swc_says_what_swift_says_when_things_go_wrong() {
+    let code = |o: &Output| o.status.code();
+    let first_line = |o: &Output| text(&o.stderr).lines().next().unwrap_or("").to_string();
+    // A wrong password: swift's ClientException line, word for word.
+    let [(_, ours), (_, theirs)] = swc_and_swift(&["stat", "-K", "wrong"], &[]);
+    assert_eq!((code(&ours), code(&theirs)), (Some(1), Some(1)));
+    assert!(first_line(&theirs).starts_with("Auth GET failed: "));
+    assert_eq!(first_line(&ours), first_line(&theirs));
+    assert!(text(&ours.stderr).contains("Failed Transaction ID: "));
+    // A missing container.
+    let none = unique("nosuch");
+    for args in [vec!["stat", none.as_str()], vec!["list", none.as_str()]] {
+        let [(_, ours), (_, theirs)] = swc_and_swift(&args, &[]);
+        assert_eq!(code(&ours), code(&theirs), "{args:?}");
+        assert_eq!(first_line(&theirs), format!("Container '{none}' not found"));
+        assert_eq!(first_line(&ours), first_line(&theirs), "{args:?}");
+    }
+    // A missing local file: said, the others uploaded, status 1.
+    let dir = std::env::temp_dir().join(unique("missing"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("here.txt"), b"here\n").unwrap();
+    let gone = dir.join("gone.txt").display().to_string();
+    let here = dir.join("here.txt").display().to_string();
+    let up = unique("missing");
+    for (name, out) in swc_and_swift(&["upload", &up, &gone, &here], &[]) {
+        assert_eq!(code(&out), Some(1), "{name}");
+        assert!(
+            text(&out.stderr).contains(&format!("Local file '{gone}' not found\n")),
+            "{name}: {}",
+            text(&out.stderr)
+        );
+    }
+    let listed = text(&run(&swc_bin(), &["list", &up]).stdout);
+    assert!(
+        listed.contains("here.txt") && !listed.contains("gone"),
+        "{listed}"
+    );
+    run(&swc_bin(), &["delete", &up]);
+    std::fs::remove_dir_all(&dir).unwrap();
+    // An option the subcommand does not have: swift takes it for a
+    // container (status 1); swc shows the usage, with the same status.
+    let [(_, ours), (_, theirs)] = swc_and_swift(&["stat", "--bogus"], &[]);
+    assert_eq!(code(&ours), code(&theirs));
+    assert_eq!(code(&ours), Some(1));
+    assert!(
+        text(&ours.stderr).starts_with("Usage: swc stat "),
+        "{}",
+        text(&ours.stderr)
+    );
+    assert!(text(&ours.stderr).contains("unrecognized arguments: --bogus"));
+    // list -V: -V is --auth-version (it wants a value), not --versions.
+    let [(_, ours), (_, theirs)] = swc_and_swift(&["list", "-V"], &[]);
+    assert_eq!((code(&ours), code(&theirs)), (Some(2), Some(2)));
+    // An unknown subcommand, said before credentials are looked at: none
+    // here, and an auth URL nothing listens on.
+    let no_creds = [
+        ("ST_AUTH", "http://127.0.0.1:1/auth/v1.0"),
+        ("ST_USER", ""),
+        ("ST_KEY", ""),
+    ];
+    for (name, out) in swc_and_swift(&["nosuch"], &no_creds) {
+        assert_eq!(code(&out), Some(1), "{name}");
+        let err = text(&out.stderr);
+        assert!(err.contains("no such command: nosuch"), "{name}: {err}");
+        assert!(
+            !err.contains("Auth") && !err.contains("127.0.0.1:1"),
+            "{name}: {err}"
+        );
+    }
+}
+
+/// The flags of each "  -x, --flag <arg>   sentence" line of a help's
+/// "Optional arguments:", each with whether a sentence follows it.
+fn help_flags(help: &str) -> Vec<(String, bool)> {
+    let lines: Vec<&str> = help
+        .lines()
+        .skip_while(|l| !l.starts_with("Optional arguments:"))
+        .collect();
+    let mut flags = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        if !l.starts_with("  -") {
+            continue;
+        }
+        // The option ends at two spaces (its sentence follows) or with the
+        // line (its sentence on the next, at column 24).
+        let body = &l[2..];
+        let (left, rest) = body.split_at(body.find("  ").unwrap_or(body.len()));
+        let said = !rest.trim().is_empty()
+            || lines
+                .get(i + 1)
+                .is_some_and(|n| n.starts_with(&" ".repeat(24)) && !n.trim().is_empty());
+        for w in left.split([' ', ',']) {
+            if w.starts_with("--") && w.len() > 2 {
+                flags.push((w.to_string(), said));
+            }
+        }
+    }
+    flags
+}
+
+/// Issue #19, 5 and 6: every flag in its subcommand's --help with a
+/// sentence (all of swift's among them); info is capabilities; the help on
+/// stdout; thread counts checked as swift checks them.
+#[test]
+fn swc_helps_and_checks_numbers_as_swift() {
+    let swc = swc_bin();
+    for sub in [
+        "auth",
+        "stat",
+        "list",
+        "upload",
+        "download",
+        "delete",
+        "post",
+        "copy",
+        "capabilities",
+        "info",
+        "tempurl",
+    ] {
+        let [(_, ours), (_, theirs)] = swc_and_swift(&[sub, "--help"], &[]);
+        assert_eq!(ours.status.code(), Some(0), "{sub}");
+        let o = text(&ours.stdout);
+        assert!(o.starts_with(&format!("Usage: swc {sub} ")), "{sub}: {o}");
+        let ours_flags = help_flags(&o);
+        assert!(ours_flags.iter().any(|(f, _)| f == "--help"), "{sub}: {o}");
+        for (f, said) in &ours_flags {
+            assert!(*said, "{sub}: {f} has no sentence:\n{o}");
+        }
+        for (f, _) in help_flags(&text(&theirs.stdout)) {
+            assert!(
+                ours_flags.iter().any(|(g, _)| *g == f),
+                "{sub}: swift's {f} missing:\n{o}"
+            );
+        }
+    }
+    for args in [vec!["--help"], vec![]] {
+        let out = run_in(&swc, &std::env::temp_dir(), &args, &[]);
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(text(&out.stdout).contains("subcommands"), "{args:?}");
+        assert!(text(&out.stdout).contains("--os-auth-url"), "{args:?}");
+        assert!(out.stderr.is_empty(), "{args:?}");
+    }
+    // Thread counts: argparse's int (status 2), then positive (status 1).
+    let file = std::env::temp_dir().join(unique("threads"));
+    std::fs::write(&file, b"x").unwrap();
+    let f = file.display().to_string();
+    let c = unique("threads");
+    for (args, status, msg) in [
+        (
+            vec!["upload", "--object-threads", "x", &c, &f],
+            2,
+            "error: argument --object-threads: invalid int value: 'x'",
+        ),
+        (
+            vec!["upload", "--segment-threads", "0", &c, &f],
+            1,
+            "ERROR: option --segment-threads should be a positive integer.",
+        ),
+        (
+            vec!["download", "--container-threads", "2x", &c],
+            2,
+            "error: argument --container-threads: invalid int value: '2x'",
+        ),
+        (
+            vec!["delete", "--object-threads", "-1", &c],
+            1,
+            "ERROR: option --object-threads should be a positive integer.",
+        ),
+    ] {
+        for (name, out) in swc_and_swift(&args, &[]) {
+            assert_eq!(out.status.code(), Some(status), "{name} {args:?}");
+            assert!(
+                text(&out.stderr).contains(msg),
+                "{name} {args:?}: {}",
+                text(&out.stderr)
+            );
+        }
+    }
+    std::fs::remove_file(&file).unwrap();
+}
