@@ -1,7 +1,7 @@
 //! libswiftclient: an OpenStack Swift object-storage client with a C ABI.
 //!
 //! Layers, top to bottom: [`ffi`] (the C boundary, thin) → `service` (bulk
-//! operations, to come) → [`conn`] (one function per REST call) → [`http`] +
+//! operations) → [`conn`] (one function per REST call) → [`http`] +
 //! [`auth`] → Swift. Everything below `ffi` is a plain Rust API.
 //!
 //! ```no_run

@@ -1,8 +1,12 @@
 //! Where object bodies come from (uploads) and go to (downloads).
 //!
-//! Sources are read synchronously on the calling thread (for the blocking C
-//! API: the caller's own thread, never a runtime worker) in chunks; a source
-//! that can rewind makes an upload retryable.
+//! Sources are read synchronously, in chunks, by the request that sends
+//! them: for the Connection API on the caller's own thread (blocked in the
+//! call, so its read callback runs there); in bulk operations on a runtime
+//! worker — local files, whose reads do not wait on anyone. A stream whose
+//! pace nobody knows (a pipe, an upload's fd item) is read on a blocking
+//! thread instead (see `service::upload::stream`). A source that can rewind
+//! makes an upload retryable.
 
 use crate::error::{Error, Result, Status};
 use std::fs::File;
