@@ -3,6 +3,7 @@
 
 use crate::auth::credentials::CatalogFilter;
 use crate::error::{Error, Result};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// One endpoint of a catalog, flattened.
@@ -15,36 +16,79 @@ pub struct Endpoint {
     pub url: String,
 }
 
-fn s(v: &Value, k: &str) -> String {
-    v.get(k)
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string()
+/// A catalog's service, as Keystone v2 and v3 (and ViPR/ECS, which
+/// spell the list "endpoint") write it. Unknown fields are ignored.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct Service {
+    #[serde(rename = "type")]
+    service_type: Option<String>,
+    name: Option<String>,
+    #[serde(alias = "endpoint")]
+    endpoints: Vec<Value>,
+}
+
+/// One endpoint: v3's `interface` + `url`, or v2's one URL per interface.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct RawEndpoint {
+    region_id: Option<String>,
+    region: Option<String>,
+    interface: Option<String>,
+    url: Option<String>,
+    #[serde(rename = "publicURL")]
+    public_url: Option<String>,
+    #[serde(rename = "internalURL")]
+    internal_url: Option<String>,
+    #[serde(rename = "adminURL")]
+    admin_url: Option<String>,
+}
+
+/// The catalog's services and their endpoints; an entry of another shape
+/// is skipped, as a catalog may hold services this client does not read.
+fn services(catalog: &Value) -> Vec<(Service, Vec<RawEndpoint>)> {
+    catalog
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|svc| Service::deserialize(svc).ok())
+        .map(|mut svc| {
+            let eps = std::mem::take(&mut svc.endpoints)
+                .iter()
+                .filter_map(|e| RawEndpoint::deserialize(e).ok())
+                .collect();
+            (svc, eps)
+        })
+        .collect()
+}
+
+fn endpoint(svc: &Service, region: Option<&String>, interface: &str, url: &str) -> Endpoint {
+    Endpoint {
+        service_type: svc.service_type.clone().unwrap_or_default(),
+        service_name: svc.name.clone().unwrap_or_default(),
+        region: region.cloned().unwrap_or_default(),
+        interface: interface.to_string(),
+        url: url.to_string(),
+    }
 }
 
 /// Flattens a v3 `token.catalog`.
 pub fn from_v3(catalog: &Value) -> Vec<Endpoint> {
     let mut out = Vec::new();
-    for svc in catalog.as_array().into_iter().flatten() {
-        // ViPR/ECS spell the list "endpoint".
-        for ep in svc
-            .get("endpoints")
-            .or_else(|| svc.get("endpoint"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let region = match s(ep, "region_id") {
-                r if r.is_empty() => s(ep, "region"),
-                r => r,
-            };
-            out.push(Endpoint {
-                service_type: s(svc, "type"),
-                service_name: s(svc, "name"),
+    for (svc, eps) in services(catalog) {
+        for ep in eps {
+            let region = ep
+                .region_id
+                .as_ref()
+                .filter(|r| !r.is_empty())
+                .or(ep.region.as_ref());
+            let interface = ep.interface.as_deref().unwrap_or("");
+            out.push(endpoint(
+                &svc,
                 region,
-                interface: s(ep, "interface"),
-                url: s(ep, "url"),
-            });
+                interface,
+                ep.url.as_deref().unwrap_or(""),
+            ));
         }
     }
     out
@@ -53,25 +97,15 @@ pub fn from_v3(catalog: &Value) -> Vec<Endpoint> {
 /// Flattens a v2 `access.serviceCatalog` (one entry per interface URL).
 pub fn from_v2(catalog: &Value) -> Vec<Endpoint> {
     let mut out = Vec::new();
-    for svc in catalog.as_array().into_iter().flatten() {
-        // ViPR/ECS spell the list "endpoint".
-        for ep in svc
-            .get("endpoints")
-            .or_else(|| svc.get("endpoint"))
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            for iface in ["public", "internal", "admin"] {
-                let url = s(ep, &format!("{iface}URL"));
-                if !url.is_empty() {
-                    out.push(Endpoint {
-                        service_type: s(svc, "type"),
-                        service_name: s(svc, "name"),
-                        region: s(ep, "region"),
-                        interface: iface.to_string(),
-                        url,
-                    });
+    for (svc, eps) in services(catalog) {
+        for ep in eps {
+            for (iface, url) in [
+                ("public", &ep.public_url),
+                ("internal", &ep.internal_url),
+                ("admin", &ep.admin_url),
+            ] {
+                if let Some(url) = url.as_deref().filter(|u| !u.is_empty()) {
+                    out.push(endpoint(&svc, ep.region.as_ref(), iface, url));
                 }
             }
         }

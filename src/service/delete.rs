@@ -11,6 +11,7 @@ use super::op::{for_each_limited, Ctx};
 use super::segments;
 use super::{limit, record};
 use crate::conn::opts::{Headers, ListOpts, RequestOpts};
+use crate::conn::types::{BulkDeleteReport, ObjectEntry};
 use crate::conn::{account, container, listing, object, quote};
 use crate::error::{Error, Result, Status};
 use serde::Deserialize;
@@ -110,12 +111,12 @@ struct Target {
 /// tell: an empty entry (a DLO manifest is empty), or a non-empty one whose
 /// hash is the empty MD5 (Ceph RGW lists an SLO manifest so, with the
 /// manifest's size and no `slo_etag`).
-fn listed_kind(e: &Value) -> Option<bool> {
+fn listed_kind(e: &ObjectEntry) -> Option<bool> {
     const EMPTY_MD5: &str = "d41d8cd98f00b204e9800998ecf8427e";
-    if e.get("slo_etag").is_some() {
+    if e.is_slo() {
         return Some(true);
     }
-    match (e["bytes"].as_u64(), e["hash"].as_str()) {
+    match (e.bytes, e.hash.as_deref()) {
         (Some(0), _) | (_, Some(EMPTY_MD5)) => None,
         _ => Some(false),
     }
@@ -215,9 +216,9 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
             &format!("/{}", quote(&c)),
             &o,
             &mut |page| {
-                for e in page {
-                    if let Some(n) = e["name"].as_str() {
-                        let version_id = e["version_id"].as_str().map(str::to_string);
+                for e in page.iter().map(ObjectEntry::of) {
+                    if let Some(n) = e.name.as_deref() {
+                        let version_id = e.version_id.clone();
                         last = Some((n.to_string(), version_id.clone()));
                         targets.push(Target {
                             container: c.clone(),
@@ -335,8 +336,8 @@ async fn learn_kinds(plan: &Arc<Plan>, targets: &mut [Target]) {
             ..Default::default()
         },
         &mut |page| {
-            for e in page {
-                if let Some(n) = e["name"].as_str().filter(|n| wanted.contains(*n)) {
+            for e in page.iter().map(ObjectEntry::of) {
+                if let Some(n) = e.name.as_deref().filter(|n| wanted.contains(*n)) {
                     kinds.insert(n.to_string(), listed_kind(&e));
                 }
             }
@@ -443,57 +444,86 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) -> usi
     let per_request = targets.len().div_ceil(plan.threads).clamp(1, page);
     let groups: Vec<Vec<Target>> = targets.chunks(per_request).map(|c| c.to_vec()).collect();
     let p2 = plan.clone();
-    for_each_limited(groups, plan.threads, &ctx.cancel.clone(), move |group: Vec<Target>| {
-        let (plan, failed_total) = (p2.clone(), f2.clone());
-        async move {
-            let ctx = &plan.ctx;
-            let body: String = group.iter().map(|t| format!("/{}/{}\n", quote(&t.container), quote(&t.name))).collect();
-            let mut opts = plan.opts.clone();
-            opts.query = Some("bulk-delete".into());
-            opts.headers.0.push(("Accept".into(), "application/json".into()));
-            opts.headers.0.push(("Content-Type".into(), "text/plain".into()));
-            let report = match account::post(&ctx.client, &opts, Some(body.as_bytes()), &ctx.cancel).await {
-                Ok(r) => serde_json::from_str::<Value>(r["body"].as_str().unwrap_or("")).map_err(|_| {
-                    Error::new(Status::Unsupported, "the bulk-delete answer is not JSON: is the bulk middleware enabled?")
-                }),
-                Err(e) => Err(e),
-            };
-            let report = match report {
-                Ok(v) => v,
-                Err(e) => {
-                    failed_total.fetch_add(group.len(), Ordering::Relaxed);
-                    for t in &group {
-                        ctx.record(record::failed("delete_object", Some(&t.container), Some(&t.name), &e)).await;
-                    }
-                    return;
-                }
-            };
-            // Errors: [[quoted path, "status"], ...]
-            let mut failed = std::collections::HashMap::new();
-            for pair in report["Errors"].as_array().into_iter().flatten() {
-                let path = percent_encoding::percent_decode_str(pair[0].as_str().unwrap_or("")).decode_utf8_lossy().to_string();
-                failed.insert(path.trim_start_matches('/').to_string(), pair[1].as_str().unwrap_or("").to_string());
-            }
-            for t in &group {
-                let key = format!("{}/{}", t.container, t.name);
-                let mut r = match failed.get(&key) {
-                    None => record::ok("delete_object", Some(&t.container), Some(&t.name)),
-                    Some(status) if t.listed && status.starts_with("404") => {
-                        already_gone(&t.container, &t.name)
-                    }
-                    Some(status) => {
-                        let code: u16 = status.split_whitespace().next().and_then(|s| s.parse().ok()).unwrap_or(0);
-                        let mut e = Error::new(Status::from_http(code), format!("bulk delete: {status}"));
-                        e.http_status = Some(code);
-                        failed_total.fetch_add(1, Ordering::Relaxed);
-                        record::failed("delete_object", Some(&t.container), Some(&t.name), &e)
+    for_each_limited(
+        groups,
+        plan.threads,
+        &ctx.cancel.clone(),
+        move |group: Vec<Target>| {
+            let (plan, failed_total) = (p2.clone(), f2.clone());
+            async move {
+                let ctx = &plan.ctx;
+                let body: String = group
+                    .iter()
+                    .map(|t| format!("/{}/{}\n", quote(&t.container), quote(&t.name)))
+                    .collect();
+                let mut opts = plan.opts.clone();
+                opts.query = Some("bulk-delete".into());
+                opts.headers
+                    .0
+                    .push(("Accept".into(), "application/json".into()));
+                opts.headers
+                    .0
+                    .push(("Content-Type".into(), "text/plain".into()));
+                let report =
+                    match account::post(&ctx.client, &opts, Some(body.as_bytes()), &ctx.cancel)
+                        .await
+                    {
+                        Ok(r) => serde_json::from_str::<BulkDeleteReport>(
+                            r["body"].as_str().unwrap_or(""),
+                        )
+                        .map_err(|_| {
+                            Error::new(
+                            Status::Unsupported,
+                            "the bulk-delete answer is not JSON: is the bulk middleware enabled?",
+                        )
+                        }),
+                        Err(e) => Err(e),
+                    };
+                let report = match report {
+                    Ok(v) => v,
+                    Err(e) => {
+                        failed_total.fetch_add(group.len(), Ordering::Relaxed);
+                        for t in &group {
+                            ctx.record(record::failed(
+                                "delete_object",
+                                Some(&t.container),
+                                Some(&t.name),
+                                &e,
+                            ))
+                            .await;
+                        }
+                        return;
                     }
                 };
-                r["bulk"] = json!(true);
-                ctx.record(r).await;
+                let failed: std::collections::HashMap<String, &str> = report.failures().collect();
+                for t in &group {
+                    let key = format!("{}/{}", t.container, t.name);
+                    let mut r = match failed.get(&key) {
+                        None => record::ok("delete_object", Some(&t.container), Some(&t.name)),
+                        Some(status) if t.listed && status.starts_with("404") => {
+                            already_gone(&t.container, &t.name)
+                        }
+                        Some(status) => {
+                            let code: u16 = status
+                                .split_whitespace()
+                                .next()
+                                .and_then(|s| s.parse().ok())
+                                .unwrap_or(0);
+                            let mut e = Error::new(
+                                Status::from_http(code),
+                                format!("bulk delete: {status}"),
+                            );
+                            e.http_status = Some(code);
+                            failed_total.fetch_add(1, Ordering::Relaxed);
+                            record::failed("delete_object", Some(&t.container), Some(&t.name), &e)
+                        }
+                    };
+                    r["bulk"] = json!(true);
+                    ctx.record(r).await;
+                }
             }
-        }
-    })
+        },
+    )
     .await;
     failed_total.load(Ordering::Relaxed)
 }

@@ -5,6 +5,7 @@
 use super::op::{for_each_limited, Ctx};
 use super::record;
 use crate::conn::opts::{GetOpts, ListOpts, RequestOpts};
+use crate::conn::types::{ObjectEntry, SloManifestEntry};
 use crate::conn::{body::VecSink, listing, object, quote};
 use crate::error::{Error, Result, Status};
 use serde_json::{json, Value};
@@ -95,8 +96,8 @@ async fn slo_segments_of(
         ..Default::default()
     };
     object::get(&ctx.client, c, o, &opts, &mut sink, &ctx.cancel).await?;
-    let entries: Vec<Value> = match serde_json::from_slice::<Value>(&sink.0) {
-        Ok(Value::Array(a)) if !a.is_empty() => a,
+    let entries = match serde_json::from_slice::<Vec<SloManifestEntry>>(&sink.0) {
+        Ok(a) if !a.is_empty() => a,
         _ => {
             return Err(Error::new(
                 Status::Unsupported,
@@ -109,10 +110,7 @@ async fn slo_segments_of(
     };
     let mut out = Vec::new();
     for e in entries {
-        let path = e["path"]
-            .as_str()
-            .or_else(|| e["name"].as_str())
-            .unwrap_or("");
+        let path = e.path();
         let (sc, sn) = path
             .trim_start_matches('/')
             .split_once('/')
@@ -122,28 +120,20 @@ async fn slo_segments_of(
                     format!("bad segment path \"{path}\" in {c}/{o}"),
                 )
             })?;
-        let sc = percent_encoding::percent_decode_str(sc)
-            .decode_utf8_lossy()
-            .to_string();
-        let sn = percent_encoding::percent_decode_str(sn)
-            .decode_utf8_lossy()
-            .to_string();
-        if e["sub_slo"] == json!(true) {
+        let unquote = |s: &str| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .to_string()
+        };
+        let (sc, sn) = (unquote(sc), unquote(sn));
+        if e.is_sub_slo() {
             out.extend(Box::pin(slo_segments(ctx, &sc, &sn, depth + 1)).await?);
         } else {
             out.push(Segment {
                 container: sc,
                 name: sn,
-                etag: e["etag"]
-                    .as_str()
-                    .or_else(|| e["hash"].as_str())
-                    .unwrap_or("")
-                    .trim_matches('"')
-                    .to_string(),
-                size: e["size_bytes"]
-                    .as_u64()
-                    .or_else(|| e["bytes"].as_u64())
-                    .unwrap_or(0),
+                etag: e.etag().to_string(),
+                size: e.size(),
             });
         }
     }
@@ -172,12 +162,12 @@ pub async fn dlo_segments(ctx: &Ctx, manifest: &str) -> Result<(String, String, 
             ..Default::default()
         },
         &mut |page| {
-            segs.extend(page.iter().filter_map(|e| {
+            segs.extend(page.iter().map(ObjectEntry::of).filter_map(|e| {
                 Some(Segment {
                     container: sc.to_string(),
-                    name: e["name"].as_str()?.to_string(),
-                    etag: e["hash"].as_str().unwrap_or("").to_string(),
-                    size: e["bytes"].as_u64().unwrap_or(0),
+                    name: e.name?,
+                    etag: e.hash.unwrap_or_default(),
+                    size: e.bytes.unwrap_or(0),
                 })
             }));
             Ok(true)

@@ -24,6 +24,7 @@ use super::headers::from_header_list;
 use super::op::{for_each_limited, Ctx};
 use super::record;
 use crate::conn::opts::{Headers, ListOpts, RequestOpts};
+use crate::conn::types::ObjectEntry;
 use crate::conn::{listing, quote};
 use crate::error::Result;
 use request::version_query;
@@ -185,28 +186,26 @@ async fn download_container(down: &Arc<Down>, c: String) {
         if page.is_empty() || ctx.cancel.is_cancelled() {
             return;
         }
+        let entries: Vec<ObjectEntry> = page.iter().map(ObjectEntry::of).collect();
         // One container whose whole listing came in one page: the total
         // is known, and progress events can carry it (for an ETA).
         if marker == down.req.marker
             && down.req.container.is_some()
             && (page.len() as u64) < listing::PAGE
         {
-            let total = page.iter().filter_map(|e| e["bytes"].as_u64()).sum();
+            let total = entries.iter().filter_map(|e| e.bytes).sum();
             down.total_bytes.store(total, Ordering::Relaxed);
         }
-        marker = page
-            .last()
-            .and_then(|e| e["name"].as_str())
-            .map(str::to_string);
-        let mut wants: Vec<Want> = page
-            .iter()
+        marker = entries.last().and_then(|e| e.name.clone());
+        let mut wants: Vec<Want> = entries
+            .into_iter()
             .filter_map(|e| {
                 Some(Want {
                     container: c.clone(),
-                    name: e["name"].as_str()?.to_string(),
-                    content_type: e["content_type"].as_str().map(str::to_string),
-                    bytes: e["bytes"].as_u64(),
-                    slo: e.get("slo_etag").is_some(),
+                    slo: e.is_slo(),
+                    name: e.name?,
+                    content_type: e.content_type,
+                    bytes: e.bytes,
                 })
             })
             .collect();

@@ -9,6 +9,7 @@ use super::plan::Work;
 use super::request::Eff;
 use super::Up;
 use crate::conn::opts::{ListOpts, RequestOpts};
+use crate::conn::types::ObjectEntry;
 use crate::error::{Error, Result, Status};
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -77,16 +78,14 @@ pub(super) async fn listed_objects(
                 complete = false;
                 return Ok(false);
             }
-            for e in &page {
-                if let Some(n) = e["name"].as_str().filter(|n| names.contains(n)) {
-                    found.insert(
-                        n.to_string(),
-                        Listed {
-                            bytes: e["bytes"].as_u64().unwrap_or(0),
-                            hash: e["hash"].as_str().unwrap_or("").to_string(),
-                            slo: e.get("slo_etag").is_some(),
-                        },
-                    );
+            for e in page.iter().map(ObjectEntry::of) {
+                if let Some(n) = e.name.as_deref().filter(|n| names.contains(n)) {
+                    let listed = Listed {
+                        bytes: e.bytes.unwrap_or(0),
+                        slo: e.is_slo(),
+                        hash: e.hash.unwrap_or_default(),
+                    };
+                    found.insert(n.to_string(), listed);
                 }
             }
             Ok(true)
