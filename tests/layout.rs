@@ -142,7 +142,12 @@ fn no_import_circles() {
     files(&src, &["rs"], &mut all);
     let texts: BTreeMap<String, String> = all
         .iter()
-        .map(|p| (module_of(&src, p), code(&std::fs::read_to_string(p).unwrap())))
+        .map(|p| {
+            (
+                module_of(&src, p),
+                code(&std::fs::read_to_string(p).unwrap()),
+            )
+        })
         .collect();
     let modules: BTreeSet<String> = texts.keys().cloned().collect();
     let edges: BTreeMap<&String, BTreeSet<String>> = texts
@@ -172,5 +177,8 @@ fn no_import_circles() {
             }
         }
     }
-    assert!(circles.is_empty(), "modules in an import circle: {circles:?}");
+    assert!(
+        circles.is_empty(),
+        "modules in an import circle: {circles:?}"
+    );
 }

@@ -102,12 +102,8 @@ pub async fn run(ctx: Ctx, req: CopyRequest) -> Result<()> {
                     destination_account: None,
                     fresh_metadata: Some(fresh),
                 };
-                let mut r = match object::copy(&ctx.client, &c, &o, &opts, &ctx.cancel).await {
-                    Ok(resp) => {
-                        record::with_response(record::ok("copy_object", Some(&c), Some(&o)), &resp)
-                    }
-                    Err(e) => record::failed("copy_object", Some(&c), Some(&o), &e),
-                };
+                let copied = object::copy(&ctx.client, &c, &o, &opts, &ctx.cancel).await;
+                let mut r = record::outcome("copy_object", Some(&c), Some(&o), &copied);
                 r["destination"] = json!(format!("/{dc}/{target}"));
                 r["headers"] = record::sent_headers(&opts.headers.0);
                 r["fresh_metadata"] = json!(fresh);

@@ -263,10 +263,8 @@ async fn delete_container(plan: &Arc<Plan>, c: String) {
             .await;
         return;
     }
-    let r = match container::delete(&ctx.client, &c, &plan.opts, &ctx.cancel).await {
-        Ok(resp) => record::with_response(record::ok("delete_container", Some(&c), None), &resp),
-        Err(e) => record::failed("delete_container", Some(&c), None, &e),
-    };
+    let deleted = container::delete(&ctx.client, &c, &plan.opts, &ctx.cancel).await;
+    let r = record::outcome("delete_container", Some(&c), None, &deleted);
     ctx.record(r).await;
 }
 

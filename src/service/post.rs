@@ -72,10 +72,8 @@ pub async fn run(ctx: Ctx, req: PostRequest) -> Result<()> {
         (None, _) => {
             headers.extend(from_meta_list("Account", &req.meta)?);
             let opts = to_opts(headers);
-            let r = match account::post(&ctx.client, &opts, None, &ctx.cancel).await {
-                Ok(resp) => record::with_response(record::ok("post_account", None, None), &resp),
-                Err(e) => record::failed("post_account", None, None, &e),
-            };
+            let posted = account::post(&ctx.client, &opts, None, &ctx.cancel).await;
+            let r = record::outcome("post_account", None, None, &posted);
             ctx.record(sent(r, &opts)).await;
         }
         (Some(c), true) => {
@@ -121,13 +119,8 @@ pub async fn run(ctx: Ctx, req: PostRequest) -> Result<()> {
             for_each_limited(req.objects.clone(), threads, &cancel, move |o: String| {
                 let (ctx, c, opts) = (ctx.clone(), c.clone(), opts.clone());
                 async move {
-                    let r = match object::post(&ctx.client, &c, &o, &opts, &ctx.cancel).await {
-                        Ok(resp) => record::with_response(
-                            record::ok("post_object", Some(&c), Some(&o)),
-                            &resp,
-                        ),
-                        Err(e) => record::failed("post_object", Some(&c), Some(&o), &e),
-                    };
+                    let posted = object::post(&ctx.client, &c, &o, &opts, &ctx.cancel).await;
+                    let r = record::outcome("post_object", Some(&c), Some(&o), &posted);
                     ctx.record(sent(r, &opts)).await;
                 }
             })

@@ -34,6 +34,20 @@ pub fn failed(action: &str, container: Option<&str>, object: Option<&str>, e: &E
     v
 }
 
+/// The record of one request for `action`: [`ok`] with its response
+/// ([`with_response`]), or [`failed`] with its error.
+pub fn outcome(
+    action: &str,
+    container: Option<&str>,
+    object: Option<&str>,
+    result: &crate::error::Result<Value>,
+) -> Value {
+    match result {
+        Ok(resp) => with_response(ok(action, container, object), resp),
+        Err(e) => failed(action, container, object, e),
+    }
+}
+
 /// The record of a `create_container` that failed. A container the server
 /// will not create because it exists (409: Ceph RGW's
 /// `BucketAlreadyExists`, where Swift answers 202) or because the user may

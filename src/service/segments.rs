@@ -236,17 +236,13 @@ pub async fn delete_segments(
     for_each_limited(segments, threads, &ctx.cancel.clone(), move |s: Segment| {
         let (ctx, opts, gone) = (ctx2.clone(), opts.clone(), gone2.clone());
         async move {
+            let (c, o) = (Some(s.container.as_str()), Some(s.name.as_str()));
             let r = match object::delete(&ctx.client, &s.container, &s.name, &opts, &ctx.cancel)
                 .await
             {
-                Ok(resp) => record::with_response(
-                    record::ok("delete_segment", Some(&s.container), Some(&s.name)),
-                    &resp,
-                ),
-                Err(e) if e.status == Status::NotFound => {
-                    record::ok("delete_segment", Some(&s.container), Some(&s.name))
-                }
-                Err(e) => record::failed("delete_segment", Some(&s.container), Some(&s.name), &e),
+                // Already gone: what was asked for is done.
+                Err(e) if e.status == Status::NotFound => record::ok("delete_segment", c, o),
+                deleted => record::outcome("delete_segment", c, o, &deleted),
             };
             if r["success"] == json!(true) {
                 gone.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
