@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::{FromRawFd, RawFd};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Upload chunk size: 64 KiB, as python-swiftclient.
 pub const CHUNK: usize = 64 * 1024;
@@ -261,46 +261,17 @@ impl BodySink for FdSink {
     }
 }
 
-/// Writes to `<dir>/.<name>.swc-partial-<pid>` and renames onto the path
-/// only when the download completed and verified; removes it otherwise. A
-/// failed download never leaves a complete-looking file.
+/// A file written under a temporary name and renamed into place only when
+/// the body arrived whole and checked out (see [`super::staged`]).
 pub struct PathSink {
-    path: PathBuf,
-    tmp: PathBuf,
-    file: Option<File>,
+    staged: super::staged::StagedFile,
     mtime: Option<std::time::SystemTime>,
-}
-
-/// This process's id, asked once.
-static PID: once_cell::sync::Lazy<u32> = once_cell::sync::Lazy::new(std::process::id);
-
-/// The temporary name a download is written under before it is renamed
-/// onto `path`: hidden, in the same directory, unique to this process.
-pub fn partial_path(path: &Path) -> Result<PathBuf> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid(format!("\"{}\" does not name a file", path.display())))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    Ok(dir.join(format!(
-        ".{}.swc-partial-{}-{}",
-        name.to_string_lossy(),
-        *PID,
-        fastrand::u32(..)
-    )))
 }
 
 impl PathSink {
     pub fn create(path: &Path) -> Result<PathSink> {
-        let tmp = partial_path(path)?;
-        let file = File::create(&tmp)
-            .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
         Ok(PathSink {
-            path: path.to_path_buf(),
-            tmp,
-            file: Some(file),
+            staged: super::staged::StagedFile::create(path, None)?,
             mtime: None,
         })
     }
@@ -308,50 +279,25 @@ impl PathSink {
 
 impl BodySink for PathSink {
     fn write(&mut self, data: &[u8]) -> Result<()> {
-        let f = self
-            .file
-            .as_mut()
-            .ok_or_else(|| Error::internal("write after finish"))?;
-        f.write_all(data)
-            .map_err(|e| Error::invalid(format!("writing \"{}\" failed: {e}", self.tmp.display())))
+        let mut f: &File = self.staged.file()?;
+        f.write_all(data).map_err(|e| {
+            Error::invalid(format!(
+                "writing \"{}\" failed: {e}",
+                self.staged.tmp().display()
+            ))
+        })
     }
     fn finish(&mut self, ok: bool) -> Result<()> {
-        let Some(f) = self.file.take() else {
-            return Ok(());
-        };
-        if !ok {
-            drop(f);
-            let _ = std::fs::remove_file(&self.tmp);
-            return Ok(());
+        if ok {
+            // The time is set after the last write, before the file
+            // appears under its name.
+            self.staged.complete(self.mtime)
+        } else {
+            self.staged.discard();
+            Ok(())
         }
-        // The time is set on the open file, after the last write and
-        // before the file appears under its name.
-        let synced = match self.mtime {
-            Some(t) => f.set_modified(t),
-            None => Ok(()),
-        }
-        .and_then(|_| f.sync_all());
-        drop(f);
-        if let Err(e) = synced.and_then(|_| std::fs::rename(&self.tmp, &self.path)) {
-            let _ = std::fs::remove_file(&self.tmp);
-            return Err(Error::invalid(format!(
-                "cannot complete \"{}\": {e}",
-                self.path.display()
-            )));
-        }
-        Ok(())
     }
     fn set_mtime(&mut self, secs: f64) {
-        if secs.is_finite() && (0.0..1e12).contains(&secs) {
-            self.mtime = Some(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(secs));
-        }
-    }
-}
-
-impl Drop for PathSink {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+        self.mtime = super::staged::mtime_from_secs(secs);
     }
 }

@@ -12,6 +12,7 @@ pub mod object;
 pub mod opts;
 pub mod raw;
 pub mod request;
+pub mod staged;
 pub mod types;
 
 use crate::error::{Error, Result};

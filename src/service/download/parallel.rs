@@ -13,71 +13,13 @@ use super::Down;
 use crate::conn::body::BodySink;
 use crate::conn::object;
 use crate::conn::opts::GetOpts;
+use crate::conn::staged::{mtime_from_secs, StagedFile};
 use crate::error::{Error, Result, Status};
 use md5::{Digest, Md5};
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-
-/// A file put together from parts written at their offsets, under a
-/// temporary name in the target's directory until `complete`; dropped
-/// before that, the temporary file goes.
-struct Assembly {
-    path: PathBuf,
-    tmp: PathBuf,
-    file: Arc<std::fs::File>,
-    done: bool,
-}
-
-impl Assembly {
-    fn create(path: &Path, size: u64) -> Result<Assembly> {
-        let tmp = crate::conn::body::partial_path(path)?;
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-            .map_err(|e| Error::invalid(format!("cannot create \"{}\": {e}", tmp.display())))?;
-        let a = Assembly {
-            path: path.to_path_buf(),
-            tmp,
-            file: Arc::new(file),
-            done: false,
-        };
-        a.file
-            .set_len(size)
-            .map_err(|e| Error::invalid(format!("cannot size \"{}\": {e}", a.tmp.display())))?;
-        Ok(a)
-    }
-
-    /// Sets the modification time (when given) before the file is renamed,
-    /// makes the data durable and renames the file into place.
-    fn complete(mut self, mtime: Option<&str>) -> Result<()> {
-        let secs = mtime.and_then(|m| m.parse::<f64>().ok());
-        if let Some(t) = secs.filter(|s| s.is_finite() && (0.0..1e12).contains(s)) {
-            let _ = self
-                .file
-                .set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs_f64(t));
-        }
-        self.file
-            .sync_all()
-            .and_then(|_| std::fs::rename(&self.tmp, &self.path))
-            .map_err(|e| {
-                Error::invalid(format!("cannot complete \"{}\": {e}", self.path.display()))
-            })?;
-        self.done = true;
-        Ok(())
-    }
-}
-
-impl Drop for Assembly {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
-    }
-}
 
 /// One GET of a piece: what to ask for and where its bytes go.
 struct Piece {
@@ -160,14 +102,14 @@ struct Run {
 async fn fetch_pieces(
     down: &Arc<Down>,
     object: &str,
-    asm: &Assembly,
+    asm: &StagedFile,
     total: u64,
     pieces: Vec<Piece>,
     limit: usize,
 ) -> Result<Fetched> {
     let run = Arc::new(Run {
         down: down.clone(),
-        file: asm.file.clone(),
+        file: asm.file()?.clone(),
         object: Arc::from(object),
         read: Arc::default(),
         total,
@@ -272,7 +214,7 @@ pub(super) async fn parallel_segments(
     mtime: Option<&str>,
 ) -> Result<Value> {
     let total: u64 = segs.iter().map(|s| s.size).sum();
-    let asm = Assembly::create(path, total)?;
+    let mut asm = StagedFile::create(path, Some(total))?;
     let n = segs.len();
     let mut offset = 0;
     let pieces: Vec<Piece> = segs
@@ -295,7 +237,7 @@ pub(super) async fn parallel_segments(
         .collect();
     let auth_end = record::now();
     let fetched = fetch_pieces(down, o, &asm, total, pieces, down.segment_threads).await?;
-    asm.complete(mtime)?;
+    asm.complete(mtime.and_then(|m| m.parse().ok()).and_then(mtime_from_secs))?;
     Ok(json!({
         "read_length": total,
         "verified": if down.checksum { json!("segments") } else { json!(false) },
@@ -316,7 +258,7 @@ pub(super) async fn parallel_get(
     parts: u64,
     mtime: Option<&str>,
 ) -> Result<Value> {
-    let asm = Assembly::create(path, size)?;
+    let mut asm = StagedFile::create(path, Some(size))?;
     let part = size.div_ceil(parts);
     let pieces: Vec<Piece> = (0..parts)
         .map(|i| (i * part, ((i + 1) * part).min(size)))
@@ -336,7 +278,7 @@ pub(super) async fn parallel_get(
         })
         .collect();
     let fetched = fetch_pieces(down, o, &asm, size, pieces, parts as usize).await?;
-    let file = asm.file.clone();
+    let file = asm.file()?.clone();
     let md5 = tokio::task::spawn_blocking(move || md5_of(&file))
         .await
         .map_err(|e| Error::internal(e.to_string()))??;
@@ -346,7 +288,7 @@ pub(super) async fn parallel_get(
             format!("the assembled parts have MD5 {md5}, the ETag is {etag}"),
         ));
     }
-    asm.complete(mtime)?;
+    asm.complete(mtime.and_then(|m| m.parse().ok()).and_then(mtime_from_secs))?;
     Ok(json!({
         "read_length": size,
         "verified": if down.checksum { json!("md5") } else { json!(false) },
