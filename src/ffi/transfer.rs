@@ -18,20 +18,52 @@ use crate::conn::opts::{parse, GetOpts, PutOpts};
 use crate::error::{Error, Result};
 use std::ffi::{c_char, c_int, c_void};
 
-fn put_with(
+/// The arguments every object call shares.
+#[derive(Clone, Copy)]
+struct ObjectCall {
     client: *const swc_client,
     container: *const c_char,
     object: *const c_char,
     opts_json: *const c_char,
     cancel: *const swc_cancel,
     result_json: *mut *mut c_char,
+}
+
+impl ObjectCall {
+    fn new(
+        client: *const swc_client,
+        container: *const c_char,
+        object: *const c_char,
+        opts_json: *const c_char,
+        cancel: *const swc_cancel,
+        result_json: *mut *mut c_char,
+    ) -> ObjectCall {
+        ObjectCall {
+            client,
+            container,
+            object,
+            opts_json,
+            cancel,
+            result_json,
+        }
+    }
+}
+
+fn put_with(
+    call: ObjectCall,
     mut source: Box<dyn crate::conn::body::BodySource + '_>,
 ) -> Result<()> {
-    let (cont, obj) = (name(container, "container")?, name(object, "object")?);
-    let o: PutOpts = parse(optional(opts_json, "opts_json")?, "upload options")?;
-    run(client, cancel, result_json, |c, t| async move {
-        object::put(&c, cont, obj, &o, source.as_mut(), &t).await
-    })
+    let (cont, obj) = (
+        name(call.container, "container")?,
+        name(call.object, "object")?,
+    );
+    let o: PutOpts = parse(optional(call.opts_json, "opts_json")?, "upload options")?;
+    run(
+        call.client,
+        call.cancel,
+        call.result_json,
+        |c, t| async move { object::put(&c, cont, obj, &o, source.as_mut(), &t).await },
+    )
 }
 
 /// Uploads an object from a read callback. `length` is the size when known
@@ -67,12 +99,7 @@ pub extern "C" fn swc_object_put(
             sent: 0,
         };
         put_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             Box::new(src),
         )
     })
@@ -97,12 +124,7 @@ pub extern "C" fn swc_object_put_fd(
     guard(err_json, || {
         let src = FileSource::from_fd(fd, known_length(length)?)?;
         put_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             Box::new(src),
         )
     })
@@ -123,12 +145,7 @@ pub extern "C" fn swc_object_put_path(
     guard(err_json, || {
         let src = FileSource::open(std::path::Path::new(name(path, "path")?))?;
         put_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             Box::new(src),
         )
     })
@@ -151,31 +168,24 @@ pub extern "C" fn swc_object_put_buffer(
         let data = slice(buf, len, "buf")?;
         let src = crate::conn::body::BytesSource::new(data);
         put_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             Box::new(src),
         )
     })
 }
 
-fn get_with(
-    client: *const swc_client,
-    container: *const c_char,
-    object: *const c_char,
-    opts_json: *const c_char,
-    cancel: *const swc_cancel,
-    result_json: *mut *mut c_char,
-    sink: &mut (dyn crate::conn::body::BodySink + '_),
-) -> Result<()> {
-    let (cont, obj) = (name(container, "container")?, name(object, "object")?);
-    let o: GetOpts = parse(optional(opts_json, "opts_json")?, "download options")?;
-    run(client, cancel, result_json, |c, t| async move {
-        object::get(&c, cont, obj, &o, sink, &t).await
-    })
+fn get_with(call: ObjectCall, sink: &mut (dyn crate::conn::body::BodySink + '_)) -> Result<()> {
+    let (cont, obj) = (
+        name(call.container, "container")?,
+        name(call.object, "object")?,
+    );
+    let o: GetOpts = parse(optional(call.opts_json, "opts_json")?, "download options")?;
+    run(
+        call.client,
+        call.cancel,
+        call.result_json,
+        |c, t| async move { object::get(&c, cont, obj, &o, sink, &t).await },
+    )
 }
 
 /// Downloads an object to a write callback (run on the calling thread;
@@ -201,12 +211,7 @@ pub extern "C" fn swc_object_get(
         let write = write.ok_or_else(|| Error::invalid("argument \"write\" must not be NULL"))?;
         let mut sink = CallbackSink { write, user_data };
         get_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             &mut sink,
         )
     })
@@ -227,12 +232,7 @@ pub extern "C" fn swc_object_get_fd(
     guard(err_json, || {
         let mut sink = FdSink::new(fd)?;
         get_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             &mut sink,
         )
     })
@@ -255,12 +255,7 @@ pub extern "C" fn swc_object_get_path(
     guard(err_json, || {
         let mut sink = PathSink::create(std::path::Path::new(name(path, "path")?))?;
         get_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             &mut sink,
         )
     })
@@ -285,12 +280,7 @@ pub extern "C" fn swc_object_get_buffer(
         check_out(len, "len")?;
         let mut sink = MallocSink::new();
         get_with(
-            client,
-            container,
-            object,
-            opts_json,
-            cancel,
-            result_json,
+            ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             &mut sink,
         )?;
         let (p, n) = sink.take()?;
