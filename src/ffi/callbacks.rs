@@ -47,6 +47,21 @@ pub struct CallbackSource {
 unsafe impl Send for CallbackSource {}
 
 impl CallbackSource {
+    pub fn new(
+        read: extern "C" fn(*mut c_void, *mut u8, usize) -> isize,
+        rewind: swc_rewind_fn,
+        user_data: *mut c_void,
+        length: Option<u64>,
+    ) -> CallbackSource {
+        CallbackSource {
+            read,
+            rewind,
+            user_data,
+            length,
+            sent: 0,
+        }
+    }
+
     /// The announced length has been read: the source must be at its end.
     /// One more read tells; a byte past the end is an error, not bytes
     /// silently left out of the object.

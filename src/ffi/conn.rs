@@ -407,13 +407,7 @@ pub extern "C" fn swc_request(
         let path = name(path, "path")?;
         let o: RawOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
         let length = known_length(length)?;
-        let mut source = read.map(|read| CallbackSource {
-            read,
-            rewind,
-            user_data: read_user_data,
-            length,
-            sent: 0,
-        });
+        let mut source = read.map(|read| CallbackSource::new(read, rewind, read_user_data, length));
         let mut sink = write.map(|write| CallbackSink {
             write,
             user_data: write_user_data,

@@ -528,13 +528,7 @@ pub extern "C" fn swc_upload_stream(
             request_json,
             "request_json",
         )?)?;
-        let mut src = super::callbacks::CallbackSource {
-            read,
-            rewind: None,
-            user_data,
-            length: None,
-            sent: 0,
-        };
+        let mut src = super::callbacks::CallbackSource::new(read, None, user_data, None);
         let token = super::cancel::token_of(cancel);
         let rec =
             c.rt.block_on(crate::service::upload::stream::upload_stream(

@@ -91,13 +91,7 @@ pub extern "C" fn swc_object_put(
 ) -> swc_status {
     guard(err_json, || {
         let read = read.ok_or_else(|| Error::invalid("argument \"read\" must not be NULL"))?;
-        let src = CallbackSource {
-            read,
-            rewind,
-            user_data,
-            length: known_length(length)?,
-            sent: 0,
-        };
+        let src = CallbackSource::new(read, rewind, user_data, known_length(length)?);
         put_with(
             ObjectCall::new(client, container, object, opts_json, cancel, result_json),
             Box::new(src),
