@@ -18,7 +18,6 @@ use swiftclient::ffi::client::{
     swc_client, swc_client_export_auth, swc_client_free, swc_client_import_auth,
     swc_client_set_auth_callback,
 };
-use swiftclient::ffi::conn::swc_account_head;
 use swiftclient::ffi::{SWC_E_AUTH, SWC_E_CONFIG, SWC_OK};
 
 fn export(c: *mut swc_client) -> Value {
@@ -32,11 +31,6 @@ fn import(c: *mut swc_client, state: &Value) -> (i32, Option<Value>, Option<Valu
     ffi_call(|r, e| swc_client_import_auth(c, s.as_ptr(), r, e))
 }
 
-fn head(c: *mut swc_client) -> (i32, Option<Value>) {
-    let (st, _, e) = ffi_call(|r, e| swc_account_head(c, ptr::null(), ptr::null(), r, e));
-    (st, e)
-}
-
 extern "C" fn keep_state(ud: *mut c_void, json: *const c_char, _len: usize) {
     let states = unsafe { &*(ud as *const Mutex<Vec<Value>>) };
     let text = unsafe { CStr::from_ptr(json) }.to_str().unwrap();
@@ -46,34 +40,9 @@ extern "C" fn keep_state(ud: *mut c_void, json: *const c_char, _len: usize) {
         .push(serde_json::from_str(text).unwrap());
 }
 
-/// Removes a tempauth token from memcached (keyed by the MD5 of
-/// "AUTH_/token/<token>", as Swift's memcache client hashes keys).
-fn revoke(token: &str) {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(env("SWC_TEST_MEMCACHED")).unwrap();
-    for key in [
-        format!("AUTH_/token/{token}"),
-        "AUTH_/user/test:tester".into(),
-    ] {
-        s.write_all(format!("delete {}\r\n", md5_hex(key.as_bytes())).as_bytes())
-            .unwrap();
-        let mut buf = [0u8; 64];
-        let n = s.read(&mut buf).unwrap();
-        let reply = String::from_utf8_lossy(&buf[..n]).to_string();
-        assert!(
-            reply.starts_with("DELETED") || reply.starts_with("NOT_FOUND"),
-            "{reply}"
-        );
-    }
-}
-
 #[test]
 fn a_saved_state_skips_authentication_and_never_crosses_identities() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = rt_threads(1);
     let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
     let opts =
         json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
@@ -111,7 +80,7 @@ fn a_saved_state_skips_authentication_and_never_crosses_identities() {
         "{e:?}"
     );
     for _ in 0..3 {
-        assert_eq!(head(second).0, SWC_OK);
+        assert_eq!(ffi_account_head(second).0, SWC_OK);
     }
     assert_eq!(auths(), 1, "the restored client authenticated");
 
@@ -122,9 +91,9 @@ fn a_saved_state_skips_authentication_and_never_crosses_identities() {
         swc_client_set_auth_callback(second, Some(keep_state), ud),
         SWC_OK
     );
-    revoke(state["token"].as_str().unwrap());
-    assert_eq!(head(second).0, SWC_OK);
-    assert_eq!(head(second).0, SWC_OK);
+    revoke_tempauth_token(state["token"].as_str().unwrap());
+    assert_eq!(ffi_account_head(second).0, SWC_OK);
+    assert_eq!(ffi_account_head(second).0, SWC_OK);
     assert_eq!(auths(), 2, "a revoked token should cost one authentication");
     let told = states.lock().unwrap().clone();
     assert_eq!(told.len(), 1, "{told:?}");
@@ -145,7 +114,7 @@ fn a_saved_state_skips_authentication_and_never_crosses_identities() {
         (st, out.unwrap()["reason"].clone()),
         (SWC_OK, json!("expired"))
     );
-    assert_eq!(head(third).0, SWC_OK);
+    assert_eq!(ffi_account_head(third).0, SWC_OK);
     assert_eq!(auths(), 3);
     unsafe { swc_client_free(third) };
 
@@ -172,9 +141,9 @@ fn a_saved_state_skips_authentication_and_never_crosses_identities() {
     let bare = ffi_client(&json!({}));
     let (st, _, e) = import(bare, &told[0]);
     assert_eq!(st, SWC_OK, "{e:?}");
-    assert_eq!(head(bare).0, SWC_OK);
-    revoke(told[0]["token"].as_str().unwrap());
-    let (st, e) = head(bare);
+    assert_eq!(ffi_account_head(bare).0, SWC_OK);
+    revoke_tempauth_token(told[0]["token"].as_str().unwrap());
+    let (st, e) = ffi_account_head(bare);
     assert_eq!(st, SWC_E_AUTH, "{e:?}");
     assert!(e.unwrap()["message"]
         .as_str()

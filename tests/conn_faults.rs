@@ -5,11 +5,12 @@
 
 mod common;
 
+use common::body::OneShot;
 use common::faultproxy::{Fault, FaultProxy};
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use swiftclient::conn::body::{BodySource, BytesSource, VecSink};
+use swiftclient::conn::body::{BytesSource, VecSink};
 use swiftclient::conn::opts::{GetOpts, PutOpts, RequestOpts};
 use swiftclient::conn::{account, container, object};
 use swiftclient::{Client, Status};
@@ -214,22 +215,6 @@ async fn a_rewindable_upload_is_retried() {
     cleanup(&c, &name).await;
 }
 
-struct OneShot(Vec<u8>, usize);
-impl BodySource for OneShot {
-    fn read(&mut self, buf: &mut [u8]) -> swiftclient::Result<usize> {
-        let n = buf.len().min(self.0.len() - self.1);
-        buf[..n].copy_from_slice(&self.0[self.1..self.1 + n]);
-        self.1 += n;
-        Ok(n)
-    }
-    fn rewind(&mut self) -> swiftclient::Result<bool> {
-        Ok(false)
-    }
-    fn len(&self) -> Option<u64> {
-        Some(self.0.len() as u64)
-    }
-}
-
 #[tokio::test]
 async fn a_non_rewindable_upload_fails_clearly_and_leaves_nothing() {
     let (fp, c) = faulty(json!({})).await;
@@ -240,7 +225,7 @@ async fn a_non_rewindable_upload_fails_clearly_and_leaves_nothing() {
         &name,
         "once",
         &PutOpts::default(),
-        &mut OneShot(data(1 << 20, 9), 0),
+        &mut OneShot::sized(data(1 << 20, 9)),
         &no_cancel(),
     )
     .await
@@ -338,30 +323,6 @@ async fn cancellation_ends_a_stalled_download_and_a_backoff() {
     cleanup(&c, &name).await;
 }
 
-/// Removes a tempauth token from memcached (the key is the MD5 of
-/// "AUTH_/token/<token>", as Swift's memcache client hashes keys).
-async fn revoke_tempauth_token(token: &str) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(env("SWC_TEST_MEMCACHED"))
-        .await
-        .unwrap();
-    for key in [
-        format!("AUTH_/token/{token}"),
-        "AUTH_/user/test:tester".to_string(),
-    ] {
-        s.write_all(format!("delete {}\r\n", md5_hex(key.as_bytes())).as_bytes())
-            .await
-            .unwrap();
-        let mut buf = [0u8; 64];
-        let n = s.read(&mut buf).await.unwrap();
-        let reply = String::from_utf8_lossy(&buf[..n]).to_string();
-        assert!(
-            reply.starts_with("DELETED") || reply.starts_with("NOT_FOUND"),
-            "{reply}"
-        );
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_tasks_share_a_client_through_a_token_revocation() {
     let c = client(&v1_options());
@@ -418,7 +379,7 @@ async fn sixteen_tasks_share_a_client_through_a_token_revocation() {
         }));
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    revoke_tempauth_token(&token).await;
+    tokio::task::block_in_place(|| revoke_tempauth_token(&token));
     let e = account::head(&client(&json!({"os_storage_url": format!("{}/v1/AUTH_test", env("SWC_TEST_PROXY_URL")), "os_auth_token": token})), &RequestOpts::default(), &no_cancel()).await.unwrap_err();
     assert_eq!(e.status, Status::Auth, "the old token is really revoked");
     go.send(()).unwrap();

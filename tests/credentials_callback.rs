@@ -15,7 +15,6 @@ use std::sync::Mutex;
 use swiftclient::ffi::client::{
     swc_client_free, swc_client_set_credential_callback, swc_client_set_log, SWC_LOG_DEBUG,
 };
-use swiftclient::ffi::conn::swc_account_head;
 use swiftclient::ffi::{SWC_E_AUTH, SWC_OK};
 
 #[derive(Default)]
@@ -45,27 +44,9 @@ extern "C" fn vault(
     answer.len() as isize
 }
 
-extern "C" fn lines(ud: *mut c_void, _l: i32, msg: *const c_char, _n: usize) {
-    let l = unsafe { &*(ud as *const Mutex<Vec<String>>) };
-    l.lock().unwrap().push(
-        unsafe { CStr::from_ptr(msg) }
-            .to_string_lossy()
-            .into_owned(),
-    );
-}
-
-fn head(c: *mut swiftclient::ffi::client::swc_client) -> (i32, Option<Value>) {
-    let (st, _, e) = ffi_call(|r, e| swc_account_head(c, ptr::null(), ptr::null(), r, e));
-    (st, e)
-}
-
 #[test]
 fn the_secret_comes_from_the_callback_once_per_authentication() {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = rt_threads(1);
     let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
     let auths = || {
         fp.heads()
@@ -82,17 +63,12 @@ fn the_secret_comes_from_the_callback_once_per_authentication() {
         swc_client_set_credential_callback(c, Some(vault), ud),
         SWC_OK
     );
-    let log: Box<Mutex<Vec<String>>> = Box::default();
-    let lud = &*log as *const Mutex<Vec<String>> as *mut c_void;
-    assert_eq!(
-        swc_client_set_log(c, SWC_LOG_DEBUG, Some(lines), lud),
-        SWC_OK
-    );
+    let log = capture_log(c, SWC_LOG_DEBUG);
 
     // Sixteen first requests at once: one callback, one authentication.
     let addr = c as usize;
     let threads: Vec<_> = (0..16)
-        .map(|_| std::thread::spawn(move || head(addr as *mut _).0))
+        .map(|_| std::thread::spawn(move || ffi_account_head(addr as *mut _).0))
         .collect();
     for t in threads {
         assert_eq!(t.join().unwrap(), SWC_OK);
@@ -107,7 +83,7 @@ fn the_secret_comes_from_the_callback_once_per_authentication() {
     }
     // A revoked token: asked again, once, saying why.
     revoke_all_tokens_of_tester();
-    assert_eq!(head(c).0, SWC_OK);
+    assert_eq!(ffi_account_head(c).0, SWC_OK);
     assert_eq!(auths(), 2);
     assert_eq!(v.requests.lock().unwrap()[1]["reason"], "rejected");
     assert_eq!(
@@ -131,7 +107,7 @@ fn the_secret_comes_from_the_callback_once_per_authentication() {
         swc_client_set_credential_callback(c, Some(vault), ud),
         SWC_OK
     );
-    let (st, e) = head(c);
+    let (st, e) = ffi_account_head(c);
     assert_eq!(st, SWC_E_AUTH);
     assert!(e.unwrap()["message"]
         .as_str()
@@ -141,7 +117,7 @@ fn the_secret_comes_from_the_callback_once_per_authentication() {
         swc_client_set_credential_callback(c, None, ptr::null_mut()),
         SWC_OK
     );
-    let (st, e) = head(c);
+    let (st, e) = ffi_account_head(c);
     assert_eq!(st, SWC_E_AUTH);
     assert!(e.unwrap()["message"]
         .as_str()
@@ -166,19 +142,7 @@ fn revoke_all_tokens_of_tester() {
         .nth(1)
         .map(|l| l.trim().trim_matches('"').to_string())
         .unwrap_or_default();
-    for key in [
-        format!("AUTH_/token/{token}"),
-        "AUTH_/user/test:tester".to_string(),
-    ] {
-        s.write_all(format!("delete {}\r\n", md5_hex(key.as_bytes())).as_bytes())
-            .unwrap();
-        let n = s.read(&mut buf).unwrap();
-        let r = String::from_utf8_lossy(&buf[..n]).to_string();
-        assert!(
-            r.starts_with("DELETED") || r.starts_with("NOT_FOUND"),
-            "{r}"
-        );
-    }
+    revoke_tempauth_token(&token);
 }
 
 /// Keystone v3: the password from the callback, the rest from the options.

@@ -35,12 +35,6 @@ fn on_manifest_get(f: Fault) -> Fault {
     Fault::OnMatch("multipart-manifest=get".into(), Box::new(f))
 }
 
-fn dir(tag: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(unique(tag));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 fn files(d: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(d)
         .unwrap()
@@ -60,7 +54,7 @@ fn an_rgw_style_empty_manifest_answer_is_not_the_object() {
         make_slo(&rc, &cont, "big", 3, 300_000).await
     });
     for threads in [1, 10] {
-        let out = dir("trust-slo");
+        let out = tmpdir("trust-slo");
         fp.push(on_manifest_get(empty_answer(&[(
             "X-Object-Meta-Static-Large-Object",
             "True",
@@ -80,7 +74,6 @@ fn an_rgw_style_empty_manifest_answer_is_not_the_object() {
             slo,
             "threads {threads}"
         );
-        std::fs::remove_dir_all(&out).unwrap();
     }
     rt.block_on(cleanup(&rc, &cont));
     rt.block_on(cleanup(&rc, &format!("{cont}_segments")));
@@ -99,7 +92,7 @@ fn an_answer_shorter_than_the_listing_is_not_the_object() {
     });
     // The whole container: the listing says 50 000 bytes; an empty answer
     // that verifies against its own ETag must not pass for the object.
-    let out = dir("trust-list");
+    let out = tmpdir("trust-list");
     fp.push(on_manifest_get(empty_answer(&[])));
     let (st, recs, summary) = svc(
         swc_download,
@@ -109,12 +102,11 @@ fn an_answer_shorter_than_the_listing_is_not_the_object() {
     assert_eq!(st, 0, "{summary} {recs:?}");
     assert!(fp.plan_is_empty(), "the empty answer was never asked for");
     assert_eq!(std::fs::read(out.join("plain")).unwrap(), body);
-    std::fs::remove_dir_all(&out).unwrap();
 
     // One object, no listing: an empty answer is checked with a HEAD; when
     // the plain GET then brings fewer bytes than the HEAD said, the download
     // fails and leaves no file at all.
-    let out = dir("trust-head");
+    let out = tmpdir("trust-head");
     fp.push(on_manifest_get(empty_answer(&[])));
     fp.push(Fault::OnMatch("GET ".into(), Box::new(empty_answer(&[]))));
     let (st, recs, summary) = svc(
@@ -137,7 +129,6 @@ fn an_answer_shorter_than_the_listing_is_not_the_object() {
         "{recs:?}"
     );
     assert_eq!(files(&out), Vec::<String>::new(), "a file was left");
-    std::fs::remove_dir_all(&out).unwrap();
     rt.block_on(cleanup(&rc, &cont));
     unsafe { swc_client_free(c) };
 }

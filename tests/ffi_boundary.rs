@@ -5,36 +5,23 @@
 
 mod common;
 
-use std::ffi::{CStr, CString};
+use std::ffi::CStr;
 use std::ptr;
-use swiftclient::ffi::client::{swc_client, swc_client_auth, swc_client_free, swc_client_new};
+use swiftclient::ffi::client::{swc_client, swc_client_auth, swc_client_free};
 use swiftclient::ffi::{swc_string_free, SWC_E_WOULD_DEADLOCK, SWC_OK};
 use swiftclient::runtime::RuntimeRef;
-
-fn new_client() -> *mut swc_client {
-    let opts = CString::new(common::v1_options().to_string()).unwrap();
-    let mut c = ptr::null_mut();
-    assert_eq!(
-        swc_client_new(opts.as_ptr(), &mut c, ptr::null_mut()),
-        SWC_OK
-    );
-    c
-}
 
 #[test]
 fn runtime_lifecycle_and_would_deadlock() {
     assert!(!RuntimeRef::is_running());
-    let a = new_client();
-    let b = new_client();
+    let a = common::ffi_client(&common::v1_options());
+    let b = common::ffi_client(&common::v1_options());
     assert!(RuntimeRef::is_running());
     assert_eq!(RuntimeRef::users(), 2);
 
     // From inside a runtime thread, a blocking call must not block.
     let addr = a as usize;
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = common::rt();
     let (st, rec) = rt.block_on(async move {
         let mut out = ptr::null_mut();
         let mut err = ptr::null_mut();
@@ -62,7 +49,7 @@ fn runtime_lifecycle_and_would_deadlock() {
     assert_eq!(RuntimeRef::users(), 0);
 
     // And a new client starts it again.
-    let c = new_client();
+    let c = common::ffi_client(&common::v1_options());
     assert!(RuntimeRef::is_running());
     unsafe { swc_client_free(c) };
     assert!(!RuntimeRef::is_running());

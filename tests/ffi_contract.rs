@@ -5,6 +5,7 @@
 
 mod common;
 
+use common::body::{feed, Feed};
 use common::*;
 use serde_json::json;
 use std::ffi::c_void;
@@ -15,23 +16,6 @@ use swiftclient::ffi::transfer::{
     swc_object_get, swc_object_put, swc_object_put_buffer, swc_object_put_fd,
 };
 use swiftclient::ffi::{SWC_E_INVALID_ARGUMENT, SWC_E_NOT_FOUND};
-
-/// A read callback over `data`, giving at most `step` bytes a call and
-/// never more than asked: it fills exactly what the library asks for, so
-/// only the announced length can stop it.
-struct Feed {
-    data: Vec<u8>,
-    pos: usize,
-    step: usize,
-}
-
-extern "C" fn feed(ud: *mut c_void, buf: *mut u8, cap: usize) -> isize {
-    let f = unsafe { &mut *(ud as *mut Feed) };
-    let n = cap.min(f.step).min(f.data.len() - f.pos);
-    unsafe { ptr::copy_nonoverlapping(f.data[f.pos..].as_ptr(), buf, n) };
-    f.pos += n;
-    n as isize
-}
 
 extern "C" fn keep(ud: *mut c_void, buf: *const u8, len: usize) -> i32 {
     let v = unsafe { &mut *(ud as *mut Vec<u8>) };
@@ -71,7 +55,7 @@ fn put_cb(
     length: i64,
 ) -> (i32, Option<serde_json::Value>) {
     let (cc, oc) = (cs(cont), cs(obj));
-    let ud = feed_ as *mut Feed as *mut c_void;
+    let ud = feed_.ud();
     let (st, _, e) = ffi_call(|r, e| {
         swc_object_put(
             c,
@@ -126,11 +110,7 @@ fn a_read_callback_must_give_exactly_its_length() {
         });
         assert_eq!(st, 0, "{e:?}");
         // Longer than announced: refused, and the old object stays whole.
-        let mut longer = Feed {
-            data: data(size + 10, 2),
-            pos: 0,
-            step,
-        };
+        let mut longer = Feed::new(data(size + 10, 2), step);
         let (st, e) = put_cb(c, &cont, &obj, &mut longer, size as i64);
         assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{size}/{step}: {e:?}");
         let msg = e.unwrap()["message"].as_str().unwrap().to_string();
@@ -144,11 +124,7 @@ fn a_read_callback_must_give_exactly_its_length() {
             "{size}/{step}: replaced"
         );
         // Shorter than announced: refused too.
-        let mut shorter = Feed {
-            data: data(size - 10, 3),
-            pos: 0,
-            step,
-        };
+        let mut shorter = Feed::new(data(size - 10, 3), step);
         let (st, e) = put_cb(c, &cont, &obj, &mut shorter, size as i64);
         assert_eq!(st, SWC_E_INVALID_ARGUMENT, "{size}/{step}: {e:?}");
         assert_eq!(
@@ -158,11 +134,7 @@ fn a_read_callback_must_give_exactly_its_length() {
         );
         // A new object that would be stored cut short is not stored at all.
         let fresh = format!("{obj}-new");
-        let mut longer = Feed {
-            data: data(size + 1, 4),
-            pos: 0,
-            step,
-        };
+        let mut longer = Feed::new(data(size + 1, 4), step);
         let (st, _) = put_cb(c, &cont, &fresh, &mut longer, size as i64);
         assert_eq!(st, SWC_E_INVALID_ARGUMENT);
         assert_eq!(
@@ -173,12 +145,8 @@ fn a_read_callback_must_give_exactly_its_length() {
         // A caller's own Content-Length would let the server cut the body
         // short: refused before anything is sent.
         let framing = cs(r#"{"headers": {"Content-Length": "50"}}"#);
-        let mut exact = Feed {
-            data: data(size, 6),
-            pos: 0,
-            step,
-        };
-        let ud = &mut exact as *mut Feed as *mut c_void;
+        let mut exact = Feed::new(data(size, 6), step);
+        let ud = exact.ud();
         let (st, _, e) = ffi_call(|r, e| {
             swc_object_put(
                 c,
@@ -203,11 +171,7 @@ fn a_read_callback_must_give_exactly_its_length() {
         );
         // Exactly the length: stored as given.
         let body = data(size, 5);
-        let mut exact = Feed {
-            data: body.clone(),
-            pos: 0,
-            step,
-        };
+        let mut exact = Feed::new(body.clone(), step);
         let (st, e) = put_cb(c, &cont, &fresh, &mut exact, size as i64);
         assert_eq!(st, 0, "{e:?}");
         assert_eq!(get(c, &cont, &fresh).as_deref(), Some(&body[..]));
@@ -226,12 +190,8 @@ fn a_negative_length_other_than_minus_one_is_refused() {
     let file = std::fs::File::open("/dev/null").unwrap();
     use std::os::fd::AsRawFd;
     for len in [-2i64, -100, i64::MIN] {
-        let mut f = Feed {
-            data: vec![1; 10],
-            pos: 0,
-            step: 10,
-        };
-        let ud = &mut f as *mut Feed as *mut c_void;
+        let mut f = Feed::new(vec![1; 10], 10);
+        let ud = f.ud();
         let calls: [(&str, Box<OutCall<'_>>); 3] = [
             (
                 "put",
@@ -469,21 +429,13 @@ fn option_errors_name_their_key_and_no_options_is_a_client() {
     unsafe { swc_client_free(c) };
 }
 
-extern "C" fn collect_lines(ud: *mut c_void, _l: i32, msg: *const std::ffi::c_char, _n: usize) {
-    let lines = unsafe { &*(ud as *const std::sync::Mutex<Vec<String>>) };
-    let m = unsafe { std::ffi::CStr::from_ptr(msg) }
-        .to_string_lossy()
-        .into_owned();
-    lines.lock().unwrap().push(m);
-}
-
 /// Authentication is cancellable like every other blocking call (against a
 /// closed port it would retry with backoff for ~31 s), and observable: its
 /// request and outcome are in the debug log, its secret is not.
 #[test]
 fn authentication_is_cancellable_and_logged() {
     use swiftclient::ffi::cancel::{swc_cancel_free, swc_cancel_new, swc_cancel_trigger};
-    use swiftclient::ffi::client::{swc_client_auth2, swc_client_set_log, SWC_LOG_DEBUG};
+    use swiftclient::ffi::client::{swc_client_auth2, SWC_LOG_DEBUG};
     use swiftclient::ffi::SWC_E_CANCELLED;
     let dead =
         ffi_client(&json!({"auth": "http://127.0.0.1:1/auth/v1.0", "user": "u", "key": "k"}));
@@ -507,12 +459,7 @@ fn authentication_is_cancellable_and_logged() {
     unsafe { swc_client_free(dead) };
 
     let c = ffi_client(&v1_options());
-    let lines: Box<std::sync::Mutex<Vec<String>>> = Box::default();
-    let ud = &*lines as *const std::sync::Mutex<Vec<String>> as *mut c_void;
-    assert_eq!(
-        swc_client_set_log(c, SWC_LOG_DEBUG, Some(collect_lines), ud),
-        0
-    );
+    let lines = capture_log(c, SWC_LOG_DEBUG);
     let (st, _, e) = ffi_call(|r, e| swc_client_auth2(c, ptr::null(), ptr::null(), r, e));
     assert_eq!(st, 0, "{e:?}");
     unsafe { swc_client_free(c) };
@@ -560,7 +507,7 @@ fn a_null_result_is_allowed_on_per_request_calls() {
 /// a log callback set with SWC_LOG_FROM_OPTIONS.
 #[test]
 fn the_log_level_can_come_from_the_options() {
-    use swiftclient::ffi::client::{swc_client_set_log, SWC_LOG_FROM_OPTIONS};
+    use swiftclient::ffi::client::SWC_LOG_FROM_OPTIONS;
     use swiftclient::ffi::conn::swc_account_head;
     for (extra, curl_lines_expected) in [
         (json!({"debug": true}), true),
@@ -572,12 +519,7 @@ fn the_log_level_can_come_from_the_options() {
             o[k] = v.clone();
         }
         let c = ffi_client(&o);
-        let lines: Box<std::sync::Mutex<Vec<String>>> = Box::default();
-        let ud = &*lines as *const std::sync::Mutex<Vec<String>> as *mut c_void;
-        assert_eq!(
-            swc_client_set_log(c, SWC_LOG_FROM_OPTIONS, Some(collect_lines), ud),
-            0
-        );
+        let lines = capture_log(c, SWC_LOG_FROM_OPTIONS);
         let (st, _, e) = ffi_call(|r, e| swc_account_head(c, ptr::null(), ptr::null(), r, e));
         assert_eq!(st, 0, "{e:?}");
         unsafe { swc_client_free(c) };

@@ -12,10 +12,10 @@ mod common;
 use common::*;
 use serde_json::{json, Value};
 use swiftclient::conn::body::{BytesSource, VecSink};
-use swiftclient::conn::opts::{GetOpts, RequestOpts};
+use swiftclient::conn::opts::RequestOpts;
 use swiftclient::conn::{container, object};
 use swiftclient::service::Action;
-use swiftclient::{Client, Status};
+use swiftclient::Status;
 
 /// The RGW client options, or None (test skipped) when there is no RGW.
 fn rgw(user: &str) -> Option<Value> {
@@ -32,12 +32,6 @@ fn rgw(user: &str) -> Option<Value> {
         _ => (env("SWC_TEST_RGW_USER"), env("SWC_TEST_RGW_KEY")),
     };
     Some(json!({"auth": auth, "user": u, "key": k, "starting_backoff": 0.2}))
-}
-
-async fn get_all(c: &Client, cont: &str, obj: &str) -> swiftclient::Result<(Vec<u8>, Value)> {
-    let mut sink = VecSink::default();
-    let rec = object::get(c, cont, obj, &GetOpts::default(), &mut sink, &no_cancel()).await?;
-    Ok((sink.0, rec))
 }
 
 /// RGW's bucket names: at least 3 characters, lower case is safest.
@@ -83,7 +77,7 @@ fn the_connection_api_on_rgw() {
         .await
         .unwrap();
         assert_eq!(put["etag"], json!(md5_hex(&body)));
-        let (got, rec) = get_all(&c, &cont, "dir/obj one").await.unwrap();
+        let (got, rec) = get_object(&c, &cont, "dir/obj one").await.unwrap();
         assert!(got == body && rec["verified"] == true, "{rec}");
         let head = object::head(
             &c,
@@ -114,7 +108,7 @@ fn the_connection_api_on_rgw() {
         )
         .await
         .unwrap();
-        let (copied, _) = get_all(&c, &cont, "copy").await.unwrap();
+        let (copied, _) = get_object(&c, &cont, "copy").await.unwrap();
         assert!(copied == body);
         let list = container::list(
             &c,
@@ -132,7 +126,7 @@ fn the_connection_api_on_rgw() {
             .collect();
         assert_eq!(names, ["copy", "dir/obj one"]);
         // A missing object: 404, with RGW's reason in the message.
-        let e = get_all(&c, &cont, "missing").await.unwrap_err();
+        let e = get_object(&c, &cont, "missing").await.unwrap_err();
         assert_eq!(e.status, Status::NotFound);
         assert!(e.message.contains("NoSuchKey"), "{}", e.message);
         // Capabilities are found under the storage URL's prefix.
@@ -156,8 +150,7 @@ fn the_connection_api_on_rgw() {
 fn slo_round_trip_on_rgw_is_byte_identical() {
     let Some(o) = rgw("test") else { return };
     let c = client(&o);
-    let dir = std::env::temp_dir().join(name("rgw-slo"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("rgw-slo");
     let body = data(3 * 1024 * 1024 + 12_345, 7);
     std::fs::write(dir.join("big.bin"), &body).unwrap();
     let cont = name("rgw-slo");
@@ -205,14 +198,13 @@ fn slo_round_trip_on_rgw_is_byte_identical() {
     let left = rt().block_on(names(&c, &seg));
     assert!(left.is_empty(), "{left:?}");
     let _ = run_op(&c, Action::Delete, json!({ "container": seg }));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn bulk_operations_on_rgw() {
     let Some(o) = rgw("test") else { return };
     let c = client(&o);
-    let dir = std::env::temp_dir().join(name("rgw-bulk"));
+    let dir = tmpdir("rgw-bulk");
     std::fs::create_dir_all(dir.join("tree/sub")).unwrap();
     let mut files = Vec::new();
     for (i, f) in ["tree/a.txt", "tree/b.txt", "tree/sub/c.txt"]
@@ -344,7 +336,6 @@ fn bulk_operations_on_rgw() {
     let seg = format!("{cont}_segments");
     assert!(rt().block_on(names(&c, &seg)).is_empty());
     let _ = run_op(&c, Action::Delete, json!({ "container": seg }));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -359,18 +350,8 @@ fn temp_urls_on_rgw_verify_with_sha1() {
             .unwrap();
         let body = b"signed bytes".to_vec();
         put(&c, &cont, "o", &body, json!({})).await;
-        swiftclient::conn::account::post(
-            &c,
-            &opts(json!({"headers": {"X-Account-Meta-Temp-URL-Key": "rgw-key"}})),
-            None,
-            &no_cancel(),
-        )
-        .await
-        .unwrap();
-        let storage = c.auth_record(false, false).await.unwrap()["storage_url"]
-            .as_str()
-            .unwrap()
-            .to_string();
+        post_account(&c, json!({"X-Account-Meta-Temp-URL-Key": "rgw-key"})).await;
+        let storage = storage_url(&c).await;
         let fetch = |digest: &str| {
             let req = serde_json::from_value(json!({
                 "path": format!("{storage}/{cont}/o"), "seconds": 300, "key": "rgw-key",
@@ -385,21 +366,7 @@ fn temp_urls_on_rgw_verify_with_sha1() {
         assert_eq!(ok.bytes().await.unwrap().to_vec(), body);
         // RGW checks sha1 only (the README says so; swc tempurl --help too).
         assert_eq!(fetch("sha256").await.status(), 403);
-        swiftclient::conn::account::post(
-            &c,
-            &opts(json!({"headers": {"X-Remove-Account-Meta-Temp-URL-Key": "x"}})),
-            None,
-            &no_cancel(),
-        )
-        .await
-        .unwrap();
+        post_account(&c, json!({"X-Remove-Account-Meta-Temp-URL-Key": "x"})).await;
         cleanup(&c, &cont).await;
     });
-}
-
-fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs_f64()
 }

@@ -8,23 +8,13 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::ffi::{c_char, c_int, c_void, CStr};
 use std::ptr;
-use std::sync::Mutex;
-use swiftclient::ffi::client::{swc_client_free, swc_client_set_log, SWC_LOG_DEBUG};
+use swiftclient::ffi::client::{swc_client_free, SWC_LOG_DEBUG};
 use swiftclient::ffi::conn::{
     swc_account_head, swc_account_post, swc_container_delete, swc_container_head,
     swc_container_post, swc_container_put,
 };
 use swiftclient::ffi::service::{swc_post, swc_stat};
-
-extern "C" fn collect(ud: *mut c_void, _level: c_int, msg: *const c_char, _len: usize) {
-    let lines = unsafe { &*(ud as *const Mutex<Vec<String>>) };
-    let m = unsafe { CStr::from_ptr(msg) }
-        .to_string_lossy()
-        .into_owned();
-    lines.lock().unwrap().push(m);
-}
 
 #[test]
 fn no_secret_in_any_log_line_result_or_record() {
@@ -48,9 +38,7 @@ fn no_secret_in_any_log_line_result_or_record() {
     let c = ffi_client(
         &json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test2:tester2", "key": "testing2"}),
     );
-    let lines: Box<Mutex<Vec<String>>> = Box::default();
-    let ud = &*lines as *const Mutex<Vec<String>> as *mut c_void;
-    assert_eq!(swc_client_set_log(c, SWC_LOG_DEBUG, Some(collect), ud), 0);
+    let lines = capture_log(c, SWC_LOG_DEBUG);
 
     let mut out: Vec<Value> = Vec::new();
     let name = unique("secrets");

@@ -11,7 +11,7 @@ use std::ptr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
-use swiftclient::ffi::client::{swc_client, swc_client_free, swc_client_new};
+use swiftclient::ffi::client::{swc_client, swc_client_free};
 use swiftclient::ffi::op::{
     swc_done_fn as DoneFn, swc_free_fn as FreeFn, swc_progress_fn as ProgressFn,
     swc_record_fn as RecordFn,
@@ -112,13 +112,6 @@ extern "C" fn free_ud(ud: *mut c_void) {
     seen.freed.fetch_add(1, Ordering::SeqCst);
 }
 
-fn new_client() -> *mut swc_client {
-    let o = CString::new(v1_options().to_string()).unwrap();
-    let mut c = ptr::null_mut();
-    assert_eq!(swc_client_new(o.as_ptr(), &mut c, ptr::null_mut()), SWC_OK);
-    c
-}
-
 type StartFn = extern "C" fn(
     *const swc_client,
     *const c_char,
@@ -199,17 +192,10 @@ async fn container_with(n: usize, prefix: &str) -> String {
     name
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn stat_objects_async_contract() {
-    let name = runtime().block_on(container_with(30, "stat"));
-    let c = new_client();
+    let name = rt().block_on(container_with(30, "stat"));
+    let c = ffi_client(&v1_options());
     let seen = Seen::default();
     let mut objects: Vec<String> = (0..30).map(|i| format!("o{i:03}")).collect();
     objects.push("missing".into());
@@ -231,13 +217,13 @@ fn stat_objects_async_contract() {
     assert_eq!(ok["items"][4][0], "Content Length");
     assert_eq!(ok["items"][4][1], "8");
     drop(recs);
-    runtime().block_on(async { cleanup(&client(&v1_options()), &name).await });
+    rt().block_on(async { cleanup(&client(&v1_options()), &name).await });
     unsafe { swc_client_free(c) };
 }
 
 #[test]
 fn start_failure_fires_no_callback() {
-    let c = new_client();
+    let c = ffi_client(&v1_options());
     let seen = Seen::default();
     let req = CString::new(r#"{"objects": ["a"]}"#).unwrap();
     let mut op = ptr::null_mut();
@@ -280,9 +266,9 @@ fn start_failure_fires_no_callback() {
 
 #[test]
 fn record_callback_stops_and_cancel_from_callback() {
-    let name = runtime().block_on(container_with(20, "stop"));
+    let name = rt().block_on(container_with(20, "stop"));
     let objects: Vec<String> = (0..20).map(|i| format!("o{i:03}")).collect();
-    let c = new_client();
+    let c = ffi_client(&v1_options());
     // Non-zero from the record callback stops the operation.
     let seen = Seen::default();
     seen.stop_after.store(1, Ordering::SeqCst);
@@ -335,7 +321,7 @@ fn record_callback_stops_and_cancel_from_callback() {
         Some(SWC_E_WOULD_DEADLOCK)
     );
     unsafe { swc_op_free(op) };
-    runtime().block_on(async { cleanup(&client(&v1_options()), &name).await });
+    rt().block_on(async { cleanup(&client(&v1_options()), &name).await });
     unsafe { swc_client_free(c) };
 }
 
@@ -343,8 +329,8 @@ fn record_callback_stops_and_cancel_from_callback() {
 fn slow_callbacks_do_not_stall_io() {
     // Four operations whose record callbacks sleep 3 s each (more than the
     // runtime has workers) while a fifth, unrelated call must stay fast.
-    let name = runtime().block_on(container_with(2, "slow"));
-    let c = new_client();
+    let name = rt().block_on(container_with(2, "slow"));
+    let c = ffi_client(&v1_options());
     let seens: Vec<Box<Seen>> = (0..4).map(|_| Box::default()).collect();
     let mut ops = Vec::new();
     for seen in &seens {
@@ -384,15 +370,15 @@ fn slow_callbacks_do_not_stall_io() {
         );
         unsafe { swc_op_free(op) };
     }
-    runtime().block_on(async { cleanup(&client(&v1_options()), &name).await });
+    rt().block_on(async { cleanup(&client(&v1_options()), &name).await });
     unsafe { swc_client_free(c) };
 }
 
 #[test]
 fn freeing_the_client_waits_for_on_done() {
-    let name = runtime().block_on(container_with(10, "free"));
+    let name = rt().block_on(container_with(10, "free"));
     let objects: Vec<String> = (0..10).map(|i| format!("o{i:03}")).collect();
-    let c = new_client();
+    let c = ffi_client(&v1_options());
     let seen = Box::new(Seen::default());
     seen.slow_ms.store(100, Ordering::SeqCst);
     let req = CString::new(
@@ -434,7 +420,7 @@ fn freeing_the_client_waits_for_on_done() {
         n,
         "no callback after swc_client_free"
     );
-    runtime().block_on(async { cleanup(&client(&v1_options()), &name).await });
+    rt().block_on(async { cleanup(&client(&v1_options()), &name).await });
 }
 
 /// Blocking twin: records arrive on the calling thread.
@@ -490,8 +476,8 @@ fn blocking(
 
 #[test]
 fn list_post_capabilities_blocking() {
-    let name = runtime().block_on(container_with(25, "svc"));
-    let c = new_client();
+    let name = rt().block_on(container_with(25, "svc"));
+    let c = ffi_client(&v1_options());
     let list = |c, r, cb, ud, s, e| swc_list(c, r, cb, None, ud, ptr::null(), s, e);
     let (st, recs, summary) = blocking(list, c, json!({"container": name, "limit": 10}));
     assert_eq!(st, SWC_OK, "{summary}");
@@ -621,7 +607,7 @@ fn list_post_capabilities_blocking() {
     assert!(recs[0]["capabilities"]["swift"].is_object());
 
     let cl = client(&v1_options());
-    runtime().block_on(async {
+    rt().block_on(async {
         cleanup(&cl, &name).await;
         cleanup(&cl, &fresh).await;
     });
@@ -630,9 +616,9 @@ fn list_post_capabilities_blocking() {
 
 #[test]
 fn copy_objects_to_another_container() {
-    let name = runtime().block_on(container_with(5, "copy-src"));
+    let name = rt().block_on(container_with(5, "copy-src"));
     let dest = unique("copy-dst");
-    let c = new_client();
+    let c = ffi_client(&v1_options());
     let (st, recs, summary) = svc(
         swc_copy,
         c,
@@ -657,7 +643,7 @@ fn copy_objects_to_another_container() {
     );
     assert_eq!((st, e["key"].as_str()), (SWC_E_CONFIG, Some("destination")));
     let cl = client(&v1_options());
-    runtime().block_on(async {
+    rt().block_on(async {
         let mut got = names(&cl, &dest).await;
         got.sort();
         assert_eq!(got, ["o001", "o002", "renamed"]);

@@ -34,12 +34,6 @@ extern "C" fn on_record(ud: *mut c_void, json: *const c_char, _len: usize) -> c_
     0
 }
 
-fn tmpdir(tag: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(unique(tag));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn cancelling_an_upload_removes_its_segments() {
     let dir = tmpdir("cx-up");
@@ -107,7 +101,6 @@ fn cancelling_an_upload_removes_its_segments() {
         cleanup(&cl, &cont).await;
         cleanup(&cl, &format!("{cont}_segments")).await;
     });
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -186,7 +179,6 @@ fn cancelling_a_download_leaves_no_file() {
     stop.cancel();
     th.join().unwrap();
     rt().block_on(async { cleanup(&client(&v1_options()), &cont).await });
-    std::fs::remove_dir_all(out).unwrap();
 }
 
 #[test]

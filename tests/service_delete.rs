@@ -22,17 +22,10 @@ async fn mixed(prefix: &str, plain: usize) -> String {
     name
 }
 
-fn delete(req: serde_json::Value) -> (i32, Vec<serde_json::Value>, serde_json::Value) {
-    let c = ffi_client(&v1_options());
-    let r = svc(swc_delete, c, req);
-    unsafe { swc_client_free(c) };
-    r
-}
-
 #[test]
 fn a_container_with_large_objects_through_bulk_delete() {
     let name = rt().block_on(mixed("del-bulk", 30));
-    let (st, recs, summary) = delete(json!({"container": name}));
+    let (st, recs, summary) = run_twin(swc_delete, json!({"container": name}));
     assert_eq!(st, SWC_OK, "{summary}");
     let objs: Vec<_> = recs
         .iter()
@@ -74,13 +67,14 @@ fn a_container_with_large_objects_through_bulk_delete() {
 #[test]
 fn one_by_one_named_objects_and_prefix() {
     let name = rt().block_on(mixed("del-one", 5));
-    let (st, recs, _) = delete(
+    let (st, recs, _) = run_twin(
+        swc_delete,
         json!({"container": name, "objects": ["big dlo", "big slo", "p/0000", "missing"], "bulk": "never"}),
     );
     assert_ne!(st, SWC_OK, "one object was missing");
     assert_eq!(recs.iter().filter(|r| r["success"] == false).count(), 1);
     assert!(recs.iter().all(|r| r["bulk"].is_null()));
-    let (st, _, _) = delete(json!({"container": name, "prefix": "p/"}));
+    let (st, _, _) = run_twin(swc_delete, json!({"container": name, "prefix": "p/"}));
     assert_eq!(st, SWC_OK);
     let c = client(&v1_options());
     rt().block_on(async {
@@ -103,7 +97,7 @@ fn named_objects_on_the_bulk_path_keep_no_segments() {
     let mut objs: Vec<String> = (0..25).map(|i| format!("p/{i:04}")).collect();
     objs.push("big dlo".into());
     objs.push("big slo".into());
-    let (st, recs, summary) = delete(json!({"container": name, "objects": objs}));
+    let (st, recs, summary) = run_twin(swc_delete, json!({"container": name, "objects": objs}));
     assert_eq!(st, SWC_OK, "{summary}");
     assert_eq!(recs.iter().filter(|r| r["bulk"] == true).count(), 25);
     let c = client(&v1_options());
@@ -121,7 +115,10 @@ fn named_objects_on_the_bulk_path_keep_no_segments() {
 #[test]
 fn leave_segments() {
     let name = rt().block_on(mixed("del-leave", 1));
-    let (st, _, _) = delete(json!({"container": name, "leave_segments": true}));
+    let (st, _, _) = run_twin(
+        swc_delete,
+        json!({"container": name, "leave_segments": true}),
+    );
     assert_eq!(st, SWC_OK);
     let c = client(&v1_options());
     rt().block_on(async {
@@ -151,7 +148,7 @@ fn every_version() {
             put(&c, &name, "doc", format!("v{i}").as_bytes(), json!({})).await;
         }
     });
-    let (st, recs, summary) = delete(json!({"container": name, "versions": true}));
+    let (st, recs, summary) = run_twin(swc_delete, json!({"container": name, "versions": true}));
     assert_eq!(st, SWC_OK, "{summary} {recs:?}");
     assert_eq!(
         recs.iter()
@@ -198,7 +195,7 @@ fn a_few_thousand_objects_via_bulk_delete_page_by_page() {
         make_dlo(&c, &name, "zz dlo", 2, 10).await;
     });
     let t = std::time::Instant::now();
-    let (st, recs, summary) = delete(json!({"container": name, "page_size": 700}));
+    let (st, recs, summary) = run_twin(swc_delete, json!({"container": name, "page_size": 700}));
     assert_eq!(st, SWC_OK, "{summary}");
     assert_eq!(recs.iter().filter(|r| r["bulk"] == true).count(), N);
     // The DLO manifest (last page) went one by one, with its segments.
@@ -343,6 +340,6 @@ fn a_listed_object_already_gone_is_deleted_a_named_one_is_not_found() {
     assert_eq!(st, SWC_E_HTTP);
     assert_eq!(recs[0]["error_record"]["http_status"], 404, "{recs:?}");
     unsafe { swc_client_free(c) };
-    let (st, _, summary) = delete(json!({"container": name}));
+    let (st, _, summary) = run_twin(swc_delete, json!({"container": name}));
     assert_eq!(st, SWC_OK, "{summary}");
 }

@@ -7,23 +7,10 @@ mod common;
 
 use common::*;
 use serde_json::{json, Value};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use swiftclient::ffi::client::swc_client_free;
 use swiftclient::ffi::service::{swc_download, swc_upload};
 use swiftclient::ffi::SWC_OK;
-
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(unique(tag));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run(f: Twin, req: Value) -> (i32, Vec<Value>, Value) {
-    let c = ffi_client(&v1_options());
-    let r = svc(f, c, req);
-    unsafe { swc_client_free(c) };
-    r
-}
 
 fn files_under(d: &Path) -> Vec<String> {
     let mut out = Vec::new();
@@ -54,13 +41,13 @@ fn a_tree_comes_back_with_mtimes_and_directories() {
     }
     std::fs::create_dir_all(src.join("t/empty")).unwrap();
     let cont = unique("dl-tree");
-    let (st, _, s) = run(
+    let (st, _, s) = run_twin(
         swc_upload,
         json!({"container": cont, "objects": [src.join("t")], "object_name": "t"}),
     );
     assert_eq!(st, SWC_OK, "{s}");
     let out = tmpdir("dl-out");
-    let (st, recs, s) = run(
+    let (st, recs, s) = run_twin(
         swc_download,
         json!({"container": cont, "out_directory": out, "object_dd_threads": 4}),
     );
@@ -102,7 +89,7 @@ fn a_tree_comes_back_with_mtimes_and_directories() {
         assert!(diff.as_micros() <= 1, "mtime restored for {rel}: {diff:?}");
     }
     // Again with skip_identical: nothing fetched.
-    let (st, recs, _) = run(
+    let (st, recs, _) = run_twin(
         swc_download,
         json!({"container": cont, "out_directory": out, "skip_identical": true}),
     );
@@ -115,21 +102,21 @@ fn a_tree_comes_back_with_mtimes_and_directories() {
     );
     // prefix + remove_prefix, out_file, no_download.
     let out2 = tmpdir("dl-out2");
-    let (st, _, _) = run(
+    let (st, _, _) = run_twin(
         swc_download,
         json!({"container": cont, "out_directory": out2, "prefix": "t/d1/", "remove_prefix": true}),
     );
     assert_eq!(st, SWC_OK);
     assert_eq!(files_under(&out2), ["f1", "f13", "f17", "f5", "f9"]);
     let one = out2.join("single.bin");
-    let (st, _, _) = run(
+    let (st, _, _) = run_twin(
         swc_download,
         json!({"container": cont, "objects": ["t/d2/f2"], "out_file": one}),
     );
     assert_eq!(st, SWC_OK);
     assert!(std::fs::read(&one).unwrap() == std::fs::read(src.join("t/d2/f2")).unwrap());
     let out3 = tmpdir("dl-out3");
-    let (st, recs, _) = run(
+    let (st, recs, _) = run_twin(
         swc_download,
         json!({"container": cont, "out_directory": out3, "no_download": true}),
     );
@@ -138,9 +125,6 @@ fn a_tree_comes_back_with_mtimes_and_directories() {
     assert!(files_under(&out3).is_empty());
     let c = client(&v1_options());
     rt().block_on(async { cleanup(&c, &cont).await });
-    for d in [src, out, out2, out3] {
-        std::fs::remove_dir_all(d).unwrap();
-    }
 }
 
 #[test]
@@ -155,7 +139,7 @@ fn large_objects_are_verified_per_segment() {
         )
     });
     let out = tmpdir("dl-large-out");
-    let (st, recs, s) = run(
+    let (st, recs, s) = run_twin(
         swc_download,
         json!({"container": cont, "out_directory": out}),
     );
@@ -171,7 +155,7 @@ fn large_objects_are_verified_per_segment() {
     // Named explicitly (no listing says what they are): the first GET asks
     // for the manifest, and they are still verified per segment; with
     // segment_threads 1, as one GET of the whole object.
-    let (st, recs, s) = run(
+    let (st, recs, s) = run_twin(
         swc_download,
         json!({"container": cont, "objects": ["slo", "dlo"], "out_directory": out, "segment_threads": 1}),
     );
@@ -210,7 +194,7 @@ fn large_objects_are_verified_per_segment() {
             json!({}),
         ));
         rot_on_disk(&seg_bytes);
-        let (st, recs, _) = run(
+        let (st, recs, _) = run_twin(
             swc_download,
             json!({"container": cont, "out_directory": out, "segment_threads": threads}),
         );
@@ -241,7 +225,6 @@ fn large_objects_are_verified_per_segment() {
         cleanup(&c, &cont).await;
         cleanup(&c, &format!("{cont}_segments")).await;
     });
-    std::fs::remove_dir_all(out).unwrap();
 }
 
 #[test]
@@ -269,7 +252,7 @@ fn names_that_escape_the_output_directory_are_refused() {
         }
         put(&c, &cont, "fine/file", b"good", json!({})).await;
     });
-    let (st, recs, _) = run(
+    let (st, recs, _) = run_twin(
         swc_download,
         json!({"container": cont, "out_directory": out}),
     );
@@ -297,7 +280,6 @@ fn names_that_escape_the_output_directory_are_refused() {
     assert_eq!(outside, ["out"], "nothing written outside");
     assert!(!Path::new("/abs-evil").exists());
     rt().block_on(async { cleanup(&c, &cont).await });
-    std::fs::remove_dir_all(base).unwrap();
 }
 
 /// Flips one byte of the .data file holding exactly `content`, in place.
@@ -386,7 +368,6 @@ fn a_large_plain_object_in_parallel_ranges() {
     stop.cancel();
     th.join().unwrap();
     rt().block_on(async { cleanup(&client(&v1_options()), &cont).await });
-    std::fs::remove_dir_all(out).unwrap();
 }
 
 #[test]

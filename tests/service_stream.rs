@@ -5,42 +5,27 @@
 
 mod common;
 
+use common::body::{feed, Feed};
 use common::*;
 use serde_json::{json, Value};
-use std::ffi::{c_void, CStr, CString};
+use std::ffi::{CStr, CString};
 use std::ptr;
 use swiftclient::ffi::client::swc_client_free;
 use swiftclient::ffi::service::swc_upload_stream;
 use swiftclient::ffi::swc_string_free;
 
-struct Reader {
-    data: Vec<u8>,
-    pos: usize,
-    /// Fail (return -1) once this many bytes were delivered.
-    fail_at: Option<usize>,
-}
+/// Odd-sized reads, as pipes give.
+const PIPE_READ: usize = 50_000;
 
-extern "C" fn read(ud: *mut c_void, buf: *mut u8, cap: usize) -> isize {
-    let r = unsafe { &mut *(ud as *mut Reader) };
-    if r.fail_at.is_some_and(|f| r.pos >= f) {
-        return -1;
-    }
-    // Odd-sized reads, as pipes give.
-    let n = cap.min(r.data.len() - r.pos).min(50_000);
-    unsafe { std::ptr::copy_nonoverlapping(r.data[r.pos..].as_ptr(), buf, n) };
-    r.pos += n;
-    n as isize
-}
-
-fn stream(req: Value, r: &mut Reader) -> Result<Value, Value> {
+fn stream(req: Value, r: &mut Feed) -> Result<Value, Value> {
     let c = ffi_client(&v1_options());
     let q = CString::new(req.to_string()).unwrap();
     let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
     let st = swc_upload_stream(
         c,
         q.as_ptr(),
-        Some(read),
-        r as *mut Reader as *mut c_void,
+        Some(feed),
+        r.ud(),
         ptr::null(),
         &mut out,
         &mut err,
@@ -56,15 +41,6 @@ fn stream(req: Value, r: &mut Reader) -> Result<Value, Value> {
     }
 }
 
-async fn get(c: &swiftclient::Client, cont: &str, obj: &str) -> (Vec<u8>, Value) {
-    let mut sink = swiftclient::conn::body::VecSink::default();
-    let r =
-        swiftclient::conn::object::get(c, cont, obj, &Default::default(), &mut sink, &no_cancel())
-            .await
-            .unwrap();
-    (sink.0, r)
-}
-
 #[test]
 fn short_and_long_streams() {
     let cont = unique("stream");
@@ -72,22 +48,14 @@ fn short_and_long_streams() {
     let short = data(300_000, 1);
     let rec = stream(
         json!({"container": cont, "object_name": "short", "segment_size": "1M"}),
-        &mut Reader {
-            data: short.clone(),
-            pos: 0,
-            fail_at: None,
-        },
+        &mut Feed::new(short.clone(), PIPE_READ),
     )
     .unwrap();
     assert_eq!(rec["large_object"], false);
     let long = data(2_621_440, 2); // 2.5 MiB
     let rec = stream(
         json!({"container": cont, "object_name": "long", "segment_size": "1M"}),
-        &mut Reader {
-            data: long.clone(),
-            pos: 0,
-            fail_at: None,
-        },
+        &mut Feed::new(long.clone(), PIPE_READ),
     )
     .unwrap();
     assert_eq!(
@@ -99,22 +67,22 @@ fn short_and_long_streams() {
         (Some(true), Some(3), Some("slo"))
     );
     let exact = data(2 << 20, 3);
-    let rec = stream(json!({"container": cont, "object_name": "exact", "segment_size": "1M", "buffer": "file", "use_slo": false}), &mut Reader { data: exact.clone(), pos: 0, fail_at: None }).unwrap();
+    let rec = stream(json!({"container": cont, "object_name": "exact", "segment_size": "1M", "buffer": "file", "use_slo": false}), &mut Feed::new(exact.clone(), PIPE_READ)).unwrap();
     assert_eq!(
         (rec["segments"].as_u64(), rec["manifest"].as_str()),
         (Some(2), Some("dlo")),
         "no empty third segment"
     );
     rt().block_on(async {
-        assert!(get(&c, &cont, "short").await.0 == short);
-        let (got, r) = get(&c, &cont, "long").await;
+        assert!(get_object(&c, &cont, "short").await.unwrap().0 == short);
+        let (got, r) = get_object(&c, &cont, "long").await.unwrap();
         assert!(got == long);
         let mtime = r["headers"]["x-object-meta-mtime"]
             .as_str()
             .unwrap()
             .to_string();
         assert!(mtime.ends_with(".000000"), "{mtime}");
-        assert!(get(&c, &cont, "exact").await.0 == exact);
+        assert!(get_object(&c, &cont, "exact").await.unwrap().0 == exact);
         let mut segs = names(&c, &format!("{cont}_segments")).await;
         segs.sort();
         let slo: Vec<&String> = segs.iter().filter(|n| n.starts_with("long/")).collect();
@@ -133,11 +101,7 @@ fn a_failing_stream_leaves_no_segments() {
     let cont = unique("stream-fail");
     let e = stream(
         json!({"container": cont, "object_name": "broken", "segment_size": "1M"}),
-        &mut Reader {
-            data: data(3 << 20, 4),
-            pos: 0,
-            fail_at: Some(1_600_000),
-        },
+        &mut Feed::failing_at(data(3 << 20, 4), PIPE_READ, 1_600_000),
     )
     .unwrap_err();
     assert_eq!(e["status"], 1, "{e}");
@@ -157,11 +121,7 @@ fn a_failing_stream_leaves_no_segments() {
     });
     let e = stream(
         json!({"container": cont, "object_name": "x", "buffer": "disk"}),
-        &mut Reader {
-            data: vec![],
-            pos: 0,
-            fail_at: None,
-        },
+        &mut Feed::new(vec![], PIPE_READ),
     )
     .unwrap_err();
     assert_eq!(e["key"], "buffer");

@@ -54,18 +54,8 @@ async fn a_signed_url_opens_the_object() {
     let cont = unique("tempurl");
     mkcontainer(&c, &cont).await;
     put(&c, &cont, "doc ü.txt", b"signed content", json!({})).await;
-    swiftclient::conn::account::post(
-        &c,
-        &opts(json!({"headers": {"X-Account-Meta-Temp-URL-Key": "tk-secret"}})),
-        None,
-        &no_cancel(),
-    )
-    .await
-    .unwrap();
-    let storage = c.auth_record(false, false).await.unwrap()["storage_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    post_account(&c, json!({"X-Account-Meta-Temp-URL-Key": "tk-secret"})).await;
+    let storage = storage_url(&c).await;
     let path = format!(
         "{}/{cont}/doc ü.txt",
         reqwest::Url::parse(&storage).unwrap().path()
@@ -87,14 +77,7 @@ async fn a_signed_url_opens_the_object() {
     let bad: TempUrlRequest = serde_json::from_value(json!({"path": format!("{}{path}", env("SWC_TEST_PROXY_URL")), "seconds": 300, "key": "wrong", "method": "GET"})).unwrap();
     let r = reqwest::get(generate(&bad, 1e10).unwrap()).await.unwrap();
     assert_eq!(r.status(), 401);
-    swiftclient::conn::account::post(
-        &c,
-        &opts(json!({"headers": {"X-Remove-Account-Meta-Temp-URL-Key": "x"}})),
-        None,
-        &no_cancel(),
-    )
-    .await
-    .unwrap();
+    post_account(&c, json!({"X-Remove-Account-Meta-Temp-URL-Key": "x"})).await;
     cleanup(&c, &cont).await;
 }
 
@@ -171,13 +154,6 @@ fn a_missing_or_empty_key_is_refused() {
     }
 }
 
-fn now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs_f64()
-}
-
 /// POSTs a browser-style multipart form with the signed hidden fields `f`
 /// and one file; returns the status.
 async fn post_form(path: &str, f: &Value, file_name: &str, content: &str) -> u16 {
@@ -225,10 +201,7 @@ async fn a_browser_style_form_post_is_accepted_by_swift() {
     swiftclient::conn::container::post(&c, &cont, &key, &no_cancel())
         .await
         .unwrap();
-    let storage = c.auth_record(false, false).await.unwrap()["storage_url"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let storage = storage_url(&c).await;
     let path = format!(
         "{}/{cont}/uploads/",
         reqwest::Url::parse(&storage).unwrap().path()

@@ -306,11 +306,7 @@ pub fn ffi_client_through_proxy() -> (
     FaultProxy,
     *mut swiftclient::ffi::client::swc_client,
 ) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
+    let rt = super::rt_threads(1);
     let fp = rt.block_on(FaultProxy::start(&super::env("SWC_TEST_PROXY_URL")));
     let c = super::ffi_client(&serde_json::json!({
         "auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing",

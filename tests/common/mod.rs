@@ -2,8 +2,13 @@
 //! scripted HTTP server for wire behaviour no installable server speaks.
 #![allow(dead_code)]
 
+pub mod body;
 pub mod faultproxy;
 pub mod fixture;
+pub mod tmp;
+
+#[allow(unused_imports)]
+pub use tmp::{tmpdir, TempDir};
 
 use serde_json::Value;
 
@@ -220,6 +225,31 @@ pub fn rt() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
+/// A multi-thread runtime with `workers` worker threads (for a fault proxy
+/// that must keep serving while the test thread blocks in a C call).
+pub fn rt_threads(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// Runs a blocking service twin on a new C client made from `opts` (freed
+/// after); returns (status, records, summary or error record, progress).
+pub fn svc_on(opts: &Value, f: Twin, req: Value) -> (i32, Vec<Value>, Value, Vec<Value>) {
+    let c = ffi_client(opts);
+    let r = svc_progress(f, c, req, std::ptr::null());
+    unsafe { swiftclient::ffi::client::swc_client_free(c) };
+    r
+}
+
+/// `svc_on` with the v1 test user, without the progress events.
+pub fn run_twin(f: Twin, req: Value) -> (i32, Vec<Value>, Value) {
+    let (st, recs, v, _) = svc_on(&v1_options(), f, req);
+    (st, recs, v)
+}
+
 pub async fn put(
     c: &swiftclient::Client,
     container: &str,
@@ -424,6 +454,113 @@ pub fn ffi_call(
     let (mut out, mut err) = (std::ptr::null_mut(), std::ptr::null_mut());
     let st = f(&mut out, &mut err);
     (st, take(out), take(err))
+}
+
+/// HEAD the account through the C ABI: (status, error record).
+pub fn ffi_account_head(c: *mut swiftclient::ffi::client::swc_client) -> (i32, Option<Value>) {
+    let (st, _, e) = ffi_call(|r, e| {
+        swiftclient::ffi::conn::swc_account_head(c, std::ptr::null(), std::ptr::null(), r, e)
+    });
+    (st, e)
+}
+
+/// The lines a C client's log callback was given.
+pub type LogLines = std::sync::Mutex<Vec<String>>;
+
+/// A log callback that appends each line to the `LogLines` its user data
+/// points at.
+pub extern "C" fn collect_log(
+    ud: *mut std::ffi::c_void,
+    _level: std::ffi::c_int,
+    msg: *const std::ffi::c_char,
+    _len: usize,
+) {
+    let lines = unsafe { &*(ud as *const LogLines) };
+    let m = unsafe { std::ffi::CStr::from_ptr(msg) }
+        .to_string_lossy()
+        .into_owned();
+    lines.lock().unwrap().push(m);
+}
+
+/// Sets `collect_log` as the log callback of `c` at `level`; the lines
+/// arrive in the returned box (keep it alive as long as the client logs).
+pub fn capture_log(c: *mut swiftclient::ffi::client::swc_client, level: i32) -> Box<LogLines> {
+    let lines: Box<LogLines> = Box::default();
+    let ud = &*lines as *const LogLines as *mut std::ffi::c_void;
+    assert_eq!(
+        swiftclient::ffi::client::swc_client_set_log(c, level, Some(collect_log), ud),
+        0
+    );
+    lines
+}
+
+/// Removes a tempauth token, and test:tester's user entry, from memcached
+/// (keyed by the MD5 of "AUTH_/token/<token>" and "AUTH_/user/test:tester",
+/// as Swift's memcache client hashes keys), as an operator revoking it would.
+pub fn revoke_tempauth_token(token: &str) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(env("SWC_TEST_MEMCACHED")).unwrap();
+    for key in [
+        format!("AUTH_/token/{token}"),
+        "AUTH_/user/test:tester".to_string(),
+    ] {
+        s.write_all(format!("delete {}\r\n", md5_hex(key.as_bytes())).as_bytes())
+            .unwrap();
+        let mut buf = [0u8; 64];
+        let n = s.read(&mut buf).unwrap();
+        let reply = String::from_utf8_lossy(&buf[..n]).to_string();
+        assert!(
+            reply.starts_with("DELETED") || reply.starts_with("NOT_FOUND"),
+            "{reply}"
+        );
+    }
+}
+
+/// GET an object whole with default options: (body, record).
+pub async fn get_object(
+    c: &swiftclient::Client,
+    container: &str,
+    name: &str,
+) -> swiftclient::Result<(Vec<u8>, Value)> {
+    let mut sink = swiftclient::conn::body::VecSink::default();
+    let rec = swiftclient::conn::object::get(
+        c,
+        container,
+        name,
+        &Default::default(),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await?;
+    Ok((sink.0, rec))
+}
+
+/// The client's storage URL (authenticating if need be).
+pub async fn storage_url(c: &swiftclient::Client) -> String {
+    c.auth_record(false, false).await.unwrap()["storage_url"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// POST the account with these headers.
+pub async fn post_account(c: &swiftclient::Client, headers: Value) {
+    swiftclient::conn::account::post(
+        c,
+        &opts(serde_json::json!({ "headers": headers })),
+        None,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+}
+
+/// Seconds since the epoch, as the temp URL signers take them.
+pub fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
 }
 
 /// A C string for an FFI call (tests only: panics on NUL).
