@@ -270,6 +270,61 @@ pub async fn put(
     .unwrap()
 }
 
+/// A new container named `unique(prefix)`, PUT with these headers.
+pub async fn new_container(c: &swiftclient::Client, prefix: &str, headers: Value) -> String {
+    let name = unique(prefix);
+    swiftclient::conn::container::put(
+        c,
+        &name,
+        &opts(serde_json::json!({ "headers": headers })),
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    name
+}
+
+/// PUT an object from memory with these options; returns the record.
+pub async fn put_bytes(
+    c: &swiftclient::Client,
+    cont: &str,
+    obj: &str,
+    bytes: &[u8],
+    o: Value,
+) -> Value {
+    swiftclient::conn::object::put(
+        c,
+        cont,
+        obj,
+        &opts::<swiftclient::conn::opts::PutOpts>(o),
+        &mut swiftclient::conn::body::BytesSource::new(bytes),
+        &no_cancel(),
+    )
+    .await
+    .unwrap()
+}
+
+/// GET an object into memory with these options: (body, record).
+pub async fn get_bytes(
+    c: &swiftclient::Client,
+    cont: &str,
+    obj: &str,
+    o: Value,
+) -> (Vec<u8>, Value) {
+    let mut sink = swiftclient::conn::body::VecSink::default();
+    let rec = swiftclient::conn::object::get(
+        c,
+        cont,
+        obj,
+        &opts::<swiftclient::conn::opts::GetOpts>(o),
+        &mut sink,
+        &no_cancel(),
+    )
+    .await
+    .unwrap();
+    (sink.0, rec)
+}
+
 pub async fn names(c: &swiftclient::Client, container: &str) -> Vec<String> {
     match swiftclient::conn::container::list(
         c,
