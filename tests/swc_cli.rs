@@ -5,81 +5,16 @@
 
 mod common;
 
+use common::swc::*;
 use common::*;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-/// Builds swc once per test run: the tests run in parallel, and rebuilding
-/// it while another test runs it fails with "text file busy".
-fn swc_bin() -> PathBuf {
-    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    BUILT.get_or_init(build_swc).clone()
-}
-
-fn build_swc() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let out = lib.join("c-tests").join("swc");
-    std::fs::create_dir_all(out.parent().unwrap()).unwrap();
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    // Every .c file of examples-c/swc/, sorted so the command is the same
-    // from run to run.
-    let mut sources: Vec<PathBuf> = std::fs::read_dir(root.join("examples-c/swc"))
-        .expect("examples-c/swc")
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|x| x == "c"))
-        .collect();
-    sources.sort();
-    assert!(!sources.is_empty(), "no .c files in examples-c/swc");
-    let st = Command::new("cc")
-        .args([
-            "-std=c99",
-            "-Wall",
-            "-Wextra",
-            "-Wpedantic",
-            "-Werror",
-            "-I",
-        ])
-        .arg(root.join("include"))
-        .args(&sources)
-        .arg("-L")
-        .arg(&lib)
-        .args(["-lswiftclient", "-ljansson", "-o"])
-        .arg(&out)
-        .status()
-        .expect("cc");
-    assert!(st.success(), "swc does not build");
-    out
-}
-
-/// A command that finds the library and has the v1 test credentials.
-fn with_creds(cmd: impl AsRef<std::ffi::OsStr>) -> Command {
-    let exe = std::env::current_exe().unwrap();
-    let lib = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let mut c = Command::new(cmd);
-    c.env("LD_LIBRARY_PATH", lib)
-        .env("ST_AUTH", env("SWC_TEST_V1_AUTH"))
-        .env("ST_USER", "test:tester")
-        .env("ST_KEY", "testing");
-    c
-}
-
-fn run(cmd: &Path, args: &[&str]) -> Output {
-    let out = with_creds(cmd).args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{cmd:?} {args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
+use std::process::Output;
 
 #[test]
 fn swc_and_python_swiftclient_read_each_other() {
     let swc = swc_bin();
     let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir().join(unique("cli"));
+    let dir = tmpdir("cli");
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(dir.join("src/small.txt"), b"small file\n").unwrap();
     std::fs::write(dir.join("src/big.bin"), data(2_500_000, 5)).unwrap();
@@ -251,35 +186,6 @@ fn swc_and_python_swiftclient_read_each_other() {
         );
     }
     std::env::set_current_dir(std::env::temp_dir()).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Runs a command in `dir` with the v1 credentials and extra environment;
-/// the caller checks the status.
-fn run_in(cmd: &Path, dir: &Path, args: &[&str], extra: &[(&str, &str)]) -> Output {
-    with_creds(cmd)
-        .args(args)
-        .current_dir(dir)
-        .envs(extra.iter().copied())
-        .output()
-        .unwrap()
-}
-
-/// Deletes a container and its segment container (which may not exist).
-fn remove_with_segments(swc: &Path, dir: &Path, c: &str) {
-    ok_in(swc, dir, &["delete", c]);
-    run_in(swc, dir, &["delete", &format!("{c}_segments")], &[]);
-}
-
-fn ok_in(cmd: &Path, dir: &Path, args: &[&str]) -> String {
-    let out = run_in(cmd, dir, args, &[]);
-    assert!(
-        out.status.success(),
-        "{cmd:?} {args:?}: {}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 fn sorted_lines(s: &str) -> Vec<String> {
@@ -324,7 +230,7 @@ fn timing_path(line: &str) -> String {
 fn swc_prints_what_swift_prints() {
     let swc = swc_bin();
     let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir().join(unique("out"));
+    let dir = tmpdir("out");
     std::fs::create_dir_all(dir.join("src/sub")).unwrap();
     std::fs::write(dir.join("src/a.txt"), b"alpha\n").unwrap();
     std::fs::write(dir.join("src/sub/b.bin"), data(300_000, 9)).unwrap();
@@ -382,154 +288,6 @@ fn swc_prints_what_swift_prints() {
     for c in [format!("{ours}_segments"), format!("{theirs}_segments")] {
         run_in(&swc, &dir, &["delete", &c], &[]);
     }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// On a terminal, upload and download draw a progress line (bytes of the
-/// total, rate, ETA) on standard error; off a terminal, none.
-#[test]
-fn swc_progress_bar_only_on_a_terminal() {
-    let swc = swc_bin();
-    let dir = std::env::temp_dir().join(unique("bar"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("big.bin"), data(6_000_000, 3)).unwrap();
-    let c = unique("bar");
-    // script(1) gives the command a pseudo-terminal.
-    let tty = |args: &str| {
-        let cmd = format!("{} {args}", swc.display());
-        let out = run_in(
-            Path::new("script"),
-            &dir,
-            &["-qfec", &cmd, "/dev/null"],
-            &[],
-        );
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let up = tty(&format!("upload -S 2M {c} big.bin"));
-    assert!(up.contains("\r\x1b[KUploading "), "{up:?}");
-    assert!(
-        up.contains(" / 5.7MiB (100%)") && up.contains("/s  ETA 0:00:"),
-        "{up:?}"
-    );
-    // The record lines still come, each on a clean line.
-    assert!(
-        up.contains("\r\x1b[Kbig.bin") || up.contains("big.bin segment"),
-        "{up:?}"
-    );
-    let down = tty(&format!("download -o got.bin {c} big.bin"));
-    assert!(
-        down.contains("\r\x1b[KDownloading ") && down.contains("ETA"),
-        "{down:?}"
-    );
-    assert_eq!(
-        std::fs::read(dir.join("got.bin")).unwrap(),
-        std::fs::read(dir.join("big.bin")).unwrap()
-    );
-    // Not a terminal: no progress line at all.
-    let plain = run_in(
-        &swc,
-        &dir,
-        &["download", "-o", "got2.bin", &c, "big.bin"],
-        &[],
-    );
-    assert!(plain.status.success());
-    assert!(!String::from_utf8_lossy(&plain.stderr).contains('\r'));
-    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\r'));
-    // -q: none even on a terminal.
-    let quiet = tty(&format!("-q download -o got3.bin {c} big.bin"));
-    assert!(!quiet.contains("Downloading"), "{quiet:?}");
-    remove_with_segments(&swc, &dir, &c);
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Global options as swift parses them: -T with suffixes, -R whole numbers,
-/// --os_* spellings, --version, --force-auth-retry.
-#[test]
-fn swc_global_options() {
-    let swc = swc_bin();
-    let dir = std::env::temp_dir();
-    for t in ["30", "1.5", "2s", "1m", "1min", "1h", "1hr", "1d"] {
-        ok_in(&swc, &dir, &["-T", t, "stat"]);
-    }
-    for (args, msg) in [
-        (vec!["-T", "1x", "stat"], "-T/--timeout"),
-        (vec!["-T", "", "stat"], "-T/--timeout"),
-        (vec!["-R", "x", "stat"], "-R/--retries"),
-        (vec!["-R", "-1", "stat"], "-R/--retries"),
-    ] {
-        let out = run_in(&swc, &dir, &args, &[]);
-        assert_eq!(out.status.code(), Some(2), "{args:?}");
-        assert!(
-            String::from_utf8_lossy(&out.stderr).contains(msg),
-            "{args:?}"
-        );
-    }
-    // "0.05m" is 3 seconds, not 0.05 (nor 0).
-    ok_in(&swc, &dir, &["-T", "0.05m", "stat"]);
-    let v = ok_in(&swc, &dir, &["--version"]);
-    assert_eq!(v, format!("swc {}\n", env!("CARGO_PKG_VERSION")));
-    ok_in(&swc, &dir, &["--force-auth-retry", "-R", "0", "stat"]);
-    // --os_username is --os-username (here: a wrong one, so auth fails the
-    // way v2/v3 settings are checked, not with "unrecognized option").
-    let out = run_in(
-        &swc,
-        &dir,
-        &[
-            "--os_storage_url",
-            "http://127.0.0.1:1/v1/AUTH_x",
-            "--os_auth_token",
-            "t",
-            "-R",
-            "0",
-            "stat",
-        ],
-        &[],
-    );
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        !err.contains("unrecognized") && err.contains("127.0.0.1:1"),
-        "{err}"
-    );
-}
-
-/// `--prompt` reads the password from the terminal (not echoed) and uses
-/// it over the environment's.
-#[test]
-fn swc_prompt_reads_the_password_from_the_terminal() {
-    let swc = swc_bin();
-    let cmd = format!("{} --prompt stat", swc.display());
-    let mut child = with_creds("script")
-        .args(["-qfec", &cmd, "/dev/null"])
-        .env("ST_KEY", "wrong")
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::{Read, Write};
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
-    // Typed only once asked for, as a person would (input that reaches a
-    // terminal before echo is off is echoed by the terminal itself).
-    let mut seen = Vec::new();
-    let mut byte = [0u8; 1];
-    while !String::from_utf8_lossy(&seen).contains("Password: ") {
-        assert_eq!(stdout.read(&mut byte).unwrap(), 1, "no prompt: {seen:?}");
-        seen.push(byte[0]);
-    }
-    stdin.write_all(b"testing\n").unwrap();
-    stdout.read_to_end(&mut seen).unwrap();
-    let status = child.wait().unwrap();
-    drop(stdin);
-    let text = String::from_utf8_lossy(&seen);
-    assert!(status.success(), "{text}");
-    assert!(text.contains("Account: AUTH_test"), "{text}");
-    assert!(!text.contains("testing"), "the password was echoed: {text}");
 }
 
 /// What one tool uploads the other's `stat` shows the same way: same
@@ -538,8 +296,7 @@ fn swc_prompt_reads_the_password_from_the_terminal() {
 fn swc_and_swift_agree_on_metadata_and_mtime() {
     let swc = swc_bin();
     let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir().join(unique("meta"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("meta");
     let f = dir.join("m.dat");
     std::fs::write(&f, data(150_000, 4)).unwrap();
     // An mtime with a fraction, as files have.
@@ -624,33 +381,6 @@ fn swc_and_swift_agree_on_metadata_and_mtime() {
     for c in [&ours, &theirs] {
         remove_with_segments(&swc, &dir, c);
     }
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Temp URL times without "Z" are local time, as with swift, whatever the
-/// time zone.
-#[test]
-fn swc_tempurl_local_time_agrees_under_any_zone() {
-    let swc = swc_bin();
-    let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir();
-    for tz in ["UTC", "America/New_York", "Asia/Kolkata", "Pacific/Chatham"] {
-        for t in ["2031-07-04T12:30:00", "2031-01-15", "2031-01-15T00:00:00Z"] {
-            for extra in [&[][..], &["--iso8601"][..]] {
-                let mut args = vec!["tempurl"];
-                args.extend_from_slice(extra);
-                args.extend(["GET", t, "/v1/AUTH_a/c/o", "secret"]);
-                let a = run_in(&swc, dir.as_path(), &args, &[("TZ", tz)]);
-                let b = run_in(&swift, dir.as_path(), &args, &[("TZ", tz)]);
-                assert!(a.status.success() && b.status.success(), "{tz} {args:?}");
-                assert_eq!(
-                    String::from_utf8_lossy(&a.stdout),
-                    String::from_utf8_lossy(&b.stdout),
-                    "{tz} {args:?}"
-                );
-            }
-        }
-    }
 }
 
 /// `delete --versions` removes every version of a versioned container's
@@ -659,8 +389,7 @@ fn swc_tempurl_local_time_agrees_under_any_zone() {
 fn swc_delete_versions() {
     let swc = swc_bin();
     let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir().join(unique("vers"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("vers");
     for tool in [&swc, &swift] {
         let c = unique("vers");
         ok_in(
@@ -745,7 +474,6 @@ fn swc_delete_versions() {
             String::from_utf8_lossy(&left.stdout)
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `--changed` and `--skip-identical` skip what the other tool uploaded
@@ -754,8 +482,7 @@ fn swc_delete_versions() {
 fn swc_and_swift_skip_each_others_uploads() {
     let swc = swc_bin();
     let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir().join(unique("skip"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("skip");
     std::fs::write(dir.join("big.dat"), data(200_000, 7)).unwrap();
     std::fs::write(dir.join("small.txt"), b"small\n").unwrap();
     let stamp = |c: &str, o: &str| -> String {
@@ -790,7 +517,6 @@ fn swc_and_swift_skip_each_others_uploads() {
         std::fs::write(dir.join("small.txt"), b"small\n").unwrap();
         remove_with_segments(&swc, &dir, &c);
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// swc uploads a DLO and streams from standard input (segmented and not);
@@ -799,8 +525,7 @@ fn swc_and_swift_skip_each_others_uploads() {
 fn swc_dlo_and_stdin_uploads_read_by_swift() {
     let swc = swc_bin();
     let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    let dir = std::env::temp_dir().join(unique("pipe"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("pipe");
     let big = data(2_500_000, 11);
     std::fs::write(dir.join("big.bin"), &big).unwrap();
     std::fs::write(dir.join("small.txt"), b"through a pipe\n").unwrap();
@@ -853,26 +578,6 @@ fn swc_dlo_and_stdin_uploads_read_by_swift() {
     let left = ok_in(&swift, &dir, &["list", &format!("{c}_segments")]);
     assert_eq!(left, "", "segments left behind");
     run_in(&swc, &dir, &["delete", &format!("{c}_segments")], &[]);
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Container names that a URL would resolve to the account are refused
-/// (exit 1, the library's reason), and the account is untouched.
-#[test]
-fn swc_refuses_dot_containers() {
-    let swc = swc_bin();
-    for args in [
-        ["delete", "."],
-        ["stat", ".."],
-        ["post", "."],
-        ["list", ".."],
-    ] {
-        let out = with_creds(&swc).args(args).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("would address the account"), "{args:?}: {err}");
-    }
-    run(&swc, &["stat"]);
 }
 
 /// A container the user cannot create but may write into: swc warns and
@@ -882,8 +587,7 @@ fn swc_upload_into_a_write_only_container_warns_and_succeeds() {
     let swc = swc_bin();
     let cont = unique("swc-writeonly");
     run(&swc, &["post", "-w", "test:tester3", &cont]);
-    let dir = std::env::temp_dir().join(unique("swc-wo"));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = tmpdir("swc-wo");
     std::fs::write(dir.join("f.txt"), b"write-only").unwrap();
     let out = with_creds(&swc)
         .current_dir(&dir)
@@ -900,7 +604,6 @@ fn swc_upload_into_a_write_only_container_warns_and_succeeds() {
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "f.txt");
     run(&swc, &["delete", &cont]);
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A short swc session against Ceph RGW, the second server: an SLO upload,
@@ -933,7 +636,7 @@ fn swc_session_on_rgw() {
         assert!(out.status.success(), "swc {args:?}: {o}\n{e}");
         o
     };
-    let dir = std::env::temp_dir().join(unique("swc-rgw"));
+    let dir = tmpdir("swc-rgw");
     std::fs::create_dir_all(dir.join("out")).unwrap();
     let body = data(2_500_000, 11);
     std::fs::write(dir.join("big.bin"), &body).unwrap();
@@ -973,278 +676,4 @@ fn swc_session_on_rgw() {
     let left = rgw(&dir, &["list", &format!("{cont}_segments")]);
     assert_eq!(left.trim(), "", "segments left: {left}");
     rgw(&dir, &["delete", &format!("{cont}_segments")]);
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Runs `args` with swc and with swift, in the temp directory, the v1
-/// credentials changed by `extra` (an empty value removes the variable).
-fn swc_and_swift(args: &[&str], extra: &[(&str, &str)]) -> [(String, Output); 2] {
-    let swift = PathBuf::from(env("SWC_TEST_SWIFT_BIN"));
-    [("swc", swc_bin()), ("swift", swift)].map(|(name, bin)| {
-        let mut c = with_creds(&bin);
-        c.args(args).current_dir(std::env::temp_dir());
-        for (k, v) in extra {
-            if v.is_empty() {
-                c.env_remove(k);
-            } else {
-                c.env(k, v);
-            }
-        }
-        (name.to_string(), c.output().unwrap())
-    })
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// The labels of `swift stat`'s lines ("Containers in policy \"gold\"").
-fn stat_labels(out: &Output) -> Vec<String> {
-    let mut v: Vec<String> = text(&out.stdout)
-        .lines()
-        .filter_map(|l| l.split_once(':').map(|(k, _)| k.trim().to_string()))
-        .collect();
-    v.sort();
-    v
-}
-
-/// Issue #19, 1 and 2: global options after the subcommand, and account
-/// stat's per-policy lines, as swift prints them.
-#[test]
-fn swc_takes_global_options_anywhere_as_swift() {
-    // stat -v: the storage URL and token first, then the same labels.
-    let [(_, ours), (_, theirs)] = swc_and_swift(&["stat", "-v"], &[]);
-    assert!(ours.status.success() && theirs.status.success());
-    assert_eq!(stat_labels(&ours), stat_labels(&theirs));
-    let o = text(&ours.stdout);
-    let first: Vec<&str> = o.lines().take(2).map(|l| l.trim_start()).collect();
-    assert!(
-        first[0].starts_with("StorageURL: http") && first[1].starts_with("Auth Token: "),
-        "{o}"
-    );
-    // Per-policy lines: the same policies as swift, from the account's
-    // X-Account-Storage-Policy-* headers.
-    let policies = stat_labels(&ours)
-        .into_iter()
-        .filter(|l| l.contains(" in policy \""))
-        .count();
-    assert!(policies >= 2, "{o}");
-    // --lh after the subcommand, the credentials as options after it too.
-    let auth = env("SWC_TEST_V1_AUTH");
-    let no_env = [("ST_AUTH", ""), ("ST_USER", ""), ("ST_KEY", "")];
-    let args = [
-        "stat",
-        "--lh",
-        "-A",
-        &auth,
-        "-U",
-        "test:tester",
-        "-K",
-        "testing",
-    ];
-    let [(_, ours), (_, theirs)] = swc_and_swift(&args, &no_env);
-    assert!(ours.status.success(), "{}", text(&ours.stderr));
-    assert!(theirs.status.success(), "{}", text(&theirs.stderr));
-    assert_eq!(stat_labels(&ours), stat_labels(&theirs));
-    assert!(text(&ours.stdout).contains("Account: AUTH_test"));
-    // auth -v: the settings, as swift prints them.
-    let [(_, ours), (_, theirs)] = swc_and_swift(&["auth", "-v"], &[]);
-    assert_eq!(text(&ours.stdout), text(&theirs.stdout));
-    assert!(text(&ours.stdout).contains("export ST_KEY=testing\n"));
-    // list c --debug: the curl lines on stderr.
-    let c = unique("anywhere");
-    run(&swc_bin(), &["post", &c]);
-    for (name, out) in swc_and_swift(&["list", &c, "--debug"], &[]) {
-        assert!(out.status.success(), "{name}");
-        assert!(
-            text(&out.stderr).contains("DEBUG:swiftclient:REQ: curl -i "),
-            "{name}: {}",
-            text(&out.stderr)
-        );
-    }
-    run(&swc_bin(), &["delete", &c]);
-}
-
-/// Issue #19, 3 and 4: the messages scripts grep for, worded as swift's,
-/// with swift's exit status.
-#[test]
-fn swc_says_what_swift_says_when_things_go_wrong() {
-    let code = |o: &Output| o.status.code();
-    let first_line = |o: &Output| text(&o.stderr).lines().next().unwrap_or("").to_string();
-    // A wrong password: swift's ClientException line, word for word.
-    let [(_, ours), (_, theirs)] = swc_and_swift(&["stat", "-K", "wrong"], &[]);
-    assert_eq!((code(&ours), code(&theirs)), (Some(1), Some(1)));
-    assert!(first_line(&theirs).starts_with("Auth GET failed: "));
-    assert_eq!(first_line(&ours), first_line(&theirs));
-    assert!(text(&ours.stderr).contains("Failed Transaction ID: "));
-    // A missing container.
-    let none = unique("nosuch");
-    for args in [vec!["stat", none.as_str()], vec!["list", none.as_str()]] {
-        let [(_, ours), (_, theirs)] = swc_and_swift(&args, &[]);
-        assert_eq!(code(&ours), code(&theirs), "{args:?}");
-        assert_eq!(first_line(&theirs), format!("Container '{none}' not found"));
-        assert_eq!(first_line(&ours), first_line(&theirs), "{args:?}");
-    }
-    // A missing local file: said, the others uploaded, status 1.
-    let dir = std::env::temp_dir().join(unique("missing"));
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("here.txt"), b"here\n").unwrap();
-    let gone = dir.join("gone.txt").display().to_string();
-    let here = dir.join("here.txt").display().to_string();
-    let up = unique("missing");
-    for (name, out) in swc_and_swift(&["upload", &up, &gone, &here], &[]) {
-        assert_eq!(code(&out), Some(1), "{name}");
-        assert!(
-            text(&out.stderr).contains(&format!("Local file '{gone}' not found\n")),
-            "{name}: {}",
-            text(&out.stderr)
-        );
-    }
-    let listed = text(&run(&swc_bin(), &["list", &up]).stdout);
-    assert!(
-        listed.contains("here.txt") && !listed.contains("gone"),
-        "{listed}"
-    );
-    run(&swc_bin(), &["delete", &up]);
-    std::fs::remove_dir_all(&dir).unwrap();
-    // An option the subcommand does not have: swift takes it for a
-    // container (status 1); swc shows the usage, with the same status.
-    let [(_, ours), (_, theirs)] = swc_and_swift(&["stat", "--bogus"], &[]);
-    assert_eq!(code(&ours), code(&theirs));
-    assert_eq!(code(&ours), Some(1));
-    assert!(
-        text(&ours.stderr).starts_with("Usage: swc stat "),
-        "{}",
-        text(&ours.stderr)
-    );
-    assert!(text(&ours.stderr).contains("unrecognized arguments: --bogus"));
-    // list -V: -V is --auth-version (it wants a value), not --versions.
-    let [(_, ours), (_, theirs)] = swc_and_swift(&["list", "-V"], &[]);
-    assert_eq!((code(&ours), code(&theirs)), (Some(2), Some(2)));
-    // An unknown subcommand, said before credentials are looked at: none
-    // here, and an auth URL nothing listens on.
-    let no_creds = [
-        ("ST_AUTH", "http://127.0.0.1:1/auth/v1.0"),
-        ("ST_USER", ""),
-        ("ST_KEY", ""),
-    ];
-    for (name, out) in swc_and_swift(&["nosuch"], &no_creds) {
-        assert_eq!(code(&out), Some(1), "{name}");
-        let err = text(&out.stderr);
-        assert!(err.contains("no such command: nosuch"), "{name}: {err}");
-        assert!(
-            !err.contains("Auth") && !err.contains("127.0.0.1:1"),
-            "{name}: {err}"
-        );
-    }
-}
-
-/// The flags of each "  -x, --flag <arg>   sentence" line of a help's
-/// "Optional arguments:", each with whether a sentence follows it.
-fn help_flags(help: &str) -> Vec<(String, bool)> {
-    let lines: Vec<&str> = help
-        .lines()
-        .skip_while(|l| !l.starts_with("Optional arguments:"))
-        .collect();
-    let mut flags = Vec::new();
-    for (i, l) in lines.iter().enumerate() {
-        if !l.starts_with("  -") {
-            continue;
-        }
-        // The option ends at two spaces (its sentence follows) or with the
-        // line (its sentence on the next, at column 24).
-        let body = &l[2..];
-        let (left, rest) = body.split_at(body.find("  ").unwrap_or(body.len()));
-        let said = !rest.trim().is_empty()
-            || lines
-                .get(i + 1)
-                .is_some_and(|n| n.starts_with(&" ".repeat(24)) && !n.trim().is_empty());
-        for w in left.split([' ', ',']) {
-            if w.starts_with("--") && w.len() > 2 {
-                flags.push((w.to_string(), said));
-            }
-        }
-    }
-    flags
-}
-
-/// Issue #19, 5 and 6: every flag in its subcommand's --help with a
-/// sentence (all of swift's among them); info is capabilities; the help on
-/// stdout; thread counts checked as swift checks them.
-#[test]
-fn swc_helps_and_checks_numbers_as_swift() {
-    let swc = swc_bin();
-    for sub in [
-        "auth",
-        "stat",
-        "list",
-        "upload",
-        "download",
-        "delete",
-        "post",
-        "copy",
-        "capabilities",
-        "info",
-        "tempurl",
-    ] {
-        let [(_, ours), (_, theirs)] = swc_and_swift(&[sub, "--help"], &[]);
-        assert_eq!(ours.status.code(), Some(0), "{sub}");
-        let o = text(&ours.stdout);
-        assert!(o.starts_with(&format!("Usage: swc {sub} ")), "{sub}: {o}");
-        let ours_flags = help_flags(&o);
-        assert!(ours_flags.iter().any(|(f, _)| f == "--help"), "{sub}: {o}");
-        for (f, said) in &ours_flags {
-            assert!(*said, "{sub}: {f} has no sentence:\n{o}");
-        }
-        for (f, _) in help_flags(&text(&theirs.stdout)) {
-            assert!(
-                ours_flags.iter().any(|(g, _)| *g == f),
-                "{sub}: swift's {f} missing:\n{o}"
-            );
-        }
-    }
-    for args in [vec!["--help"], vec![]] {
-        let out = run_in(&swc, &std::env::temp_dir(), &args, &[]);
-        assert_eq!(out.status.code(), Some(0), "{args:?}");
-        assert!(text(&out.stdout).contains("subcommands"), "{args:?}");
-        assert!(text(&out.stdout).contains("--os-auth-url"), "{args:?}");
-        assert!(out.stderr.is_empty(), "{args:?}");
-    }
-    // Thread counts: argparse's int (status 2), then positive (status 1).
-    let file = std::env::temp_dir().join(unique("threads"));
-    std::fs::write(&file, b"x").unwrap();
-    let f = file.display().to_string();
-    let c = unique("threads");
-    for (args, status, msg) in [
-        (
-            vec!["upload", "--object-threads", "x", &c, &f],
-            2,
-            "error: argument --object-threads: invalid int value: 'x'",
-        ),
-        (
-            vec!["upload", "--segment-threads", "0", &c, &f],
-            1,
-            "ERROR: option --segment-threads should be a positive integer.",
-        ),
-        (
-            vec!["download", "--container-threads", "2x", &c],
-            2,
-            "error: argument --container-threads: invalid int value: '2x'",
-        ),
-        (
-            vec!["delete", "--object-threads", "-1", &c],
-            1,
-            "ERROR: option --object-threads should be a positive integer.",
-        ),
-    ] {
-        for (name, out) in swc_and_swift(&args, &[]) {
-            assert_eq!(out.status.code(), Some(status), "{name} {args:?}");
-            assert!(
-                text(&out.stderr).contains(msg),
-                "{name} {args:?}: {}",
-                text(&out.stderr)
-            );
-        }
-    }
-    std::fs::remove_file(&file).unwrap();
 }

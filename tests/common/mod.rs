@@ -5,6 +5,7 @@
 pub mod body;
 pub mod faultproxy;
 pub mod fixture;
+pub mod swc;
 pub mod tmp;
 
 #[allow(unused_imports)]
