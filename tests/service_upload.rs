@@ -1,30 +1,19 @@
 //! `upload` against the real cluster through the C ABI: a directory tree
 //! with nested and empty directories, mtime as python-swiftclient writes
 //! it, SLO and DLO segments (names checked), overwrite cleanup, changed /
-//! skip_identical, concurrency limits counted at a proxy, progress,
-//! fail_fast and cancellation.
+//! skip_identical, progress, fail_fast and cancellation (the limits and
+//! request counts are in service_limits.rs).
 
 mod common;
 
-use common::faultproxy::FaultProxy;
 use common::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
-use swiftclient::ffi::client::swc_client_free;
 use swiftclient::ffi::service::swc_upload;
 use swiftclient::ffi::SWC_OK;
 
-fn tmpdir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(unique(tag));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
 fn upload(opts: &Value, req: Value) -> (i32, Vec<Value>, Value, Vec<Value>) {
-    let c = ffi_client(opts);
-    let r = svc_progress(swc_upload, c, req, std::ptr::null());
-    unsafe { swc_client_free(c) };
-    r
+    svc_on(opts, swc_upload, req)
 }
 
 fn python_mtime(p: &Path) -> String {
@@ -47,11 +36,7 @@ async fn head(c: &swiftclient::Client, cont: &str, obj: &str) -> Value {
 }
 
 async fn get(c: &swiftclient::Client, cont: &str, obj: &str) -> Vec<u8> {
-    let mut sink = swiftclient::conn::body::VecSink::default();
-    swiftclient::conn::object::get(c, cont, obj, &Default::default(), &mut sink, &no_cancel())
-        .await
-        .unwrap();
-    sink.0
+    get_object(c, cont, obj).await.unwrap().0
 }
 
 #[test]
@@ -154,7 +139,6 @@ fn a_directory_tree_with_empty_directories() {
         assert_eq!(m["content-length"], "0");
         cleanup(&c, &cont).await;
     });
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 struct CwdGuard(PathBuf);
@@ -171,17 +155,10 @@ impl Drop for CwdGuard {
     }
 }
 
-fn file(dir: &Path, name: &str, len: usize, seed: u64) -> (PathBuf, Vec<u8>) {
-    let p = dir.join(name);
-    let d = data(len, seed);
-    std::fs::write(&p, &d).unwrap();
-    (p, d)
-}
-
 #[test]
 fn slo_and_dlo_segments_named_as_python_swiftclient() {
     let dir = tmpdir("seg");
-    let (p, body) = file(&dir, "big.bin", 2_500_000, 1);
+    let (p, body) = data_file(&dir, "big.bin", 2_500_000, 1);
     let cont = unique("up-seg");
     let c = client(&v1_options());
     rt().block_on(async {
@@ -285,14 +262,13 @@ fn slo_and_dlo_segments_named_as_python_swiftclient() {
         cleanup(&c, &cont).await;
         cleanup(&c, &format!("{cont}_segments")).await;
     });
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn changed_and_skip_identical() {
     let dir = tmpdir("skip");
-    let (p, _) = file(&dir, "f.bin", 300_000, 2);
-    let (big, _) = file(&dir, "g.bin", 2_200_000, 3);
+    let (p, _) = data_file(&dir, "f.bin", 300_000, 2);
+    let (big, _) = data_file(&dir, "g.bin", 2_200_000, 3);
     let cont = unique("up-skip");
     let req = |extra: Value| {
         let mut r = json!({"container": cont, "objects": [p, big], "segment_size": "1M"});
@@ -339,13 +315,12 @@ fn changed_and_skip_identical() {
         cleanup(&c, &cont).await;
         cleanup(&c, &format!("{cont}_segments")).await;
     });
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn record_keys_cut_successful_records_only() {
     let dir = tmpdir("rk");
-    let (p, _) = file(&dir, "a.txt", 10, 1);
+    let (p, _) = data_file(&dir, "a.txt", 10, 1);
     let cont = unique("up-rk");
     let missing = dir.join("nope.txt");
     let (st, recs, summary, _) = upload(
@@ -376,13 +351,12 @@ fn record_keys_cut_successful_records_only() {
     assert!(recs.is_empty());
     let c = client(&v1_options());
     rt().block_on(cleanup(&c, &cont));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn missing_paths_fail_fast_and_pseudo_folders() {
     let dir = tmpdir("miss");
-    let (p, _) = file(&dir, "ok.bin", 10, 4);
+    let (p, _) = data_file(&dir, "ok.bin", 10, 4);
     let cont = unique("up-miss");
     let (st, recs, _, _) = upload(
         &v1_options(),
@@ -405,7 +379,7 @@ fn missing_paths_fail_fast_and_pseudo_folders() {
     // fail_fast: the first failure stops the rest.
     let mut many: Vec<Value> = vec![json!(dir.join("missing.bin"))];
     for i in 0..30 {
-        many.push(json!(file(&dir, &format!("m{i}"), 10, i).0));
+        many.push(json!(data_file(&dir, &format!("m{i}"), 10, i).0));
     }
     let (st, recs, summary, _) = upload(
         &v1_options(),
@@ -421,69 +395,6 @@ fn missing_paths_fail_fast_and_pseudo_folders() {
     );
     let c = client(&v1_options());
     rt().block_on(async { cleanup(&c, &cont).await });
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn concurrency_limits_hold_at_every_moment() {
-    let dir = tmpdir("conc");
-    let mut paths = Vec::new();
-    for i in 0..24 {
-        paths.push(file(&dir, &format!("f{i}"), 200_000, i).0);
-    }
-    let (big, _) = file(&dir, "big", 8 * 300_000, 99);
-    let cont = unique("up-conc");
-    let r = rt();
-    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
-    let opts =
-        json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
-    // Keep the proxy's runtime turning while the upload runs.
-    let stop = tokio_util::sync::CancellationToken::new();
-    let s2 = stop.clone();
-    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
-    let (st, _, summary, _) = upload(
-        &opts,
-        json!({"container": cont, "objects": paths, "object_uu_threads": 3}),
-    );
-    assert_eq!(st, SWC_OK, "{summary}");
-    let max = fp.take_max_in_flight();
-    assert!(
-        (2..=3).contains(&max),
-        "object_uu_threads 3, saw {max} at once"
-    );
-    let (st, _, summary, _) = upload(
-        &opts,
-        json!({"container": cont, "objects": [big], "segment_size": 300_000, "segment_threads": 2}),
-    );
-    assert_eq!(st, SWC_OK, "{summary}");
-    let max = fp.take_max_in_flight();
-    assert!(
-        (1..=2).contains(&max),
-        "segment_threads 2, saw {max} at once"
-    );
-    // python-swiftclient's thread options given to the client are the
-    // defaults of its bulk operations (a request's own value still wins).
-    let mut with_default = opts.clone();
-    with_default["object_uu_threads"] = json!(2);
-    let (st, _, summary, _) = upload(&with_default, json!({"container": cont, "objects": paths}));
-    assert_eq!(st, SWC_OK, "{summary}");
-    let max = fp.take_max_in_flight();
-    assert_eq!(max, 2, "client-wide object_uu_threads 2, saw {max} at once");
-    let (st, _, summary, _) = upload(
-        &with_default,
-        json!({"container": cont, "objects": paths, "object_uu_threads": 4}),
-    );
-    assert_eq!(st, SWC_OK, "{summary}");
-    let max = fp.take_max_in_flight();
-    assert!((3..=4).contains(&max), "the request's 4 wins, saw {max}");
-    stop.cancel();
-    th.join().unwrap();
-    let c = client(&v1_options());
-    rt().block_on(async {
-        cleanup(&c, &cont).await;
-        cleanup(&c, &format!("{cont}_segments")).await;
-    });
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -505,7 +416,7 @@ fn files_over_max_file_size_are_segmented_automatically() {
         c.cache_capabilities(&at, &at, info);
     });
     let dir = tmpdir("auto");
-    let (p, body) = file(&dir, "big.bin", 3 << 20, 9);
+    let (p, body) = data_file(&dir, "big.bin", 3 << 20, 9);
     let cont = unique("up-auto");
     let (st, recs, summary) = run_op(
         &c,
@@ -531,7 +442,6 @@ fn files_over_max_file_size_are_segmented_automatically() {
         cleanup(&helper, &cont).await;
         cleanup(&helper, &format!("{cont}_segments")).await;
     });
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -553,14 +463,13 @@ fn an_empty_object_name_puts_a_directory_at_the_top() {
         assert_eq!(got, ["g", "sub/f"]);
         cleanup(&c, &cont).await;
     });
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
 fn items_override_the_request_options() {
     let dir = tmpdir("over");
-    let (a, _) = file(&dir, "a.bin", 1_500_000, 1);
-    let (b, _) = file(&dir, "b.bin", 1_500_000, 2);
+    let (a, _) = data_file(&dir, "a.bin", 1_500_000, 1);
+    let (b, _) = data_file(&dir, "b.bin", 1_500_000, 2);
     let cont = unique("up-over");
     let req = json!({"container": cont, "objects": [
         {"path": a, "object_name": "a", "segment_size": "512K", "use_slo": false},
@@ -595,7 +504,6 @@ fn items_override_the_request_options() {
         cleanup(&c, &cont).await;
         cleanup(&c, &format!("{cont}_segments")).await;
     });
-    std::fs::remove_dir_all(dir).unwrap();
 }
 
 #[test]
@@ -643,167 +551,6 @@ fn a_pipe_as_an_upload_item() {
     assert_eq!((st, e["key"].as_str()), (2, Some("objects")));
 }
 
-#[test]
-fn download_and_container_limits_hold_too() {
-    use swiftclient::ffi::service::{swc_download, swc_list};
-    let r = rt();
-    let fp = r.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
-    let opts =
-        json!({"auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing"});
-    let cont = unique("lim");
-    let c = client(&opts);
-    r.block_on(async {
-        mkcontainer(&c, &cont).await;
-        for i in 0..12 {
-            put(&c, &cont, &format!("o{i}"), &data(300_000, i), json!({})).await;
-        }
-        for i in 0..8 {
-            mkcontainer(&c, &format!("{cont}-x{i}")).await;
-        }
-    });
-    let stop = tokio_util::sync::CancellationToken::new();
-    let s2 = stop.clone();
-    let th = std::thread::spawn(move || r.block_on(s2.cancelled()));
-    let out = tmpdir("lim-out");
-    let cc = ffi_client(&opts);
-    fp.take_max_in_flight();
-    let (st, _, s) = svc(
-        swc_download,
-        cc,
-        json!({"container": cont, "out_directory": out, "object_dd_threads": 3}),
-    );
-    assert_eq!(st, SWC_OK, "{s}");
-    let max = fp.take_max_in_flight();
-    assert!((2..=3).contains(&max), "object_dd_threads 3, saw {max}");
-    let (st, _, s) = svc(
-        swc_list,
-        cc,
-        json!({"prefix": format!("{cont}-x"), "long": true, "container_threads": 2}),
-    );
-    assert_eq!(st, SWC_OK, "{s}");
-    let max = fp.take_max_in_flight();
-    assert!((1..=2).contains(&max), "container_threads 2, saw {max}");
-    unsafe { swc_client_free(cc) };
-    stop.cancel();
-    th.join().unwrap();
-    let h = client(&v1_options());
-    rt().block_on(async {
-        cleanup(&h, &cont).await;
-        for i in 0..8 {
-            cleanup(&h, &format!("{cont}-x{i}")).await;
-        }
-    });
-    std::fs::remove_dir_all(out).unwrap();
-}
-
-/// Debug-log lines (one curl line per request) of a blocking twin's run.
-fn logged_run(twin: Twin, req: Value) -> (i32, Vec<Value>, Vec<String>) {
-    use std::ffi::{c_char, c_int, c_void, CStr};
-    use std::sync::Mutex;
-    extern "C" fn log(ud: *mut c_void, _level: c_int, msg: *const c_char, _len: usize) {
-        let lines = unsafe { &*(ud as *const Mutex<Vec<String>>) };
-        let m = unsafe { CStr::from_ptr(msg) }
-            .to_string_lossy()
-            .into_owned();
-        lines.lock().unwrap().push(m);
-    }
-    let lines = Box::new(Mutex::new(Vec::<String>::new()));
-    let c = ffi_client(&v1_options());
-    assert_eq!(
-        swiftclient::ffi::client::swc_client_set_log(
-            c,
-            swiftclient::ffi::client::SWC_LOG_DEBUG,
-            Some(log),
-            &*lines as *const Mutex<Vec<String>> as *mut c_void,
-        ),
-        SWC_OK
-    );
-    let (st, recs, _) = svc(twin, c, req);
-    unsafe { swc_client_free(c) };
-    let lines = lines.lock().unwrap().clone();
-    (st, recs, lines)
-}
-
-fn requests(lines: &[String], method: &str, below: &str) -> usize {
-    lines
-        .iter()
-        .filter(|l| {
-            l.starts_with("curl -i ") && l.contains(&format!("-X {method}")) && l.contains(below)
-        })
-        .count()
-}
-
-#[test]
-fn many_files_cost_one_request_each() {
-    let c = client(&v1_options());
-    let cont = unique("up-count");
-    // t/f03 exists as an SLO: its old segments must still go.
-    rt().block_on(async {
-        mkcontainer(&c, &cont).await;
-        make_slo(&c, &cont, "t/f03", 3, 100_000).await;
-    });
-    let src = tmpdir("up-count-src");
-    for i in 0..20 {
-        file(&src, &format!("f{i:02}"), 1000 + i, i as u64);
-    }
-    let obj_url = format!("/{cont}/t/");
-    let (st, recs, lines) = logged_run(
-        swc_upload,
-        json!({"container": cont, "objects": [{"path": src, "object_name": "t"}]}),
-    );
-    assert_eq!(st, SWC_OK, "{recs:?}");
-    // One listing instead of 20 HEADs: only the listed SLO is inspected.
-    assert_eq!(requests(&lines, "HEAD", &obj_url), 1, "{lines:#?}");
-    assert_eq!(requests(&lines, "PUT", &obj_url), 20, "{lines:#?}");
-    let f03 = recs.iter().find(|r| r["object"] == "t/f03").unwrap();
-    assert_eq!(f03["old_segments_deleted"], 3, "{f03}");
-    rt().block_on(async {
-        assert!(names(&c, &format!("{cont}_segments")).await.is_empty());
-    });
-    // Uploading again over plain objects: still no HEAD.
-    let (st, _, lines) = logged_run(
-        swc_upload,
-        json!({"container": cont, "objects": [{"path": src, "object_name": "t"}]}),
-    );
-    assert_eq!(st, SWC_OK);
-    assert_eq!(requests(&lines, "HEAD", &obj_url), 0, "{lines:#?}");
-    // skip_identical decides from the listed hashes alone.
-    let (st, recs, lines) = logged_run(
-        swc_upload,
-        json!({"container": cont, "objects": [{"path": src, "object_name": "t"}], "skip_identical": true}),
-    );
-    assert_eq!(st, SWC_OK);
-    assert_eq!(requests(&lines, "HEAD", &obj_url), 0, "{lines:#?}");
-    assert_eq!(requests(&lines, "PUT", &obj_url), 0, "{lines:#?}");
-    assert_eq!(
-        recs.iter()
-            .filter(|r| r["status"] == "skipped-identical")
-            .count(),
-        20
-    );
-    // Downloading them: one GET per object, no HEAD, bytes intact.
-    let out = tmpdir("up-count-out");
-    let (st, recs, lines) = logged_run(
-        swiftclient::ffi::service::swc_download,
-        json!({"container": cont, "out_directory": out}),
-    );
-    assert_eq!(st, SWC_OK, "{recs:?}");
-    assert_eq!(requests(&lines, "HEAD", &obj_url), 0, "{lines:#?}");
-    assert_eq!(requests(&lines, "GET", &obj_url), 20, "{lines:#?}");
-    for i in 0..20 {
-        let n = format!("f{i:02}");
-        assert!(
-            std::fs::read(out.join("t").join(&n)).unwrap() == std::fs::read(src.join(&n)).unwrap()
-        );
-    }
-    rt().block_on(async {
-        cleanup(&c, &cont).await;
-        cleanup(&c, &format!("{cont}_segments")).await;
-    });
-    std::fs::remove_dir_all(src).unwrap();
-    std::fs::remove_dir_all(out).unwrap();
-}
-
 /// A container the user may write into but not create (403 for a
 /// write-only user; Ceph RGW answers 409 for one that exists) is a warning
 /// record, not a failed operation, as in python-swiftclient.
@@ -822,7 +569,7 @@ fn a_container_that_cannot_be_created_but_can_be_written_is_a_warning() {
         .unwrap();
     });
     let dir = tmpdir("writeonly");
-    let (p, body) = file(&dir, "f.txt", 1000, 3);
+    let (p, body) = data_file(&dir, "f.txt", 1000, 3);
     let writer =
         json!({"auth": env("SWC_TEST_V1_AUTH"), "user": "test:tester3", "key": "testing3"});
     let (st, recs, summary, _) = upload(
@@ -867,5 +614,4 @@ fn a_container_that_cannot_be_created_but_can_be_written_is_a_warning() {
         assert_eq!(sink.0, body);
         cleanup(&owner, &cont).await;
     });
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -99,6 +99,19 @@ pub fn data(len: usize, seed: u64) -> Vec<u8> {
         .collect()
 }
 
+/// Writes `data(len, seed)` to `dir/name`: (its path, the bytes).
+pub fn data_file(
+    dir: &std::path::Path,
+    name: &str,
+    len: usize,
+    seed: u64,
+) -> (std::path::PathBuf, Vec<u8>) {
+    let p = dir.join(name);
+    let d = data(len, seed);
+    std::fs::write(&p, &d).unwrap();
+    (p, d)
+}
+
 pub fn md5_hex(d: &[u8]) -> String {
     use md5::Digest;
     md5::Md5::digest(d)
