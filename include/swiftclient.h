@@ -116,8 +116,13 @@ typedef struct swc_client swc_client;
  * upload or copy, as python-swiftclient only warns); or the operation's
  * own failure.
  *
- * Every bulk request also takes `"record_keys": [names]`: successful
- * records then carry only those keys (plus `action` and `success`);
+ * Every bulk request also takes `"trans_id_extra": "id"` (1 to 64
+ * printable ASCII characters): sent as X-Trans-Id-Extra on every request
+ * of the operation — segments, retries and re-authentication included —
+ * in place of the client's, and added to each of its records, so one
+ * operation can be followed through Swift's logs. And `"record_keys":
+ * [names]`: successful records then carry only those keys (plus `action`
+ * and `success`);
  * failed records stay whole. For a caller that reads a few facts of many
  * records, this spares building and parsing the rest.
  *

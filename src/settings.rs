@@ -83,19 +83,23 @@ impl Options {
                 crate::log::Level::Warn
             },
             trans_id_extra: match &self.trans_id_extra {
-                Some(t)
-                    if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_graphic()) =>
-                {
-                    return Err(Error::config(
-                        "trans_id_extra",
-                        "option \"trans_id_extra\" must be 1 to 64 printable ASCII characters",
-                    ))
-                }
-                Some(t) => t.clone(),
+                Some(t) => check_trans_id_extra(t)?,
                 None => format!("swc-{:016x}", fastrand::u64(..)),
             },
         })
     }
+}
+
+/// A tracing id for X-Trans-Id-Extra (the client's option, or one
+/// operation's): Swift appends it to its transaction ids and logs it.
+pub fn check_trans_id_extra(t: &str) -> Result<String> {
+    if t.is_empty() || t.len() > 64 || !t.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::config(
+            "trans_id_extra",
+            "\"trans_id_extra\" must be 1 to 64 printable ASCII characters",
+        ));
+    }
+    Ok(t.to_string())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -537,3 +537,56 @@ async fn info_is_looked_for_beside_the_version_segment_then_at_the_root() {
         "{asked:?}"
     );
 }
+
+/// A bulk operation's `trans_id_extra` replaces the client's on every one
+/// of its requests — segments, and a segment's retry after a 503 — never
+/// doubled, and is in each of its records; a bad one is a config error.
+#[test]
+fn an_operations_tracing_id_is_on_all_its_requests() {
+    use swiftclient::ffi::service::swc_upload;
+    let (rt, fp, c) = common::faultproxy::ffi_client_through_proxy();
+    let cont = unique("trace");
+    let dir = tmpdir("trace");
+    let (path, _) = data_file(&dir, "big.bin", 2_500_000, 7);
+    let seen_before = fp.heads().len();
+    fp.push(Fault::OnMatch(
+        "00000001".into(),
+        Box::new(Fault::Status(503, vec![])),
+    ));
+    let (st, recs, summary) = svc(
+        swc_upload,
+        c,
+        json!({"container": cont, "objects": [path], "segment_size": 1_000_000,
+               "trans_id_extra": "op-trace-77"}),
+    );
+    assert_eq!(st, 0, "{summary} {recs:?}");
+    assert!(fp.plan_is_empty(), "the 503 was never answered");
+    let heads = &fp.heads()[seen_before..];
+    let segment_puts = heads
+        .iter()
+        .filter(|h| h.starts_with("PUT") && h.contains("/slo/"))
+        .count();
+    assert_eq!(segment_puts, 4, "3 segments and one retry: {heads:?}");
+    for h in heads {
+        let h = h.to_ascii_lowercase();
+        assert_eq!(h.matches("x-trans-id-extra:").count(), 1, "{h}");
+        assert!(h.contains("x-trans-id-extra: op-trace-77"), "{h}");
+    }
+    assert!(recs.len() >= 5, "{recs:?}");
+    for r in &recs {
+        assert_eq!(r["trans_id_extra"], "op-trace-77", "{r}");
+    }
+    let (st, _, e) = svc(
+        swc_upload,
+        c,
+        json!({"container": cont, "objects": [path], "trans_id_extra": "has space"}),
+    );
+    assert_eq!(st, Status::Config.code(), "{e}");
+    assert_eq!(e["key"], "trans_id_extra", "{e}");
+    rt.block_on(async {
+        let rc = client(&v1_options());
+        cleanup(&rc, &cont).await;
+        cleanup(&rc, &format!("{cont}_segments")).await;
+    });
+    unsafe { swiftclient::ffi::client::swc_client_free(c) };
+}

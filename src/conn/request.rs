@@ -393,7 +393,9 @@ pub async fn execute(
         // A caller's own X-Trans-Id-Extra replaces the client's (one header,
         // not two that Swift would join).
         if !call.has_header("x-trans-id-extra") {
-            headers.push(("X-Trans-Id-Extra".into(), s.trans_id_extra.clone()));
+            let extra = super::events::trans_id_extra();
+            let extra = extra.as_deref().unwrap_or(&s.trans_id_extra);
+            headers.push(("X-Trans-Id-Extra".into(), extra.to_string()));
         }
         if let Some(b) = body.as_deref() {
             if let Some(len) = b.len() {

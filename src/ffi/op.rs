@@ -10,7 +10,7 @@ use super::strings::{check_out, optional, write_out, write_string};
 use super::swc_status;
 use crate::error::{Error, Result, Status};
 use crate::service::op::{deliver_blocking, start, Record};
-use crate::service::{prepare, take_record_keys, Action};
+use crate::service::{prepare, take_common, Action};
 use serde_json::Value;
 use std::ffi::{c_char, c_int, c_void};
 use std::sync::{Arc, Condvar, Mutex};
@@ -58,8 +58,13 @@ pub type swc_free_fn = Option<extern "C" fn(user_data: *mut c_void)>;
 /// upload or copy, as python-swiftclient only warns); or the operation's
 /// own failure.
 ///
-/// Every bulk request also takes `"record_keys": [names]`: successful
-/// records then carry only those keys (plus `action` and `success`);
+/// Every bulk request also takes `"trans_id_extra": "id"` (1 to 64
+/// printable ASCII characters): sent as X-Trans-Id-Extra on every request
+/// of the operation — segments, retries and re-authentication included —
+/// in place of the client's, and added to each of its records, so one
+/// operation can be followed through Swift's logs. And `"record_keys":
+/// [names]`: successful records then carry only those keys (plus `action`
+/// and `success`);
 /// failed records stay whole. For a caller that reads a few facts of many
 /// records, this spares building and parsing the rest.
 ///
@@ -122,8 +127,9 @@ pub(crate) fn start_op(
 ) -> Result<()> {
     let c = swc_client::from_ptr(client)?;
     check_out(op, "op")?;
-    let (request, keys) = take_record_keys(optional(request_json, "request_json")?)?;
+    let (request, common) = take_common(optional(request_json, "request_json")?)?;
     let job = prepare(action, request.as_deref())?;
+    let keys = common.record_keys;
     let cancel = CancellationToken::new();
     let shared = Arc::new(OpShared {
         cancel: cancel.clone(),
@@ -137,6 +143,7 @@ pub(crate) fn start_op(
         action.name(),
         on_progress.is_some(),
         cancel,
+        common.trans_id_extra,
         job,
     );
     let (gate_tx, gate_rx) = std::sync::mpsc::channel::<()>();
@@ -197,8 +204,9 @@ pub(crate) fn run_op(
             "a blocking operation was started from a library-owned thread (inside a callback); use the _start form",
         ));
     }
-    let (request, keys) = take_record_keys(optional(request_json, "request_json")?)?;
+    let (request, common) = take_common(optional(request_json, "request_json")?)?;
     let job = prepare(action, request.as_deref())?;
+    let keys = common.record_keys;
     let token = token_of(cancel).child_token();
     let run = start(
         c.rt.handle(),
@@ -206,6 +214,7 @@ pub(crate) fn run_op(
         action.name(),
         on_progress.is_some(),
         token,
+        common.trans_id_extra,
         job,
     );
     let mut rec = |r: Record| {

@@ -97,42 +97,53 @@ pub struct RecordKeys(std::collections::HashSet<String>);
 
 impl RecordKeys {
     fn keeps(&self, k: &str) -> bool {
-        k == "action" || k == "success" || self.0.contains(k)
+        k == "action" || k == "success" || k == "trans_id_extra" || self.0.contains(k)
     }
 }
 
-/// Takes `record_keys` out of a request; returns the rest of the request
-/// (as given when the key is absent) and the keys.
-pub fn take_record_keys(
-    request_json: Option<&str>,
-) -> Result<(Option<String>, Option<RecordKeys>)> {
-    let Some(text) = request_json.filter(|t| t.contains("\"record_keys\"")) else {
-        return Ok((request_json.map(str::to_string), None));
+/// The keys every bulk request accepts besides its own.
+#[derive(Debug, Clone, Default)]
+pub struct Common {
+    pub record_keys: Option<RecordKeys>,
+    /// Ours: `"trans_id_extra": "id"` replaces the client's X-Trans-Id-Extra
+    /// on every request of the operation and is in each of its records.
+    pub trans_id_extra: Option<String>,
+}
+
+/// Takes the common keys out of a request; returns the rest of the request
+/// (as given when there are none) and the keys.
+pub fn take_common(request_json: Option<&str>) -> Result<(Option<String>, Common)> {
+    let mut common = Common::default();
+    let Some(text) =
+        request_json.filter(|t| t.contains("\"record_keys\"") || t.contains("\"trans_id_extra\""))
+    else {
+        return Ok((request_json.map(str::to_string), common));
     };
     let Ok(serde_json::Value::Object(mut map)) = serde_json::from_str::<serde_json::Value>(text)
     else {
         // Not a JSON object: the operation's own parser says what is wrong.
-        return Ok((Some(text.to_string()), None));
+        return Ok((Some(text.to_string()), common));
     };
-    let Some(v) = map.remove("record_keys") else {
-        return Ok((Some(text.to_string()), None));
-    };
-    let bad = || {
-        Error::config(
-            "record_keys",
-            "option \"record_keys\" in request must be an array of key names",
-        )
-    };
-    let keys = v
-        .as_array()
-        .ok_or_else(bad)?
-        .iter()
-        .map(|k| k.as_str().map(str::to_string).ok_or_else(bad))
-        .collect::<Result<_>>()?;
-    Ok((
-        Some(serde_json::Value::Object(map).to_string()),
-        Some(RecordKeys(keys)),
-    ))
+    if let Some(v) = map.remove("record_keys") {
+        let bad = || {
+            Error::config(
+                "record_keys",
+                "option \"record_keys\" in request must be an array of key names",
+            )
+        };
+        let keys = v
+            .as_array()
+            .ok_or_else(bad)?
+            .iter()
+            .map(|k| k.as_str().map(str::to_string).ok_or_else(bad))
+            .collect::<Result<_>>()?;
+        common.record_keys = Some(RecordKeys(keys));
+    }
+    if let Some(v) = map.remove("trans_id_extra") {
+        let t = v.as_str().unwrap_or_default();
+        common.trans_id_extra = Some(crate::settings::check_trans_id_extra(t)?);
+    }
+    Ok((Some(serde_json::Value::Object(map).to_string()), common))
 }
 
 /// Checks a concurrency limit option.

@@ -74,6 +74,8 @@ pub struct Ctx {
     tx: mpsc::Sender<Event>,
     counts: Arc<Counts>,
     pub progress: bool,
+    /// The operation's tracing id, added to each of its records.
+    trace: Option<Arc<str>>,
 }
 
 #[derive(Default)]
@@ -91,6 +93,10 @@ impl Ctx {
         if v["success"] == json!(false) && v["warning"] != json!(true) {
             self.counts.failed.fetch_add(1, Ordering::Relaxed);
         }
+        let mut v = v;
+        if let (Some(t), Value::Object(m)) = (&self.trace, &mut v) {
+            m.insert("trans_id_extra".into(), json!(&**t));
+        }
         // The consumer may have gone (stopped by a callback): not an error.
         let _ = self.tx.send(Event::Record(Record::Value(v))).await;
     }
@@ -98,6 +104,18 @@ impl Ctx {
     /// Reports one successful record given as JSON text.
     pub async fn record_text(&self, text: String) {
         self.counts.records.fetch_add(1, Ordering::Relaxed);
+        let text = match (&self.trace, text.strip_prefix('{')) {
+            // Spliced in as the first key of the object the text holds.
+            (Some(t), Some(rest)) => {
+                let sep = if rest.trim_start().starts_with('}') {
+                    ""
+                } else {
+                    ","
+                };
+                format!("{{\"trans_id_extra\":{}{sep}{rest}", json!(&**t))
+            }
+            _ => text,
+        };
         let _ = self.tx.send(Event::Record(Record::Text(text))).await;
     }
 
@@ -127,6 +145,7 @@ impl Ctx {
             tx,
             counts: Arc::new(Counts::default()),
             progress: false,
+            trace: None,
         }
     }
 
@@ -167,6 +186,7 @@ pub fn start<F, Fut>(
     action: &'static str,
     progress: bool,
     cancel: CancellationToken,
+    trans_id_extra: Option<String>,
     body: F,
 ) -> Running
 where
@@ -181,6 +201,7 @@ where
         tx,
         counts: Arc::new(Counts::default()),
         progress,
+        trace: trans_id_extra.map(Arc::from),
     };
     let t0 = Instant::now();
     handle.spawn(async move {
@@ -193,7 +214,11 @@ where
             v["action"] = json!(action);
             events.progress(v);
         });
-        let outcome = tokio::spawn(crate::conn::events::with_events(hook, body(ctx.clone()))).await;
+        let scope = crate::conn::events::Scope {
+            hook: Some(hook),
+            trans_id_extra: ctx.trace.clone(),
+        };
+        let outcome = tokio::spawn(crate::conn::events::with_scope(scope, body(ctx.clone()))).await;
         let outcome = match outcome {
             Ok(r) => r,
             Err(e) => Err(Error::new(Status::Panic, format!("operation task failed: {e}"))),

@@ -490,6 +490,7 @@ pub fn run_op(
         action.name(),
         false,
         no_cancel(),
+        None,
         job,
     );
     let mut recs = Vec::new();
