@@ -343,6 +343,110 @@ fn read_small(body: &mut dyn BodySource, len: usize) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
+/// A body's framing is the source's announced length (checked as it is
+/// sent); a caller's own would let the server cut the body short.
+fn check_no_framing(call: &Call) -> Result<()> {
+    match call.headers.iter().find(|(k, _)| {
+        k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
+    }) {
+        Some((k, _)) => Err(super::invalid_field(
+            "headers",
+            format!("header \"{k}\" is set by the library from the body's length; do not give it"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The headers of one attempt: the call's, the token, the tracing id and
+/// the body's length.
+fn request_headers(
+    client: &Client,
+    call: &Call,
+    token: Option<&crate::auth::token::Token>,
+    body: Option<&(dyn BodySource + '_)>,
+) -> Vec<(String, String)> {
+    let mut headers = call.headers.clone();
+    if let (true, Some(t)) = (call.auth, token) {
+        headers.push(("X-Auth-Token".into(), t.token.expose().to_string()));
+    }
+    // A caller's own X-Trans-Id-Extra replaces the operation's or the
+    // client's (one header, not two that Swift would join).
+    if !call.has_header("x-trans-id-extra") {
+        let extra = super::events::trans_id_extra();
+        let extra = extra
+            .as_deref()
+            .unwrap_or(&client.settings().trans_id_extra);
+        headers.push(("X-Trans-Id-Extra".into(), extra.to_string()));
+    }
+    if let Some(len) = body.and_then(|b| b.len()) {
+        if !call.has_header("content-length") {
+            headers.push(("Content-Length".into(), len.to_string()));
+        }
+    }
+    headers
+}
+
+/// The outcome of sending a request once, and what its body was.
+type Attempt = (
+    std::result::Result<reqwest::Response, reqwest::Error>,
+    Option<(String, u64)>,
+);
+
+/// Sends one attempt (logged as a curl line, secrets redacted).
+async fn send_once(
+    client: &Client,
+    call: &Call,
+    (url, base_len): (&str, usize),
+    headers: &[(String, String)],
+    body: Option<&mut (dyn BodySource + '_)>,
+    cancel: &CancellationToken,
+) -> Result<Attempt> {
+    client.log(Level::Debug, || {
+        curl_line(call.method.as_str(), url, headers)
+    });
+    let parsed = parse_url(url, base_len)?;
+    let mut rb = client.http().request(call.method.clone(), parsed);
+    for (k, v) in headers {
+        rb = rb.header(k.as_str(), v.as_str());
+    }
+    match body {
+        Some(b) => match or_cancel(cancel, async { Ok(send_with_body(rb, b).await) }).await? {
+            Err(e) => Err(e.with_request(call.method.as_str(), url)),
+            Ok((r, p)) => Ok((r, Some(p))),
+        },
+        None => Ok((
+            or_cancel(cancel, async { Ok(rb.send().await) }).await?,
+            None,
+        )),
+    }
+}
+
+/// Logs and reports a retry about to be waited for.
+fn announce_retry(
+    client: &Client,
+    call: &Call,
+    url: &str,
+    err: &Error,
+    attempts: u32,
+    delay: Duration,
+) {
+    let s = client.settings();
+    client.log(Level::Info, || {
+        format!(
+            "{}; retrying in {:.2}s (attempt {} of {})",
+            err.message,
+            delay.as_secs_f64(),
+            attempts + 1,
+            s.retries + 1
+        )
+    });
+    emit(serde_json::json!({
+        "event": "retry", "method": call.method.as_str(), "url": crate::redact::redact_url(url),
+        "attempt": attempts + 1, "delay": delay.as_secs_f64(), "error": err.message,
+        "http_status": err.http_status,
+    }));
+}
+
 /// Executes a call with the client's retry policy. Non-2xx answers become
 /// errors (after retries, where retryable).
 pub async fn execute(
@@ -353,18 +457,7 @@ pub async fn execute(
 ) -> Result<Sent> {
     let s = client.settings();
     if body.is_some() {
-        // The body's framing is the source's announced length (checked as it
-        // is sent); a caller's own would let the server cut the body short.
-        if let Some((k, _)) = call.headers.iter().find(|(k, _)| {
-            k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
-        }) {
-            return Err(super::invalid_field(
-                "headers",
-                format!(
-                    "header \"{k}\" is set by the library from the body's length; do not give it"
-                ),
-            ));
-        }
+        check_no_framing(call)?;
     }
     // The token is needed to send it, or to know the storage URL.
     let need_token = call.auth || !matches!(call.base, Base::Absolute(_));
@@ -384,48 +477,17 @@ pub async fn execute(
             .map(|t| t.storage_url.clone())
             .unwrap_or_default();
         let (url, base_len) = call.url(&storage_url)?;
-        let mut headers = call.headers.clone();
-        if call.auth {
-            if let Some(t) = &token {
-                headers.push(("X-Auth-Token".into(), t.token.expose().to_string()));
-            }
-        }
-        // A caller's own X-Trans-Id-Extra replaces the client's (one header,
-        // not two that Swift would join).
-        if !call.has_header("x-trans-id-extra") {
-            let extra = super::events::trans_id_extra();
-            let extra = extra.as_deref().unwrap_or(&s.trans_id_extra);
-            headers.push(("X-Trans-Id-Extra".into(), extra.to_string()));
-        }
-        if let Some(b) = body.as_deref() {
-            if let Some(len) = b.len() {
-                if !call.has_header("content-length") {
-                    headers.push(("Content-Length".into(), len.to_string()));
-                }
-            }
-        }
-        client.log(Level::Debug, || {
-            curl_line(call.method.as_str(), &url, &headers)
-        });
-        let parsed = parse_url(&url, base_len)?;
-        let mut rb = client.http().request(call.method.clone(), parsed);
-        for (k, v) in &headers {
-            rb = rb.header(k.as_str(), v.as_str());
-        }
-        let (outcome, sent) = match body.as_deref_mut() {
-            Some(b) => match or_cancel(cancel, async { Ok(send_with_body(rb, b).await) }).await? {
-                Err(e) => {
-                    return Err(e
-                        .with_request(call.method.as_str(), &url)
-                        .attempts(attempts))
-                }
-                Ok((r, p)) => (r, Some(p)),
-            },
-            None => (
-                or_cancel(cancel, async { Ok(rb.send().await) }).await?,
-                None,
-            ),
-        };
+        let headers = request_headers(client, call, token.as_deref(), body.as_deref());
+        let (outcome, sent) = send_once(
+            client,
+            call,
+            (&url, base_len),
+            &headers,
+            body.as_deref_mut(),
+            cancel,
+        )
+        .await
+        .map_err(|e| e.attempts(attempts))?;
         let (err, wait) = match outcome {
             Ok(resp) => {
                 let code = resp.status().as_u16();
@@ -506,20 +568,7 @@ pub async fn execute(
             }
         }
         let delay = backoff.next_delay(wait);
-        client.log(Level::Info, || {
-            format!(
-                "{}; retrying in {:.2}s (attempt {} of {})",
-                err.message,
-                delay.as_secs_f64(),
-                attempts + 1,
-                s.retries + 1
-            )
-        });
-        emit(serde_json::json!({
-            "event": "retry", "method": call.method.as_str(), "url": crate::redact::redact_url(&url),
-            "attempt": attempts + 1, "delay": delay.as_secs_f64(), "error": err.message,
-            "http_status": err.http_status,
-        }));
+        announce_retry(client, call, &url, &err, attempts, delay);
         sleep_or_cancel(delay, cancel).await?;
         if s.force_auth_retry && call.auth && client.can_reauthenticate() {
             token = Some(or_cancel(cancel, client.reauthenticate()).await?);
