@@ -471,3 +471,93 @@ fn swc_helps_and_checks_numbers_as_swift() {
         }
     }
 }
+
+/// Sends SIGINT to `child` once `ready` holds, and returns its output.
+fn interrupt_when(mut child: std::process::Child, ready: impl Fn() -> bool) -> Output {
+    let t0 = std::time::Instant::now();
+    while !ready() {
+        assert!(
+            t0.elapsed() < std::time::Duration::from_secs(30)
+                && child.try_wait().unwrap().is_none(),
+            "swc never got there (or ended first)"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    child.wait_with_output().unwrap()
+}
+
+/// Ctrl-C, as `swift` answers it (" Aborted", status 2), but only after
+/// the library cancelled the operation: a segmented upload leaves no
+/// segment and no manifest (swift leaves the segments it sent), a download
+/// no partial file. A held-back answer keeps each operation from ending.
+#[test]
+fn ctrl_c_cancels_and_leaves_nothing_half_done() {
+    use common::faultproxy::{Fault, FaultProxy};
+    use std::process::Stdio;
+    use std::time::Duration;
+    let swc = swc_bin();
+    let rt = rt_threads(1);
+    let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let dir = tmpdir("ctrlc");
+    let (path, body) = data_file(&dir, "big.bin", 6_000_000, 3);
+    let cont = unique("ctrlc");
+    let through_proxy = |args: &[&str]| {
+        with_creds(&swc)
+            .env("ST_AUTH", format!("{}/auth/v1.0", fp.url))
+            .args(args)
+            .current_dir(&dir)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let hold = |at| Box::new(Fault::StallResponseAfter(at, Duration::from_secs(60)));
+    let aborted = |out: &Output| {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.ends_with(" Aborted\n"), "{err}");
+    };
+
+    fp.push(Fault::OnMatch("/slo/".into(), hold(0)));
+    let child = through_proxy(&["upload", "--segment-size", "1000000", &cont, "big.bin"]);
+    let segment_puts = || {
+        let heads = fp.heads();
+        heads
+            .iter()
+            .filter(|h| h.starts_with("PUT") && h.contains("/slo/"))
+            .count()
+    };
+    aborted(&interrupt_when(child, || segment_puts() >= 3));
+    let rc = client(&v1_options());
+    rt.block_on(async {
+        assert_eq!(names(&rc, &cont).await, Vec::<String>::new(), "a manifest");
+        let left = names(&rc, &format!("{cont}_segments")).await;
+        assert_eq!(left, Vec::<String>::new(), "segments left behind");
+    });
+
+    rt.block_on(put(&rc, &cont, "big.bin", &body, serde_json::json!({})));
+    std::fs::remove_file(&path).unwrap();
+    fp.clear();
+    fp.push(Fault::OnMatch("big.bin".into(), hold(2_000_000)));
+    let child = through_proxy(&["download", &cont, "big.bin"]);
+    let partial = || {
+        std::fs::read_dir(&*dir).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains("swc-partial")
+        })
+    };
+    aborted(&interrupt_when(child, partial));
+    let files: Vec<_> = std::fs::read_dir(&*dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(
+        files.is_empty(),
+        "left in the download directory: {files:?}"
+    );
+    rt.block_on(cleanup(&rc, &cont));
+    rt.block_on(cleanup(&rc, &format!("{cont}_segments")));
+}

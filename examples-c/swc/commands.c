@@ -82,7 +82,8 @@ static int run_op(struct swc *s, twin_fn f, json_t *req, const char *what) {
     want_record_keys(req, s->mode);
     text = json_dumps(req, JSON_COMPACT);
     bar_start(s, json_array_size(json_object_get(req, "objects")) == 1);
-    st = f(s->client, text, on_record, s->bar.on ? on_progress : NULL, s, NULL, &summary, &err);
+    st = f(s->client, text, on_record, s->bar.on ? on_progress : NULL, s, interrupt_token(), &summary,
+           &err);
     bar_clear(&s->bar);
     free(text);
     json_decref(req);
@@ -91,7 +92,7 @@ static int run_op(struct swc *s, twin_fn f, json_t *req, const char *what) {
          * of the operation as a whole is printed here. */
         json_t *sum = summary ? json_loads(summary, 0, NULL) : NULL;
         int whole = sum == NULL || json_object_get(sum, "error") != NULL || st == SWC_E_CANCELLED;
-        if (whole && s->failed == 0) print_error_record(what, err);
+        if (whole && s->failed == 0 && !was_interrupted()) print_error_record(what, err);
         if (whole) s->failed++;
         json_decref(sum);
     }

@@ -147,11 +147,16 @@ int main(int argc, char **argv) {
         argc -= optind;
         argv += optind;
         optind = 0; /* 0, not 1: glibc then re-initialises getopt, so options may follow operands */
+        interrupt_setup(); /* before the client: its threads inherit the signal mask */
         rc = s.cmd->run(&s, argc, argv);
     }
     json_decref(s.opts);
     json_decref(s.auth);
     if (s.client) swc_client_free(s.client);
     if (rc == 0 && s.failed) rc = 1;
+    if (was_interrupted()) {
+        fputs(" Aborted\n", stderr); /* as swift, after the cleanup */
+        rc = 2;
+    }
     return rc;
 }

@@ -595,8 +595,9 @@ int on_record(void *ud, const char *text, size_t len) {
     json_t *r = json_loadb(text, len, 0, NULL);
     if (r == NULL) return 0;
     bar_clear(&s->bar);
-    if (json_is_false(json_object_get(r, "success"))) print_record_error(s, r);
-    else printers[s->mode](s, r);
+    /* After Ctrl-C the failures are the cancellation's: " Aborted" says it. */
+    if (!json_is_false(json_object_get(r, "success"))) printers[s->mode](s, r);
+    else if (!was_interrupted()) print_record_error(s, r);
     json_decref(r);
     fflush(stdout);
     return 0;

@@ -14,6 +14,7 @@
  *               them anywhere), its --help and its usage errors
  *   commands.c  one cmd_<name> per subcommand, and the operation runner
  *   print.c     one printer per record kind, errors, the progress bar
+ *   interrupt.c Ctrl-C: the running operation cancelled, then " Aborted"
  */
 #ifndef SWC_H
 #define SWC_H
@@ -155,5 +156,10 @@ void bar_clear(struct bar *bar);
 void print_list_end(struct swc *s);
 void export_line(const char *name, const char *value);
 void log_line(void *user_data, int level, const char *msg, size_t len);
+
+/* interrupt.c */
+void interrupt_setup(void);
+const swc_cancel *interrupt_token(void);
+int was_interrupted(void);
 
 #endif
