@@ -1,7 +1,10 @@
 //! Drives the C side: compiles the C tests against include/swiftclient.h as
 //! C99 and as C++ with -Wall -Wextra -Wpedantic -Werror, runs them against
-//! the local cluster, runs one under valgrind (zero errors, zero leaks), and
-//! checks that the shared library exports only `swc_*`.
+//! the local cluster, runs the C build under valgrind and a third build with
+//! AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer (zero
+//! errors, zero leaks either way; canaries show the sanitizers do catch a
+//! leak and an overread), and checks that the shared library exports only
+//! `swc_*`.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +30,14 @@ fn out_dir() -> PathBuf {
     std::fs::create_dir_all(&d).unwrap();
     d
 }
+
+/// AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer,
+/// as the C tests are also built: any finding fails the run.
+const SANITIZE: &[&str] = &[
+    "-fsanitize=address,undefined",
+    "-fno-omit-frame-pointer",
+    "-fno-sanitize-recover=undefined",
+];
 
 fn compile(compiler: &str, lang: &[&str], src: &Path, out: &Path) {
     let mut cmd = Command::new(compiler);
@@ -64,6 +75,8 @@ fn run(prefix: &[&str], exe: &Path) {
     let out = Command::new(&prog)
         .args(&args)
         .env("LD_LIBRARY_PATH", lib_dir())
+        .env("ASAN_OPTIONS", "detect_leaks=1")
+        .env("UBSAN_OPTIONS", "print_stacktrace=1")
         .output()
         .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -80,10 +93,13 @@ fn c99_cxx_valgrind(name: &str) {
     let src = root().join(format!("tests/c/{name}.c"));
     let c_exe = out_dir().join(format!("{name}_c"));
     let cxx_exe = out_dir().join(format!("{name}_cxx"));
+    let asan_exe = out_dir().join(format!("{name}_asan"));
     compile("cc", &["-std=c99"], &src, &c_exe);
     compile("c++", &["-x", "c++", "-std=c++11"], &src, &cxx_exe);
+    compile("cc", &[&["-std=c99"], SANITIZE].concat(), &src, &asan_exe);
     run(&[], &c_exe);
     run(&[], &cxx_exe);
+    run(&[], &asan_exe);
     run(
         &[
             "valgrind",
@@ -183,4 +199,32 @@ fn shared_library_exports_only_swc_symbols() {
         exported, committed,
         "the exported functions differ from abi/swiftclient.symbols: an ABI change (update the list in the same commit, README \"ABI\")"
     );
+}
+
+/// The sanitizer build can fail: a program that leaks a string the library
+/// returned, and one that reads past it, are each caught.
+#[test]
+fn sanitizers_catch_a_leak_and_an_overread() {
+    let dir = out_dir();
+    for (name, body) in [
+        ("leak", "char *v = NULL; swc_client *c = NULL; swc_client_new(\"{\\\"bogus\\\": 1}\", &c, &v); v = NULL; return v == NULL ? 0 : 1;"),
+        ("overread", "const char *v = swc_version(); char *copy = malloc(2); memcpy(copy, v, 2); volatile char x = copy[2]; (void)x; free(copy); return 0;"),
+    ] {
+        let src = dir.join(format!("canary_{name}.c"));
+        std::fs::write(
+            &src,
+            format!("#include <stdlib.h>\n#include <string.h>\n#include \"swiftclient.h\"\nint main(void) {{ {body} }}\n"),
+        )
+        .unwrap();
+        let exe = dir.join(format!("canary_{name}"));
+        compile("cc", &[&["-std=c99"], SANITIZE].concat(), &src, &exe);
+        let out = Command::new(&exe)
+            .env("LD_LIBRARY_PATH", lib_dir())
+            .env("ASAN_OPTIONS", "detect_leaks=1")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{name} went unnoticed: {err}");
+        assert!(err.contains("AddressSanitizer") || err.contains("LeakSanitizer"), "{name}: {err}");
+    }
 }
