@@ -554,7 +554,9 @@ swc_status swc_client_set_credential_callback(const swc_client *client,
 
 /**
  * HEAD the account. `opts_json` (NULL for none): `{"headers": {..},
- * "query": ".."}`. Writes `{"status", "reason", "headers", "attempts"}`
+ * "query": ".."}`; every call's options also take `"trans_id_extra":
+ * "id"` (1 to 64 printable ASCII characters), sent as X-Trans-Id-Extra on
+ * its requests in place of the client's. Writes `{"status", "reason", "headers", "attempts"}`
  * (header names lower-case, secrets as "***") to `*result_json`.
  *
  * Every call below blocks the calling thread, is safe from many threads at

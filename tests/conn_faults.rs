@@ -583,6 +583,32 @@ fn an_operations_tracing_id_is_on_all_its_requests() {
     );
     assert_eq!(st, Status::Config.code(), "{e}");
     assert_eq!(e["key"], "trans_id_extra", "{e}");
+    // A Connection call takes it too: one request, one id.
+    let before = fp.heads().len();
+    let head = |opts: &str| {
+        let o = cs(opts);
+        ffi_call(|out, err| {
+            swiftclient::ffi::conn::swc_container_head(
+                c,
+                cs(&cont).as_ptr(),
+                o.as_ptr(),
+                std::ptr::null(),
+                out,
+                err,
+            )
+        })
+    };
+    let (st, rec, e) = head(r#"{"trans_id_extra": "call-trace-9"}"#);
+    assert_eq!(st, 0, "{e:?}");
+    let txn = rec.unwrap()["headers"]["x-trans-id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(txn.ends_with("-call-trace-9"), "{txn}");
+    let sent = fp.heads()[before..].join("").to_ascii_lowercase();
+    assert_eq!(sent.matches("x-trans-id-extra:").count(), 1, "{sent}");
+    let (st, _, e) = head(r#"{"trans_id_extra": ""}"#);
+    assert_eq!(st, Status::Config.code(), "{e:?}");
     rt.block_on(async {
         let rc = client(&v1_options());
         cleanup(&rc, &cont).await;

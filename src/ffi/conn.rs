@@ -10,10 +10,12 @@ use super::panic::guard;
 use super::strings::{optional, slice, write_string};
 use super::swc_status;
 use crate::client::Client;
+use crate::conn::events::{with_scope, Scope};
 use crate::conn::opts::{parse, CopyOpts, InfoOpts, ListOpts, RequestOpts};
 use crate::conn::raw::{self, RawOpts};
 use crate::conn::{account, container, info, listing, object};
 use crate::error::{Error, Result};
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::ffi::{c_char, c_void};
 use std::future::Future;
@@ -25,6 +27,7 @@ pub(super) fn run<F, Fut>(
     client: *const swc_client,
     cancel: *const swc_cancel,
     result_json: *mut *mut c_char,
+    scope: Scope,
     f: F,
 ) -> Result<()>
 where
@@ -32,13 +35,35 @@ where
     Fut: Future<Output = Result<Value>>,
 {
     let c = swc_client::from_ptr(client)?;
-    let fut = f(c.client.clone(), token_of(cancel));
+    let fut = with_scope(scope, f(c.client.clone(), token_of(cancel)));
     let rec = c.rt.block_on(fut)??;
     // NULL: the caller wants only the status (and the error record).
     if result_json.is_null() {
         return Ok(());
     }
     write_string(result_json, &rec.to_string())
+}
+
+/// A call's options (`what` names them in errors), and the scope its
+/// requests run in: every Connection call takes `"trans_id_extra": "id"`,
+/// sent as X-Trans-Id-Extra in place of the client's (a header of the same
+/// name in `headers` still wins).
+pub(super) fn parse_call<T: DeserializeOwned + Default>(
+    opts_json: *const c_char,
+    what: &str,
+) -> Result<(T, Scope)> {
+    let text = optional(opts_json, "opts_json")?;
+    let (rest, common) = crate::service::take_common(text)?;
+    let rest = rest.as_deref();
+    if common.record_keys.is_some() {
+        // Only bulk requests take it: the call's own parser names it.
+        return Ok((parse(text, what)?, Scope::default()));
+    }
+    let scope = Scope {
+        hook: None,
+        trans_id_extra: common.trans_id_extra.map(std::sync::Arc::from),
+    };
+    Ok((parse(rest, what)?, scope))
 }
 
 pub(super) fn name<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
@@ -61,7 +86,9 @@ pub(super) fn known_length(len: i64) -> Result<Option<u64>> {
 }
 
 /// HEAD the account. `opts_json` (NULL for none): `{"headers": {..},
-/// "query": ".."}`. Writes `{"status", "reason", "headers", "attempts"}`
+/// "query": ".."}`; every call's options also take `"trans_id_extra":
+/// "id"` (1 to 64 printable ASCII characters), sent as X-Trans-Id-Extra on
+/// its requests in place of the client's. Writes `{"status", "reason", "headers", "attempts"}`
 /// (header names lower-case, secrets as "***") to `*result_json`.
 ///
 /// Every call below blocks the calling thread, is safe from many threads at
@@ -86,8 +113,8 @@ pub extern "C" fn swc_account_head(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             account::head(&c, &o, &t).await
         })
     })
@@ -110,11 +137,11 @@ pub extern "C" fn swc_account_list(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let o: ListOpts = parse(optional(opts_json, "opts_json")?, "listing options")?;
+        let (o, scope): (ListOpts, _) = parse_call(opts_json, "listing options")?;
         list_into(
             client,
             String::new(),
-            o,
+            (o, scope),
             on_page,
             user_data,
             cancel,
@@ -126,14 +153,14 @@ pub extern "C" fn swc_account_list(
 fn list_into(
     client: *const swc_client,
     path: String,
-    o: ListOpts,
+    (o, scope): (ListOpts, Scope),
     on_page: swc_page_fn,
     user_data: *mut c_void,
     cancel: *const swc_cancel,
     result_json: *mut *mut c_char,
 ) -> Result<()> {
     let ud = UserData(user_data);
-    run(client, cancel, result_json, |c, t| async move {
+    run(client, cancel, result_json, scope, |c, t| async move {
         match on_page {
             None => listing::list_all(&c, &path, &o, &t).await,
             Some(cb) => {
@@ -164,9 +191,9 @@ pub extern "C" fn swc_account_post(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
         let data = slice(body, body_len, "body")?;
-        run(client, cancel, result_json, |c, t| async move {
+        run(client, cancel, result_json, scope, |c, t| async move {
             account::post(&c, &o, Some(data), &t).await
         })
     })
@@ -184,8 +211,8 @@ pub extern "C" fn swc_container_head(
 ) -> swc_status {
     guard(err_json, || {
         let cont = name(container, "container")?;
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             container::head(&c, cont, &o, &t).await
         })
     })
@@ -204,8 +231,8 @@ pub extern "C" fn swc_container_put(
 ) -> swc_status {
     guard(err_json, || {
         let cont = name(container, "container")?;
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             container::put(&c, cont, &o, &t).await
         })
     })
@@ -224,8 +251,8 @@ pub extern "C" fn swc_container_post(
 ) -> swc_status {
     guard(err_json, || {
         let cont = name(container, "container")?;
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             container::post(&c, cont, &o, &t).await
         })
     })
@@ -244,8 +271,8 @@ pub extern "C" fn swc_container_delete(
 ) -> swc_status {
     guard(err_json, || {
         let cont = name(container, "container")?;
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             container::delete(&c, cont, &o, &t).await
         })
     })
@@ -266,8 +293,16 @@ pub extern "C" fn swc_container_list(
 ) -> swc_status {
     guard(err_json, || {
         let path = crate::conn::container_path(name(container, "container")?)?;
-        let o: ListOpts = parse(optional(opts_json, "opts_json")?, "listing options")?;
-        list_into(client, path, o, on_page, user_data, cancel, result_json)
+        let (o, scope): (ListOpts, _) = parse_call(opts_json, "listing options")?;
+        list_into(
+            client,
+            path,
+            (o, scope),
+            on_page,
+            user_data,
+            cancel,
+            result_json,
+        )
     })
 }
 
@@ -285,8 +320,8 @@ pub extern "C" fn swc_object_head(
 ) -> swc_status {
     guard(err_json, || {
         let (cont, obj) = (name(container, "container")?, name(object, "object")?);
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             object::head(&c, cont, obj, &o, &t).await
         })
     })
@@ -305,8 +340,8 @@ pub extern "C" fn swc_object_post(
 ) -> swc_status {
     guard(err_json, || {
         let (cont, obj) = (name(container, "container")?, name(object, "object")?);
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             object::post(&c, cont, obj, &o, &t).await
         })
     })
@@ -327,8 +362,8 @@ pub extern "C" fn swc_object_delete(
 ) -> swc_status {
     guard(err_json, || {
         let (cont, obj) = (name(container, "container")?, name(object, "object")?);
-        let o: RequestOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (RequestOpts, _) = parse_call(opts_json, "request options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             object::delete(&c, cont, obj, &o, &t).await
         })
     })
@@ -349,8 +384,8 @@ pub extern "C" fn swc_object_copy(
 ) -> swc_status {
     guard(err_json, || {
         let (cont, obj) = (name(container, "container")?, name(object, "object")?);
-        let o: CopyOpts = parse(optional(opts_json, "opts_json")?, "copy options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (CopyOpts, _) = parse_call(opts_json, "copy options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             object::copy(&c, cont, obj, &o, &t).await
         })
     })
@@ -368,8 +403,8 @@ pub extern "C" fn swc_info(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let o: InfoOpts = parse(optional(opts_json, "opts_json")?, "info options")?;
-        run(client, cancel, result_json, |c, t| async move {
+        let (o, scope): (InfoOpts, _) = parse_call(opts_json, "info options")?;
+        run(client, cancel, result_json, scope, |c, t| async move {
             info::info(&c, &o, &t).await
         })
     })
@@ -405,14 +440,14 @@ pub extern "C" fn swc_request(
     guard(err_json, || {
         let method = name(method, "method")?;
         let path = name(path, "path")?;
-        let o: RawOpts = parse(optional(opts_json, "opts_json")?, "request options")?;
+        let (o, scope): (RawOpts, _) = parse_call(opts_json, "request options")?;
         let length = known_length(length)?;
         let mut source = read.map(|read| CallbackSource::new(read, rewind, read_user_data, length));
         let mut sink = write.map(|write| CallbackSink {
             write,
             user_data: write_user_data,
         });
-        run(client, cancel, result_json, |c, t| async move {
+        run(client, cancel, result_json, scope, |c, t| async move {
             let src = source
                 .as_mut()
                 .map(|s| s as &mut dyn crate::conn::body::BodySource);

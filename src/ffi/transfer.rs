@@ -8,13 +8,13 @@ use super::callbacks::{
 };
 use super::cancel::swc_cancel;
 use super::client::swc_client;
-use super::conn::{known_length, name, run};
+use super::conn::{known_length, name, parse_call, run};
 use super::panic::{guard, guard_value};
-use super::strings::{check_out, optional, slice, write_out};
+use super::strings::{check_out, slice, write_out};
 use super::swc_status;
 use crate::conn::body::{FdSink, FileSource, PathSink};
 use crate::conn::object;
-use crate::conn::opts::{parse, GetOpts, PutOpts};
+use crate::conn::opts::{GetOpts, PutOpts};
 use crate::error::{Error, Result};
 use std::ffi::{c_char, c_int, c_void};
 
@@ -57,11 +57,12 @@ fn put_with(
         name(call.container, "container")?,
         name(call.object, "object")?,
     );
-    let o: PutOpts = parse(optional(call.opts_json, "opts_json")?, "upload options")?;
+    let (o, scope): (PutOpts, _) = parse_call(call.opts_json, "upload options")?;
     run(
         call.client,
         call.cancel,
         call.result_json,
+        scope,
         |c, t| async move { object::put(&c, cont, obj, &o, source.as_mut(), &t).await },
     )
 }
@@ -173,11 +174,12 @@ fn get_with(call: ObjectCall, sink: &mut (dyn crate::conn::body::BodySink + '_))
         name(call.container, "container")?,
         name(call.object, "object")?,
     );
-    let o: GetOpts = parse(optional(call.opts_json, "opts_json")?, "download options")?;
+    let (o, scope): (GetOpts, _) = parse_call(call.opts_json, "download options")?;
     run(
         call.client,
         call.cancel,
         call.result_json,
+        scope,
         |c, t| async move { object::get(&c, cont, obj, &o, sink, &t).await },
     )
 }
