@@ -156,6 +156,9 @@ impl TokenCache {
         self.renew(http, hooks, "rejected", &mut cur).await
     }
 
+    // Long (~100 lines) on purpose: one single-flight renewal — version
+    // discovery, the retries under the shared backoff, the log lines and
+    // the state callback — whose steps share the lock it holds.
     async fn renew(
         &self,
         http: &crate::http::Http,

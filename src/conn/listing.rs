@@ -61,6 +61,9 @@ pub async fn list(
 /// As `list`, handing on each page unparsed: the entries are only counted
 /// and the last one read (for the next marker), so a caller that passes the
 /// page on as text never builds a value per entry.
+// Long (~105 lines) on purpose: one pager — the marker, a page's retry
+// from its own marker, the page handed on as the server sent it — whose
+// state lives across pages.
 pub async fn list_raw(
     client: &Client,
     path: &str,

@@ -243,6 +243,9 @@ impl GetOutcome {
 
 /// [`get`] steered by `control`; does not finish the sink (the caller
 /// may still set its mtime, or hand it on).
+// Long (~120 lines) on purpose: the body loop and its resume share the
+// state the final checks need (bytes so far, the running MD5, the ETag to
+// resume against, the attempts), which a split would pass back and forth.
 pub async fn get_with(
     client: &Client,
     c: &str,

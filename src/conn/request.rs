@@ -449,6 +449,9 @@ fn announce_retry(
 
 /// Executes a call with the client's retry policy. Non-2xx answers become
 /// errors (after retries, where retryable).
+// Long (~125 lines) on purpose: the retry loop's decisions (success, one
+// re-authentication on 401, retryable or not, the budget, rewinding the
+// body) read best in one place; its steps are the functions above.
 pub async fn execute(
     client: &Client,
     call: &Call,

@@ -34,6 +34,14 @@ pub fn failed(action: &str, container: Option<&str>, object: Option<&str>, e: &E
     v
 }
 
+/// Moves the fields of `extra` (an object) into `rec`, replacing any of
+/// the same name.
+pub fn merge(rec: &mut Value, extra: Value) {
+    if let (Value::Object(into), Value::Object(from)) = (rec, extra) {
+        into.extend(from);
+    }
+}
+
 /// The record of one request for `action`: [`ok`] with its response
 /// ([`with_response`]), or [`failed`] with its error.
 pub fn outcome(

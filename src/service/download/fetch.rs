@@ -160,9 +160,7 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
         return Ok(rec);
     }
     if let Some(extra) = fetch_parallel(down, (c, o), target, &existing, &head).await? {
-        for (k, v) in extra.as_object().cloned().unwrap_or_default() {
-            rec[k] = v;
-        }
+        record::merge(&mut rec, extra);
         rec["finish_time"] = json!(record::now());
         // Several GETs: the object's headers are those of its inspection.
         rec["response_dict"] = json!({"status": 200, "reason": "OK", "headers": head});

@@ -103,6 +103,10 @@ impl BodySink for Discard {
 /// object or an answer that is not provably the object (`listed_size`: its
 /// size in a listing); a plain object's body must then have the size its
 /// inspection (HEAD) gave.
+// Long (~125 lines) on purpose: what one GET is asked for, how its
+// answer is checked and what counts as verified all turn on the same
+// facts (inspected or not, plain or large, ranged or whole); together they
+// read as one table.
 pub(super) async fn get_verified(
     down: &Down,
     c: &str,

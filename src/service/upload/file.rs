@@ -54,9 +54,7 @@ pub(super) async fn upload_file(up: &Arc<Up>, job: FileJob<'_>) -> Value {
     match upload_file_inner(up, &job).await {
         Ok(r) => {
             let mut rec = base(record::ok("upload_object", Some(c), Some(o)));
-            for (k, v) in r.as_object().cloned().unwrap_or_default() {
-                rec[k] = v;
-            }
+            record::merge(&mut rec, r);
             rec
         }
         Err(e) => base(record::failed("upload_object", Some(c), Some(o), &e)),
