@@ -561,3 +561,43 @@ fn ctrl_c_cancels_and_leaves_nothing_half_done() {
     rt.block_on(cleanup(&rc, &cont));
     rt.block_on(cleanup(&rc, &format!("{cont}_segments")));
 }
+
+/// `--auth-headers storage`: the v1 auth request spells the credentials
+/// X-Storage-User / X-Storage-Pass (tempauth takes both spellings); a
+/// value the library does not know is refused, naming the option.
+#[test]
+fn swc_auth_headers_storage_spelling() {
+    use common::faultproxy::FaultProxy;
+    let swc = swc_bin();
+    let rt = rt_threads(1);
+    let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+    let dir = tmpdir("auth-headers");
+    let auth = format!("{}/auth/v1.0", fp.url);
+    let out = run_in(
+        &swc,
+        &dir,
+        &["-A", &auth, "--auth-headers", "storage", "stat"],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let heads = fp.heads();
+    let auth_head = heads
+        .iter()
+        .find(|h| h.contains("/auth/v1.0"))
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(
+        auth_head.contains("x-storage-user: test:tester"),
+        "{auth_head}"
+    );
+    assert!(auth_head.contains("x-storage-pass:"), "{auth_head}");
+    assert!(!auth_head.contains("x-auth-user"), "{auth_head}");
+    let out = run_in(&swc, &dir, &["--auth-headers", "both", "stat"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("auth_headers"), "{err}");
+}
