@@ -1,7 +1,9 @@
 # libswiftclient: build and install like a C library.
 #
 #   make                          release build into target/release
-#   make install PREFIX=/usr/local [DESTDIR=...] [LIBDIR=...]
+#   make install PREFIX=/usr/local [DESTDIR=...] [LIBDIR=...]   (no rebuild:
+#                                 run `make` first after changing sources;
+#                                 prefix=, libdir=... spellings work too)
 #   make uninstall PREFIX=...
 #
 # Installs include/swiftclient.h, libswiftclient.so.X.Y.Z with its SONAME
@@ -18,10 +20,16 @@ OBJCOPY ?= objcopy
 STRIP   ?= strip
 INSTALL ?= install
 
-PREFIX     ?= /usr/local
-EXEC_PREFIX ?= $(PREFIX)
-LIBDIR     ?= $(EXEC_PREFIX)/lib
-INCLUDEDIR ?= $(PREFIX)/include
+# GNU's lower-case names work too (prefix=, exec_prefix=, libdir=,
+# includedir=); the upper-case ones win when both are given.
+prefix      ?= /usr/local
+PREFIX      ?= $(prefix)
+exec_prefix ?= $(PREFIX)
+EXEC_PREFIX ?= $(exec_prefix)
+libdir      ?= $(EXEC_PREFIX)/lib
+LIBDIR      ?= $(libdir)
+includedir  ?= $(PREFIX)/include
+INCLUDEDIR  ?= $(includedir)
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CMAKEDIR   ?= $(LIBDIR)/cmake/swiftclient
 DEBUGDIR   ?= $(LIBDIR)/.debug
@@ -62,26 +70,32 @@ build:
 	cd $(DIST) && $(OBJCOPY) --add-gnu-debuglink=$(REAL).debug $(REAL) && \
 	  ln -sf $(REAL) $(SONAME) && ln -sf $(SONAME) libswiftclient.so
 	$(STRIP) --strip-debug -o $(DIST)/libswiftclient.a $(REL)/libswiftclient.a
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" \
-	    swiftclient.pc.in > $(DIST)/swiftclient.pc
-	for f in swiftclientConfig swiftclientConfigVersion; do \
-	  sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
-	      -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@MINOR@|$(MINOR)|g' -e 's|@REAL@|$(REAL)|g' -e 's|@SONAME@|$(SONAME)|g' \
-	      -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" cmake/$$f.cmake.in > $(DIST)/$$f.cmake; \
-	done
 	@echo "built $(DIST)/$(REAL) ($$(stat -c %s $(DIST)/$(REAL)) bytes, SONAME $(SONAME))"
 
-install: build
+# `make install` installs what `make` built and does not rebuild it: `sudo
+# make install` runs with root's PATH, where cargo may not be. Only when
+# nothing was built yet does it build first.
+$(DIST)/$(REAL):
+	$(MAKE) --no-print-directory build
+
+install: $(DIST)/$(REAL)
 	$(INSTALL) -d $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) $(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(DEBUGDIR) $(DESTDIR)$(CMAKEDIR)
 	$(INSTALL) -m 644 include/swiftclient.h $(DESTDIR)$(INCLUDEDIR)/swiftclient.h
 	$(INSTALL) -m 755 $(DIST)/$(REAL) $(DESTDIR)$(LIBDIR)/$(REAL)
 	ln -sf $(REAL) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libswiftclient.so
 	$(INSTALL) -m 644 $(DIST)/libswiftclient.a $(DESTDIR)$(LIBDIR)/libswiftclient.a
-	$(INSTALL) -m 644 $(DIST)/swiftclient.pc $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc
 	$(INSTALL) -m 644 $(DIST)/$(REAL).debug $(DESTDIR)$(DEBUGDIR)/$(REAL).debug
-	$(INSTALL) -m 644 $(DIST)/swiftclientConfig.cmake $(DIST)/swiftclientConfigVersion.cmake $(DESTDIR)$(CMAKEDIR)/
+	# The pkg-config and CMake files name the directories of this install.
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" \
+	    swiftclient.pc.in > $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc
+	for f in swiftclientConfig swiftclientConfigVersion; do \
+	  sed -e 's|@LIBDIR@|$(LIBDIR)|g' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	      -e 's|@MAJOR@|$(MAJOR)|g' -e 's|@MINOR@|$(MINOR)|g' -e 's|@REAL@|$(REAL)|g' -e 's|@SONAME@|$(SONAME)|g' \
+	      -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" cmake/$$f.cmake.in > $(DESTDIR)$(CMAKEDIR)/$$f.cmake; \
+	  chmod 644 $(DESTDIR)$(CMAKEDIR)/$$f.cmake; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/swiftclient.h $(DESTDIR)$(LIBDIR)/$(REAL) \

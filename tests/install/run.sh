@@ -15,7 +15,11 @@ fail() { echo "install test: $*" >&2; exit 1; }
 has() { local text; text=$(cat); grep -q "$@" <<<"$text"; }
 
 rm -rf "$PREFIX"
-make --no-print-directory install PREFIX="$PREFIX" >/dev/null
+make --no-print-directory >/dev/null
+# As `sudo make install` runs it: root's PATH, no cargo. It must install
+# what `make` built without rebuilding.
+env PATH=/usr/sbin:/usr/bin:/sbin:/bin make --no-print-directory install PREFIX="$PREFIX" >/dev/null \
+  || fail "make install needs to rebuild (or failed) without cargo on PATH"
 lib=$PREFIX/lib
 ver=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 major=${ver%%.*}
@@ -34,6 +38,23 @@ if readelf -S "$lib/libswiftclient.so.$ver" | has '\.debug_info'; then fail "sha
 bad=$(nm -D --defined-only "$lib/libswiftclient.so.$ver" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^swc_/ { print $3 }')
 [ -z "$bad" ] || fail "exports outside swc_*: $bad"
 if ldd "$lib/libswiftclient.so.$ver" | has -E 'libssl|libcrypto'; then fail "links OpenSSL"; fi
+
+# GNU's lower-case variables, a multiarch libdir and DESTDIR, as a
+# distribution package builds it; uninstall then leaves no file behind.
+dest=$(mktemp -d)
+gnu=(prefix=/usr libdir=/usr/lib/x86_64-linux-gnu DESTDIR="$dest")
+make --no-print-directory install "${gnu[@]}" >/dev/null
+for f in usr/include/swiftclient.h usr/lib/x86_64-linux-gnu/libswiftclient.so.$ver \
+         usr/lib/x86_64-linux-gnu/pkgconfig/swiftclient.pc \
+         usr/lib/x86_64-linux-gnu/cmake/swiftclient/swiftclientConfig.cmake; do
+  [ -e "$dest/$f" ] || fail "lower-case variables: missing $f"
+done
+has '^libdir=/usr/lib/x86_64-linux-gnu$' <"$dest/usr/lib/x86_64-linux-gnu/pkgconfig/swiftclient.pc" \
+  || fail "the .pc file does not name the multiarch libdir"
+make --no-print-directory uninstall "${gnu[@]}" >/dev/null
+left=$(find "$dest" ! -type d)
+[ -z "$left" ] || fail "uninstall left: $left"
+rm -rf "$dest"
 
 export PKG_CONFIG_PATH=$lib/pkgconfig
 [ "$(pkg-config --modversion swiftclient)" = "$ver" ] || fail "pkg-config version"
