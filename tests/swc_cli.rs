@@ -152,18 +152,7 @@ fn swc_and_python_swiftclient_read_each_other() {
     assert!(dbg.contains("X-Auth-Token: ***"), "{dbg}");
     assert!(!dbg.contains(&token) && !dbg.contains("testing"), "{dbg}");
     // Every subcommand has --help.
-    for sub in [
-        "auth",
-        "stat",
-        "list",
-        "upload",
-        "download",
-        "delete",
-        "post",
-        "copy",
-        "capabilities",
-        "tempurl",
-    ] {
+    for sub in SUBCOMMANDS {
         let out = String::from_utf8(run(&swc, &[sub, "--help"]).stdout).unwrap();
         assert!(
             out.starts_with(&format!("Usage: swc {sub}")),

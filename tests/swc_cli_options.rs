@@ -397,19 +397,7 @@ fn help_flags(help: &str) -> Vec<(String, bool)> {
 #[test]
 fn swc_helps_and_checks_numbers_as_swift() {
     let swc = swc_bin();
-    for sub in [
-        "auth",
-        "stat",
-        "list",
-        "upload",
-        "download",
-        "delete",
-        "post",
-        "copy",
-        "capabilities",
-        "info",
-        "tempurl",
-    ] {
+    for sub in SUBCOMMANDS.iter().chain(&["info"]) {
         let [(_, ours), (_, theirs)] = swc_and_swift(&[sub, "--help"], &[]);
         assert_eq!(ours.status.code(), Some(0), "{sub}");
         let o = text(&ours.stdout);

@@ -27,6 +27,15 @@ pub enum Manifest {
 }
 
 impl Manifest {
+    pub fn of(use_slo: bool) -> Manifest {
+        if use_slo {
+            Manifest::Slo
+        } else {
+            Manifest::Dlo
+        }
+    }
+
+    /// As records name it (`"manifest"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Manifest::Slo => "slo",
@@ -118,10 +127,6 @@ impl SegmentWriter {
             started: Vec::new(),
             failed: 0,
         }
-    }
-
-    pub fn layout(&self) -> &SegmentLayout {
-        &self.layout
     }
 
     /// Starts segment `index`'s PUT from `source` once a slot is free, and

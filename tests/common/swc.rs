@@ -100,3 +100,18 @@ pub fn ok_in(cmd: &Path, dir: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// swc's subcommands (`info`, capabilities' alias, aside).
+#[allow(dead_code)]
+pub const SUBCOMMANDS: &[&str] = &[
+    "auth",
+    "stat",
+    "list",
+    "upload",
+    "download",
+    "delete",
+    "post",
+    "copy",
+    "capabilities",
+    "tempurl",
+];

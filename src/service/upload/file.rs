@@ -135,11 +135,7 @@ async fn upload_segmented(
         container: up.container.clone(),
         object: job.object.to_string(),
         segment_container: up.segments.name.clone(),
-        manifest: if job.eff.use_slo {
-            Manifest::Slo
-        } else {
-            Manifest::Dlo
-        },
+        manifest: Manifest::of(job.eff.use_slo),
         mtime: job.mtime.to_string(),
         size: Some(job.size),
         segment_size: seg,
@@ -171,7 +167,7 @@ async fn upload_segmented(
     r["large_object"] = json!(true);
     r["segments"] = json!(count);
     r["segment_size"] = json!(seg);
-    r["manifest"] = json!(if job.eff.use_slo { "slo" } else { "dlo" });
+    r["manifest"] = json!(Manifest::of(job.eff.use_slo).as_str());
     r["bytes"] = json!(job.size);
     Ok((r, done))
 }

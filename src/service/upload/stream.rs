@@ -329,11 +329,7 @@ async fn upload(
         container: c.to_string(),
         object: o.to_string(),
         segment_container: segments.name.clone(),
-        manifest: if use_slo {
-            Manifest::Slo
-        } else {
-            Manifest::Dlo
-        },
+        manifest: Manifest::of(use_slo),
         mtime: plan.mtime.clone(),
         size: None,
         segment_size: seg_size,
@@ -350,7 +346,7 @@ async fn upload(
     let (resp, done) = writer.complete(opts, plan.leave_segments).await?;
     let mut rec = record::with_response(rec, &resp);
     rec["large_object"] = json!(true);
-    rec["manifest"] = json!(if use_slo { "slo" } else { "dlo" });
+    rec["manifest"] = json!(Manifest::of(use_slo).as_str());
     rec["segments"] = json!(done.len());
     rec["segment_size"] = json!(seg_size);
     rec["bytes"] = json!(total);
