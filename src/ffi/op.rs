@@ -245,6 +245,18 @@ pub(crate) fn run_op(
             }),
     };
     let mut e = Error::new(status, message);
+    // The operation's own error (it failed as a whole): its facts too.
+    let own = &summary["error"];
+    let text = |k: &str| own[k].as_str().map(str::to_string);
+    e.key = text("key");
+    e.http_status = own["http_status"]
+        .as_u64()
+        .and_then(|s| u16::try_from(s).ok());
+    e.http_reason = text("http_reason");
+    e.transaction_id = text("transaction_id");
+    e.method = text("method");
+    e.url = text("url");
+    e.retryable = own["retryable"] == true;
     e.summary = Some(summary);
     Err(e)
 }
