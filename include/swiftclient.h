@@ -933,12 +933,21 @@ swc_status swc_delete(const swc_client *client,
  * standard input, read to its end as a stream and segmented as read),
  * "object_name", "dir_marker", "header",
  * "meta", and per-item "segment_size", "use_slo", "changed",
- * "skip_identical", "leave_segments", "checksum"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
+ * "skip_identical", "leave_segments", "checksum", "resumable"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
  * (default: SLO when the cluster has it), "segment_container" (default
  * "<container>_segments", made with the container's policy),
- * "leave_segments", "changed", "skip_identical", "skip_container_put",
- * "header", "meta", "checksum", "fail_fast", "object_uu_threads",
- * "segment_threads"}`. Directories are walked; empty ones become directory
+ * "leave_segments", "changed", "skip_identical", "skip_container_put"
+ * (also for the segment container), "header", "meta", "checksum",
+ * "resumable", "fail_fast", "object_uu_threads", "segment_threads"}`.
+ * "resumable" (also per item): a large file's upload that fails, is
+ * cancelled or whose process dies keeps the segments that landed, and the
+ * same upload run again reuses each one whose local byte range has its
+ * size and MD5 (read locally, nothing sent) and sends only the rest; its
+ * `upload_object` record has `segments_reused` and `segments_sent`, a
+ * failed one `"resumable": true`, and reused segments' `upload_segment`
+ * records `"reused": true`. A file whose mtime or size changed is a fresh
+ * upload (its segments have other names); `swc_orphans` finds what an
+ * upload never resumed left. Directories are walked; empty ones become directory
  * markers. Records `create_container`, `upload_object` (`status`:
  * "uploaded", "skipped-changed", "skipped-identical"; `large_object`,
  * `segments`, `old_segments_deleted`), `upload_segment`,
@@ -1033,6 +1042,43 @@ swc_status swc_copy(const swc_client *client,
                     const swc_cancel *cancel,
                     char **summary_json,
                     char **err_json);
+
+/**
+ * Starts `orphans`: finds the segments no manifest uses — left by an
+ * upload that failed and was never resumed, or an overwrite with
+ * `leave_segments` — and deletes them only when asked. `request_json`
+ * `{"container" (where the manifests are), "objects" (only the segments
+ * written for these; default all), "segment_container" (default
+ * "<container>_segments"), "delete" (default false: only list),
+ * "older_than" (seconds: only segments at least this old, so an upload
+ * running elsewhere is left alone), "object_dd_threads"}`. Only names in
+ * python-swiftclient's segment shape are judged; a large object whose
+ * segments the server does not list keeps all of its own. Deleting in a
+ * container that keeps object versions is refused (SWC_E_CONFIG): an
+ * older version may use them. Records `orphan_segment` (`for_object`,
+ * `bytes`, `last_modified`), `delete_segment` (with `delete`), and last
+ * `orphans` (`segments`, `bytes`, `deleted`).
+ */
+swc_status swc_orphans_start(const swc_client *client,
+                             const char *request_json,
+                             swc_record_fn on_record,
+                             swc_progress_fn on_progress,
+                             swc_done_fn on_done,
+                             void *user_data,
+                             swc_free_fn free_user_data,
+                             swc_op **op);
+
+/**
+ * Blocking twin of `swc_orphans_start`.
+ */
+swc_status swc_orphans(const swc_client *client,
+                       const char *request_json,
+                       swc_record_fn on_record,
+                       swc_progress_fn on_progress,
+                       void *user_data,
+                       const swc_cancel *cancel,
+                       char **summary_json,
+                       char **err_json);
 
 /**
  * Uploads a stream of unknown length from a read callback (run on the

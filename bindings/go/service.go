@@ -253,10 +253,13 @@ type UploadRequest struct {
 	SkipIdentical    bool
 	SkipChecksum     bool
 	FailFast         bool
-	Header, Meta     []string
-	ObjectThreads    int
-	SegmentThreads   int
-	Extra            map[string]interface{}
+	// Resumable keeps a failed large upload's segments; the same upload
+	// run again sends only those missing.
+	Resumable      bool
+	Header, Meta   []string
+	ObjectThreads  int
+	SegmentThreads int
+	Extra          map[string]interface{}
 }
 
 // Upload uploads files and directories concurrently; one record per
@@ -270,7 +273,7 @@ func (c *Client) Upload(ctx context.Context, r UploadRequest, hd Handlers) (*Sum
 	q := req{"container": r.Container, "objects": items}.num("segment_size", r.SegmentSize).
 		str("segment_container", r.SegmentContainer).flag("leave_segments", r.LeaveSegments).
 		flag("changed", r.Changed).flag("skip_identical", r.SkipIdentical).flag("fail_fast", r.FailFast).
-		list("header", r.Header).list("meta", r.Meta).
+		flag("resumable", r.Resumable).list("header", r.Header).list("meta", r.Meta).
 		num("object_uu_threads", int64(r.ObjectThreads)).num("segment_threads", int64(r.SegmentThreads))
 	if r.UseSLO != nil {
 		q["use_slo"] = *r.UseSLO
@@ -427,6 +430,32 @@ func (c *Client) Copy(ctx context.Context, r CopyRequest, hd Handlers) (*Summary
 	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
 		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
 		return C.swc_copy_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
+	})
+}
+
+// OrphansRequest asks for the segments no manifest in Container uses
+// (only those written for Objects, when given); Delete deletes them,
+// OlderThan (seconds) leaves younger ones alone.
+type OrphansRequest struct {
+	Container        string
+	Objects          []string
+	SegmentContainer string
+	Delete           bool
+	OlderThan        float64
+	Extra            map[string]interface{}
+}
+
+// Orphans lists (and with Delete, deletes) the segments that failed or
+// abandoned uploads left: records orphan_segment, delete_segment, orphans.
+func (c *Client) Orphans(ctx context.Context, r OrphansRequest, hd Handlers) (*Summary, error) {
+	q := req{"container": r.Container}.list("objects", r.Objects).
+		str("segment_container", r.SegmentContainer).flag("delete", r.Delete)
+	if r.OlderThan > 0 {
+		q["older_than"] = r.OlderThan
+	}
+	return c.run(ctx, q.merge(r.Extra), hd, func(cl *C.swc_client, rq *C.char, rec C.swc_record_fn,
+		prog C.swc_progress_fn, done C.swc_done_fn, ud C.uintptr_t, op **C.swc_op) C.swc_status {
+		return C.swc_orphans_start(cl, rq, rec, prog, done, C.gsw_ud(ud), nil, op)
 	})
 }
 

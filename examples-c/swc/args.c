@@ -101,6 +101,20 @@ static int set_threads(struct swc *s, const struct opt_spec *p, json_t *req, con
     return -1;
 }
 
+/* A number of seconds, 0 or more: argparse's float (else exit 2). -1 when
+ * good. */
+static int set_number(struct swc *s, const struct opt_spec *p, json_t *req, const char *arg) {
+    char *end;
+    double n = strtod(arg, &end);
+    if (*arg == '\0' || *end != '\0' || !(n >= 0)) {
+        print_help(stderr, s->cmd, s->spec);
+        fprintf(stderr, "swc: error: argument --%s: invalid non-negative number: '%s'\n", p->name, arg);
+        return 2;
+    }
+    json_object_set_new(req, p->key, json_real(n));
+    return -1;
+}
+
 /* Applies one of the subcommand's options: -1 to go on, else the exit code. */
 static int apply_opt(struct swc *s, const struct opt_spec *p, json_t *req, const char *arg) {
     s->flags |= p->flags;
@@ -110,6 +124,7 @@ static int apply_opt(struct swc *s, const struct opt_spec *p, json_t *req, const
     case SET_TRUE: json_object_set_new(req, p->key, json_true()); break;
     case SET_FALSE: json_object_set_new(req, p->key, json_false()); break;
     case SET_THREADS: return set_threads(s, p, req, arg);
+    case SET_NUMBER: return set_number(s, p, req, arg);
     case ADD_LIST: add_list(req, p->key, arg); break;
     case SET_NAME: s->object_name = arg; break;
     }

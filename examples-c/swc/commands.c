@@ -34,7 +34,10 @@ enum opt_code {
     OPT_PREFIX_BASED,
     OPT_ISO8601,
     OPT_IP_RANGE,
-    OPT_DIGEST
+    OPT_DIGEST,
+    OPT_RESUMABLE,
+    OPT_OLDER_THAN,
+    OPT_DELETE
 };
 
 static json_t *strings(char **v, int n) {
@@ -61,7 +64,7 @@ typedef swc_status (*twin_fn)(const swc_client *, const char *, swc_record_fn, s
 /* The keys on_record reads of a successful record, per mode (failed
  * records always come whole): the library then sends no more than that. */
 static void want_record_keys(json_t *req, enum mode m) {
-    static const char *const up[] = {"object", "attempts", "for_object", "segment_index", NULL};
+    static const char *const up[] = {"object", "attempts", "for_object", "segment_index", "reused", NULL};
     static const char *const down[] = {"status",          "path",        "start_time", "finish_time",
                                        "auth_end_time",   "headers_receipt", "read_length", "attempts",
                                        "pseudodir", NULL};
@@ -348,6 +351,10 @@ int cmd_upload(struct swc *s, int argc, char **argv) {
          "Turn off checksum validation for uploads."},
         {"skip-container-put", 0, OPT_SKIP_CONTAINER_PUT, SET_TRUE, "skip_container_put", 0, NULL,
          "Assume all necessary containers already exist; don't\nautomatically try to create them."},
+        {"resumable", 0, OPT_RESUMABLE, SET_TRUE, "resumable", 0, NULL,
+         "Keep the segments of a large file whose upload fails\nor is interrupted, and on the next run of the same\n"
+         "upload send only the segments missing (those whose\nlocal bytes still match are kept). See 'swc orphans'\n"
+         "for segments an upload that is never resumed left."},
         END_OPTS};
     json_t *req = json_object();
     const char *bad;
@@ -495,6 +502,28 @@ int cmd_copy(struct swc *s, int argc, char **argv) {
     json_object_set_new(req, "container", json_string(argv[optind]));
     json_object_set_new(req, "objects", strings(argv + optind + 1, argc - optind - 1));
     return run_op(s, swc_copy, req, "copy");
+}
+
+int cmd_orphans(struct swc *s, int argc, char **argv) {
+    static const struct opt_spec spec[] = {
+        {"segment-container", 1, 'C', SET_STRING, "segment_container", 0, "container",
+         "The segment container to look in. Default is\n<container>_segments."},
+        {"delete", 0, OPT_DELETE, SET_TRUE, "delete", F_DELETE, NULL,
+         "Delete the segments found (default: only list them)."},
+        {"older-than", 1, OPT_OLDER_THAN, SET_NUMBER, "older_than", 0, "seconds",
+         "Only segments written at least <seconds> ago: an\nupload still running elsewhere is left alone."},
+        {"object-threads", 1, OPT_OBJECT_THREADS, SET_THREADS, "object_dd_threads", 0, "threads",
+         "Number of threads to use for deleting segments.\nDefault is 10."},
+        END_OPTS};
+    json_t *req = json_object();
+    int rc = begin(s, M_ORPHANS, argc, argv, "C:", spec, req);
+    if (rc >= 0) return rc;
+    if (optind >= argc) {
+        json_decref(req);
+        return usage_error(s, NULL);
+    }
+    set_targets(req, argc, argv);
+    return run_op(s, swc_orphans, req, "orphans");
 }
 
 /* ------------------------------------------- capabilities, tempurl */

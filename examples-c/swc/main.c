@@ -35,7 +35,7 @@ static const struct command commands[] = {
      "                  [--object-threads <thread>] [--segment-threads <threads>]\n"
      "                  [--meta <name:value>] [--header <header>] [--use-slo]\n"
      "                  [--use-dlo] [--ignore-checksum] [--skip-container-put]\n"
-     "                  [--object-name <object-name>]\n"
+     "                  [--object-name <object-name>] [--resumable]\n"
      "                  <container> <file_or_directory> [<file_or_directory>] [...]",
      "Uploads specified files and directories to the given container.\n\nPositional arguments:\n"
      "  <container>           Name of container to upload to.\n"
@@ -82,6 +82,18 @@ static const struct command commands[] = {
      "  <container>           Name of container to copy from.\n"
      "  <object>              Name of object to copy. Specify multiple times\n"
      "                        for multiple objects\n"},
+    {"orphans", cmd_orphans, "orphans container [obj...]", "segments no manifest uses (--delete, --older-than)",
+     "[--segment-container <container>] [--delete]\n"
+     "                   [--older-than <seconds>] [--object-threads <threads>]\n"
+     "                   <container> [<object>] [...]",
+     "Lists the segments in the segment container that no manifest in <container>\n"
+     "uses: what an upload that failed and was never resumed, or an overwrite\n"
+     "with --leave-segments, left behind. Deletes them with --delete (refused\n"
+     "for a container that keeps object versions). Only segment names in the\n"
+     "shape swift and swc write are judged.\n\nPositional arguments:\n"
+     "  <container>           Name of container the manifests are in.\n"
+     "  [<object>]            Only the segments written for this object. Specify\n"
+     "                        multiple times for multiple objects.\n"},
     {"capabilities", cmd_capabilities, "capabilities [proxy-url]", "show the cluster's capabilities (--json)",
      CAPS_USAGE, CAPS_ABOUT},
     {"info", cmd_capabilities, NULL, NULL, CAPS_USAGE, CAPS_ABOUT},

@@ -462,8 +462,9 @@ static void print_upload(struct swc *s, json_t *r) {
     if (!strcmp(action, "upload_object") || !strcmp(action, "create_dir_marker"))
         printf("%s%s\n", jstr(r, "object"), after);
     else if (!strcmp(action, "upload_segment") && !*after)
-        printf("%s segment %lld\n", jstr(r, "for_object"),
-               (long long)json_integer_value(json_object_get(r, "segment_index")));
+        printf("%s segment %lld%s\n", jstr(r, "for_object"),
+               (long long)json_integer_value(json_object_get(r, "segment_index")),
+               json_is_true(json_object_get(r, "reused")) ? " (reused)" : "");
 }
 
 /* Seconds from the record's start_time to its member `k`, 0 without it. */
@@ -523,6 +524,25 @@ static void print_post(struct swc *s, json_t *r) {
 
 static void print_copy(struct swc *s, json_t *r) {
     if (s->verbose) printf("%s/%s copied to %s\n", jstr(r, "container"), jstr(r, "object"), jstr(r, "destination"));
+}
+
+/* One line per segment no manifest uses (when only listing) or deleted,
+ * then how many and how big. */
+static void print_orphans(struct swc *s, json_t *r) {
+    const char *action = jstr(r, "action");
+    long long n, deleted;
+    if (!strcmp(action, "orphan_segment") && !(s->flags & F_DELETE)) {
+        printf("%s/%s\n", jstr(r, "container"), jstr(r, "object"));
+    } else if (!strcmp(action, "delete_segment") && s->verbose) {
+        printf("%s/%s deleted\n", jstr(r, "container"), jstr(r, "object"));
+    } else if (!strcmp(action, "orphans") && s->verbose) {
+        n = json_integer_value(json_object_get(r, "segments"));
+        deleted = json_integer_value(json_object_get(r, "deleted"));
+        fprintf(stderr, "%lld segment%s (%lld bytes) in %s not used by any manifest", n, n == 1 ? "" : "s",
+                (long long)json_integer_value(json_object_get(r, "bytes")), jstr(r, "segment_container"));
+        if (s->flags & F_DELETE) fprintf(stderr, "; %lld deleted", deleted);
+        fputc('\n', stderr);
+    }
 }
 
 static void print_capabilities(struct swc *s, json_t *r) {
@@ -587,7 +607,7 @@ static void print_record_error(struct swc *s, json_t *r) {
 static void (*const printers[])(struct swc *, json_t *) = {
     [M_STAT] = print_stat,         [M_LIST] = print_list, [M_UPLOAD] = print_upload,
     [M_DOWNLOAD] = print_download, [M_DELETE] = print_delete, [M_POST] = print_post,
-    [M_COPY] = print_copy,         [M_CAPS] = print_capabilities,
+    [M_COPY] = print_copy,         [M_CAPS] = print_capabilities, [M_ORPHANS] = print_orphans,
 };
 
 int on_record(void *ud, const char *text, size_t len) {

@@ -5,7 +5,7 @@
  *   swc [global options] <subcommand> [options] [args]
  *
  * Subcommands: auth, stat, list, upload, download, delete, post, copy,
- * capabilities, tempurl. Credentials come from the ST_* / OS_* environment
+ * orphans, capabilities, tempurl. Credentials come from the ST_* / OS_* environment
  * and the global options, as with the `swift` command.
  *
  *   main.c      the subcommand table, the usage and the subcommands' texts, dispatch
@@ -28,7 +28,7 @@
 #include <stddef.h>
 
 /* The kind of operation running: which records come and how they print. */
-enum mode { M_STAT, M_LIST, M_UPLOAD, M_DOWNLOAD, M_DELETE, M_POST, M_COPY, M_CAPS };
+enum mode { M_STAT, M_LIST, M_UPLOAD, M_DOWNLOAD, M_DELETE, M_POST, M_COPY, M_CAPS, M_ORPHANS };
 
 /* What the subcommand's options (or its arguments) ask of the output. */
 enum {
@@ -38,7 +38,8 @@ enum {
     F_TOTALS = 1 << 3,   /* list -t */
     F_VERSIONS = 1 << 4, /* list --versions */
     F_ACCOUNT = 1 << 5,  /* listing the account (containers) */
-    F_YES_ALL = 1 << 6   /* delete -a: lines name the container too */
+    F_YES_ALL = 1 << 6,  /* delete -a: lines name the container too */
+    F_DELETE = 1 << 7    /* orphans --delete: deleted lines, not found ones */
 };
 
 /* The live progress line on standard error (a terminal only). */
@@ -57,6 +58,7 @@ enum opt_action {
     SET_TRUE,
     SET_FALSE,
     SET_THREADS, /* the argument, a positive whole number (a thread count) */
+    SET_NUMBER,  /* the argument, a number 0 or more (seconds) */
     ADD_LIST,   /* the argument appended to a list */
     SET_NAME    /* the argument kept as the object name */
 };
@@ -141,6 +143,7 @@ int cmd_download(struct swc *s, int argc, char **argv);
 int cmd_delete(struct swc *s, int argc, char **argv);
 int cmd_post(struct swc *s, int argc, char **argv);
 int cmd_copy(struct swc *s, int argc, char **argv);
+int cmd_orphans(struct swc *s, int argc, char **argv);
 int cmd_capabilities(struct swc *s, int argc, char **argv);
 int cmd_tempurl(struct swc *s, int argc, char **argv);
 

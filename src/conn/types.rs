@@ -32,6 +32,8 @@ pub struct ObjectEntry {
     pub slo_etag: Option<Value>,
     #[serde(default, deserialize_with = "lenient")]
     pub version_id: Option<String>,
+    #[serde(default, deserialize_with = "lenient")]
+    pub last_modified: Option<String>,
 }
 
 impl ObjectEntry {

@@ -22,7 +22,8 @@ pub fn policy_of(headers: &[(String, String)]) -> Option<String> {
 /// PUTs `container` with `policy`, or — when none is given and
 /// `inherit_from` is — with that container's policy, and reports a
 /// `create_container` record. A 403 or 409 is a warning (the container
-/// may exist and the account may not list or create it); any other
+/// may exist and the account may not list or create it) — for a segment
+/// container only when a HEAD does not say it is missing; any other
 /// failure is an error after its record.
 pub async fn ensure_container(
     ctx: &Ctx,
@@ -59,14 +60,27 @@ pub async fn ensure_container(
             Ok(()),
         ),
         Err(e) => {
-            let r = record::container_not_created(container, &e);
-            let warning = r["warning"] == true;
+            let mut r = record::container_not_created(container, &e);
+            let mut warning = r["warning"] == true;
+            // A refused segment container PUT is only a warning when the
+            // container is there: else no segment could be written.
+            if warning && inherit_from.is_some() && missing(ctx, container).await {
+                r.as_object_mut().map(|m| m.remove("warning"));
+                warning = false;
+            }
             (r, if warning { Ok(()) } else { Err(e) })
         }
     };
     r["headers"] = sent;
     ctx.record(r).await;
     outcome
+}
+
+/// Whether a HEAD says `container` does not exist (a HEAD the account may
+/// not make says nothing).
+async fn missing(ctx: &Ctx, container: &str) -> bool {
+    let head = container::head(&ctx.client, container, &RequestOpts::default(), &ctx.cancel).await;
+    matches!(head, Err(e) if e.status == Status::NotFound)
 }
 
 /// A segment container made on first need and then known to be there:

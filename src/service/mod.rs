@@ -13,6 +13,7 @@ pub mod headers;
 pub mod identical;
 pub mod list;
 pub mod op;
+pub mod orphans;
 pub mod post;
 pub mod record;
 pub mod segment_writer;
@@ -41,6 +42,7 @@ pub enum Action {
     Upload,
     Download,
     Copy,
+    Orphans,
 }
 
 impl Action {
@@ -54,6 +56,7 @@ impl Action {
             Action::Upload => "upload",
             Action::Download => "download",
             Action::Copy => "copy",
+            Action::Orphans => "orphans",
         }
     }
 }
@@ -84,6 +87,7 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
             download::run,
         ),
         Action::Copy => job(copy::CopyRequest::parse(request_json)?, copy::run),
+        Action::Orphans => job(orphans::OrphansRequest::parse(request_json)?, orphans::run),
     })
 }
 

@@ -5,15 +5,18 @@
 //! a file), the stream upload (buffers filled from a pipe or a read
 //! callback) and an upload's file-descriptor items all feed this one
 //! writer; segment names are python-swiftclient's, so each tool can manage
-//! the other's large objects.
+//! the other's large objects. A resumable upload offers each segment a
+//! candidate already in the segment container (left by an earlier run):
+//! when the local bytes have its size and MD5 the PUT is skipped.
 
 use super::op::Ctx;
 use super::record;
 use super::segments::{self, Segment};
-use crate::conn::body::{BodySource, BytesSource};
+use crate::conn::body::{BodySource, BytesSource, CHUNK};
 use crate::conn::object;
 use crate::conn::opts::{PutOpts, RequestOpts};
 use crate::error::{Error, Result, Status};
+use md5::{Digest, Md5};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
@@ -107,12 +110,28 @@ pub struct SegmentWriter {
     layout: Arc<SegmentLayout>,
     checksum: bool,
     slots: SegmentSlots,
-    tasks: JoinSet<(usize, Option<Segment>)>,
+    tasks: JoinSet<(usize, Option<Placed>)>,
     /// Segments written, by index; `None` until written.
     written: Vec<Option<Segment>>,
     /// Indexes whose PUT was started (a cancelled PUT may still land).
     started: Vec<usize>,
     failed: usize,
+    /// Segments found already in place (no PUT).
+    reused: usize,
+}
+
+/// A segment in place: written now, or reused from an earlier run.
+struct Placed {
+    segment: Segment,
+    reused: bool,
+}
+
+/// What `complete` made: the manifest PUT's response and the segments.
+pub struct Written {
+    pub resp: Value,
+    pub segments: Vec<Segment>,
+    /// How many segments were already in place (not sent again).
+    pub reused: usize,
 }
 
 impl SegmentWriter {
@@ -126,6 +145,7 @@ impl SegmentWriter {
             written: Vec::new(),
             started: Vec::new(),
             failed: 0,
+            reused: 0,
         }
     }
 
@@ -134,6 +154,18 @@ impl SegmentWriter {
     /// object cannot be completed (cancelled, or a segment failed): stop
     /// feeding and `abort`.
     pub async fn put(&mut self, index: usize, source: Box<dyn BodySource>) -> Result<()> {
+        self.put_reusing(index, source, None).await
+    }
+
+    /// As `put`, but when `candidate` (the segment already stored under
+    /// this index's name) has the source's size and MD5, it is kept and
+    /// nothing is sent. The source is read locally to tell.
+    pub async fn put_reusing(
+        &mut self,
+        index: usize,
+        source: Box<dyn BodySource>,
+        candidate: Option<Segment>,
+    ) -> Result<()> {
         self.collect_finished();
         self.ctx.check_cancel()?;
         if self.failed > 0 {
@@ -147,10 +179,19 @@ impl SegmentWriter {
             .await
             .map_err(|_| Error::internal("segment slots closed"))?;
         self.ctx.check_cancel()?;
+        // A segment that failed while this one waited for its slot: stop
+        // here rather than send one more.
+        self.collect_finished();
+        if self.failed > 0 {
+            return Err(self.incomplete());
+        }
         self.started.push(index);
         let (ctx, layout, checksum) = (self.ctx.clone(), self.layout.clone(), self.checksum);
         crate::conn::events::spawn_in(&mut self.tasks, async move {
-            let segment = put_segment(&ctx, &layout, index, source, checksum).await;
+            let segment = match candidate {
+                Some(c) => reuse_or_put(&ctx, &layout, index, source, checksum, c).await,
+                None => put_segment(&ctx, &layout, index, source, checksum).await,
+            };
             drop(permit);
             (index, segment)
         });
@@ -164,16 +205,14 @@ impl SegmentWriter {
         }
     }
 
-    fn note(
-        &mut self,
-        done: std::result::Result<(usize, Option<Segment>), tokio::task::JoinError>,
-    ) {
+    fn note(&mut self, done: std::result::Result<(usize, Option<Placed>), tokio::task::JoinError>) {
         match done {
-            Ok((i, Some(s))) => {
+            Ok((i, Some(p))) => {
                 if self.written.len() <= i {
                     self.written.resize(i + 1, None);
                 }
-                self.written[i] = Some(s);
+                self.written[i] = Some(p.segment);
+                self.reused += usize::from(p.reused);
             }
             _ => self.failed += 1,
         }
@@ -201,14 +240,10 @@ impl SegmentWriter {
     }
 
     /// Waits for every started segment. All written: PUTs the manifest with
-    /// `opts` (the object's headers) and returns its response and the
-    /// segments. Otherwise nothing is left behind (unless
-    /// `leave_segments`) and the error says how many failed.
-    pub async fn complete(
-        mut self,
-        mut opts: PutOpts,
-        leave_segments: bool,
-    ) -> Result<(Value, Vec<Segment>)> {
+    /// `opts` (the object's headers) and returns what it made. Otherwise
+    /// nothing is left behind (unless `leave_segments`) and the error says
+    /// how many failed.
+    pub async fn complete(mut self, mut opts: PutOpts, leave_segments: bool) -> Result<Written> {
         self.wait_all().await;
         let all =
             self.written.len() == self.started.len() && self.written.iter().all(Option::is_some);
@@ -241,7 +276,11 @@ impl SegmentWriter {
             &ctx.cancel,
         )
         .await?;
-        Ok((resp, done))
+        Ok(Written {
+            resp,
+            segments: done,
+            reused: self.reused,
+        })
     }
 
     /// Gives up: waits for the started segments and deletes them all
@@ -276,6 +315,82 @@ impl SegmentWriter {
     }
 }
 
+/// Keeps `candidate` when `source` holds its bytes (an `upload_segment`
+/// record with `"reused": true`), else PUTs the source.
+async fn reuse_or_put(
+    ctx: &Ctx,
+    l: &SegmentLayout,
+    index: usize,
+    source: Box<dyn BodySource>,
+    checksum: bool,
+    candidate: Segment,
+) -> Option<Placed> {
+    let (source, same) = match same_bytes(source, &candidate).await {
+        Ok(r) => r,
+        Err(e) => {
+            let name = l.name(index);
+            let sc = Some(l.segment_container.as_str());
+            let mut rec = record::failed("upload_segment", sc, Some(&name), &e);
+            segment_fields(&mut rec, l, index);
+            ctx.record(rec).await;
+            return None;
+        }
+    };
+    if !same {
+        return put_segment(ctx, l, index, source, checksum).await;
+    }
+    let c = &candidate;
+    let mut rec = record::ok("upload_segment", Some(&c.container), Some(&c.name));
+    rec["reused"] = json!(true);
+    rec["segment_size"] = json!(c.size);
+    rec["segment_location"] = json!(c.path());
+    rec["segment_etag"] = json!(c.etag);
+    segment_fields(&mut rec, l, index);
+    ctx.record(rec).await;
+    Some(Placed {
+        segment: candidate,
+        reused: true,
+    })
+}
+
+/// Whether `source` has `candidate`'s size and MD5, read on a blocking
+/// thread (a segment may be a gigabyte); the source comes back rewound for
+/// its PUT when it does not.
+async fn same_bytes(
+    mut source: Box<dyn BodySource>,
+    candidate: &Segment,
+) -> Result<(Box<dyn BodySource>, bool)> {
+    if source.len() != Some(candidate.size) {
+        return Ok((source, false));
+    }
+    let etag = candidate.etag.trim_matches('"').to_ascii_lowercase();
+    tokio::task::spawn_blocking(move || {
+        let mut md5 = Md5::new();
+        let mut buf = vec![0u8; CHUNK];
+        loop {
+            let n = source.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            md5.update(&buf[..n]);
+        }
+        let same = crate::hex::hex(&md5.finalize()) == etag;
+        if !same && !source.rewind()? {
+            return Err(Error::internal("the segment's source cannot be read again"));
+        }
+        Ok((source, same))
+    })
+    .await
+    .map_err(|e| Error::internal(format!("hashing a segment: {e}")))?
+}
+
+/// The fields every `upload_segment` record has: which object and index.
+fn segment_fields(rec: &mut Value, l: &SegmentLayout, index: usize) {
+    rec["for_container"] = json!(l.container);
+    rec["for_object"] = json!(l.object);
+    rec["segment_index"] = json!(index);
+}
+
 /// One segment PUT and its `upload_segment` record.
 async fn put_segment(
     ctx: &Ctx,
@@ -283,7 +398,7 @@ async fn put_segment(
     index: usize,
     mut source: Box<dyn BodySource>,
     checksum: bool,
-) -> Option<Segment> {
+) -> Option<Placed> {
     let name = l.name(index);
     let sc = l.segment_container.as_str();
     let len = source.len().unwrap_or(0);
@@ -314,11 +429,12 @@ async fn put_segment(
             None,
         ),
     };
-    rec["for_container"] = json!(l.container);
-    rec["for_object"] = json!(l.object);
-    rec["segment_index"] = json!(index);
+    segment_fields(&mut rec, l, index);
     ctx.record(rec).await;
-    segment
+    segment.map(|segment| Placed {
+        segment,
+        reused: false,
+    })
 }
 
 #[cfg(test)]

@@ -152,6 +152,13 @@ pub async fn dlo_segments(ctx: &Ctx, manifest: &str) -> Result<(String, String, 
             format!("bad X-Object-Manifest \"{manifest}\""),
         )
     })?;
+    let segs = listed_under(ctx, sc, prefix).await?;
+    Ok((sc.to_string(), prefix.to_string(), segs))
+}
+
+/// Every object of container `sc` whose name starts with `prefix`, in
+/// name order, with its listed ETag and size.
+pub async fn listed_under(ctx: &Ctx, sc: &str, prefix: &str) -> Result<Vec<Segment>> {
     let mut segs = Vec::new();
     listing::list(
         &ctx.client,
@@ -175,7 +182,7 @@ pub async fn dlo_segments(ctx: &Ctx, manifest: &str) -> Result<(String, String, 
         &ctx.cancel,
     )
     .await?;
-    Ok((sc.to_string(), prefix.to_string(), segs))
+    Ok(segs)
 }
 
 /// Finds out what `c/o` is; `None` when it does not exist. Also returns its

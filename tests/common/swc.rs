@@ -112,6 +112,7 @@ pub const SUBCOMMANDS: &[&str] = &[
     "delete",
     "post",
     "copy",
+    "orphans",
     "capabilities",
     "tempurl",
 ];

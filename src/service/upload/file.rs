@@ -2,6 +2,13 @@
 //! says so, else as one object or — above the segment size — through the
 //! segment writer, its byte ranges read straight from the file; then the
 //! old segments the new object does not reuse are deleted.
+//!
+//! Resumable: segment names depend only on the file (its name, mtime and
+//! size) and the segment size, so a rerun lists the segment container
+//! under the names' prefix and offers each segment found there to the
+//! writer, which keeps it when the local byte range has its size and MD5.
+//! A failed resumable upload keeps every segment that landed. A file that
+//! changed (mtime or size) has other names: a fresh upload.
 
 use super::super::record;
 use super::super::segment_writer::{Manifest, SegmentLayout, SegmentWriter};
@@ -14,6 +21,7 @@ use crate::conn::object;
 use crate::conn::opts::{Headers, PutOpts, RequestOpts};
 use crate::error::{Error, Result};
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -57,7 +65,16 @@ pub(super) async fn upload_file(up: &Arc<Up>, job: FileJob<'_>) -> Value {
             record::merge(&mut rec, r);
             rec
         }
-        Err(e) => base(record::failed("upload_object", Some(c), Some(o), &e)),
+        Err(e) => {
+            let mut rec = base(record::failed("upload_object", Some(c), Some(o), &e));
+            let segmented = segment_size_for(job.size, job.eff.segment_size, up.limits).is_some();
+            if job.eff.resumable && segmented {
+                // Its segments stay: the same upload run again sends only
+                // what is missing.
+                rec["resumable"] = json!(true);
+            }
+            rec
+        }
     }
 }
 
@@ -141,6 +158,12 @@ async fn upload_segmented(
         segment_size: seg,
     };
     let count = job.size.div_ceil(seg) as usize;
+    // A resumable upload keeps what landed, whatever happens.
+    let keep = job.eff.leave_segments || job.eff.resumable;
+    let mut earlier = match job.eff.resumable {
+        true => earlier_segments(up, &layout).await?,
+        false => HashMap::new(),
+    };
     let mut writer = SegmentWriter::new(ctx, layout, job.eff.checksum, &up.segment_slots);
     let object_read = Arc::new(AtomicU64::new(0));
     for i in 0..count {
@@ -149,27 +172,55 @@ async fn upload_segmented(
         let fed = match open_range(job.path, offset, len) {
             Ok(src) => {
                 let counting = Counting::new(src, up, job.object, job.size, object_read.clone());
-                writer.put(i, Box::new(counting)).await
+                let candidate = earlier.remove(&i);
+                writer.put_reusing(i, Box::new(counting), candidate).await
             }
             Err(e) => Err(e),
         };
         if let Err(e) = fed {
-            writer.abort(job.eff.leave_segments).await;
+            writer.abort(keep).await;
             return Err(e);
         }
     }
     let mut opts = put_opts(job.headers, job.mtime);
     opts.checksum = job.eff.checksum;
     let sent = record::sent_headers(&opts.headers.0);
-    let (resp, done) = writer.complete(opts, job.eff.leave_segments).await?;
-    let mut r = record::with_response(json!({}), &resp);
+    let written = writer.complete(opts, keep).await?;
+    let mut r = record::with_response(json!({}), &written.resp);
     r["headers"] = sent;
     r["large_object"] = json!(true);
     r["segments"] = json!(count);
+    if job.eff.resumable {
+        r["segments_reused"] = json!(written.reused);
+        r["segments_sent"] = json!(count - written.reused);
+    }
     r["segment_size"] = json!(seg);
     r["manifest"] = json!(Manifest::of(job.eff.use_slo).as_str());
     r["bytes"] = json!(job.size);
-    Ok((r, done))
+    Ok((r, written.segments))
+}
+
+/// The segments an earlier run of this upload left, by index: the objects
+/// named `<prefix><%08d>` in the segment container (none when it does not
+/// exist yet).
+async fn earlier_segments(up: &Arc<Up>, l: &SegmentLayout) -> Result<HashMap<usize, Segment>> {
+    let prefix = l.prefix();
+    let listed = match segments::listed_under(&up.ctx, &l.segment_container, &prefix).await {
+        Ok(v) => v,
+        Err(e) if e.status == crate::error::Status::NotFound => Vec::new(),
+        Err(e) => return Err(e),
+    };
+    Ok(listed
+        .into_iter()
+        .filter_map(|s| {
+            let index = s.name.strip_prefix(&prefix)?;
+            // Exactly python-swiftclient's `%08d`: "1" or "000000001" is
+            // someone else's object.
+            let i: usize = (index.len() == 8 && index.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| index.parse().ok())??;
+            Some((i, s))
+        })
+        .collect())
 }
 
 /// A file source that reports the object's progress as it is read (its

@@ -88,7 +88,12 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
         .unwrap_or_else(|| format!("{c}_segments"));
     let up = Arc::new(Up {
         ctx: ctx.clone(),
-        segments: SegmentContainer::new(segment_container, &c, policy.clone(), true),
+        segments: SegmentContainer::new(
+            segment_container,
+            &c,
+            policy.clone(),
+            !req.skip_container_put,
+        ),
         container: c.clone(),
         segment_size: req.segment_size,
         use_slo: req.use_slo.unwrap_or_else(|| info.get("slo").is_some()),
@@ -153,6 +158,7 @@ async fn upload_one(up: &Arc<Up>, w: &Work) -> Value {
                     skip_identical: over.skip_identical.unwrap_or(up.req.skip_identical),
                     leave_segments: over.leave_segments.unwrap_or(up.req.leave_segments),
                     checksum: over.checksum.unwrap_or(up.checksum),
+                    resumable: over.resumable.unwrap_or(up.req.resumable),
                 },
             };
             file::upload_file(up, job).await

@@ -91,6 +91,7 @@ pub(super) fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
                     skip_identical: s.skip_identical,
                     leave_segments: s.leave_segments,
                     checksum: s.checksum,
+                    resumable: s.resumable,
                 };
                 (
                     s.path.clone(),

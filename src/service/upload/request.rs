@@ -37,6 +37,7 @@ pub struct ItemSpec {
     pub skip_identical: Option<bool>,
     pub leave_segments: Option<bool>,
     pub checksum: Option<bool>,
+    pub resumable: Option<bool>,
 }
 
 /// An item's overrides of the request's file options.
@@ -48,6 +49,7 @@ pub(super) struct Overrides {
     pub skip_identical: Option<bool>,
     pub leave_segments: Option<bool>,
     pub checksum: Option<bool>,
+    pub resumable: Option<bool>,
 }
 
 /// The options in force for one file.
@@ -59,6 +61,9 @@ pub(super) struct Eff {
     pub skip_identical: bool,
     pub leave_segments: bool,
     pub checksum: bool,
+    /// Segments that landed stay when the upload fails, and a rerun
+    /// reuses those whose local bytes still match.
+    pub resumable: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -82,6 +87,8 @@ pub struct UploadRequest {
     pub header: Vec<String>,
     pub meta: Vec<String>,
     pub checksum: Option<bool>,
+    /// Keep a failed large upload's segments and reuse them on a rerun.
+    pub resumable: bool,
     pub fail_fast: bool,
     pub object_uu_threads: Option<usize>,
     pub segment_threads: Option<usize>,

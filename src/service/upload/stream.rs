@@ -343,11 +343,11 @@ async fn upload(
             return Err(e);
         }
     };
-    let (resp, done) = writer.complete(opts, plan.leave_segments).await?;
-    let mut rec = record::with_response(rec, &resp);
+    let written = writer.complete(opts, plan.leave_segments).await?;
+    let mut rec = record::with_response(rec, &written.resp);
     rec["large_object"] = json!(true);
     rec["manifest"] = json!(Manifest::of(use_slo).as_str());
-    rec["segments"] = json!(done.len());
+    rec["segments"] = json!(written.segments.len());
     rec["segment_size"] = json!(seg_size);
     rec["bytes"] = json!(total);
     Ok(rec)
