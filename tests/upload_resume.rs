@@ -82,7 +82,7 @@ fn a_failed_upload_keeps_its_segments_and_the_rerun_sends_only_the_rest() {
         "{recs:#?}"
     );
     let kept = rt.block_on(names(&helper, &seg_cont));
-    assert!(kept.len() >= 5, "{kept:?}");
+    assert_eq!(kept.len(), 5, "{kept:?}");
     assert!(!kept.iter().any(|n| n.ends_with("/00000005")), "{kept:?}");
 
     // The rerun sends exactly the segments that are not there.
@@ -234,7 +234,7 @@ fn orphans_are_listed_and_deleted_only_when_asked() {
         .into_iter()
         .filter(|n| n.starts_with("big.bin/"))
         .collect();
-    assert!(left.len() >= 4, "{left:?}");
+    assert_eq!(left.len(), 4, "{left:?}");
 
     let (st, recs, _) = svc(swc_orphans, c, json!({"container": cont}));
     assert_eq!(st, 0, "{recs:#?}");
@@ -373,4 +373,72 @@ fn segment_container_puts() {
     rt.block_on(cleanup(&helper, &cont));
     rt.block_on(cleanup(&helper, &seg_cont));
     unsafe { swc_client_free(c) };
+}
+
+/// A stream (swc's standard input) checkpointed: the failed upload's
+/// checkpoint names what landed, the rerun with --resumable sends only
+/// the rest; resuming from a missing, damaged or foreign checkpoint is
+/// refused before any request.
+#[test]
+fn a_stream_resumes_from_its_checkpoint() {
+    let (rt, fp, c) = ffi_client_through_proxy();
+    unsafe { swc_client_free(c) };
+    let helper = client(&v1_options());
+    let swc = swc_bin();
+    let cont = unique("stream-resume");
+    let dir = tmpdir("stream-resume");
+    let (path, bytes) = data_file(&dir, "big.bin", COUNT * SEG + 5, 7);
+    let ck = dir.join("upload.ckpt");
+    let auth = format!("{}/auth/v1.0", fp.url);
+    let (seg, ck_s) = (SEG.to_string(), ck.display().to_string());
+    let run = |extra: &[&str]| {
+        let mut args = vec!["-A", &auth, "upload", "-S", &seg, "--checkpoint", &ck_s];
+        args.extend(extra);
+        args.extend([cont.as_str(), "-", "--object-name", "s.bin"]);
+        let before = fp.heads().len();
+        let out = with_creds(&swc)
+            .args(&args)
+            .stdin(std::fs::File::open(&path).unwrap())
+            .output()
+            .unwrap();
+        (out, fp.heads()[before..].to_vec())
+    };
+
+    fp.push(Fault::OnMatch(
+        "/00000003 ".into(),
+        Box::new(Fault::Status(400, vec![])),
+    ));
+    let (out, _) = run(&[]);
+    assert!(!out.status.success(), "{out:?}");
+    let saved: Value = serde_json::from_slice(&std::fs::read(&ck).unwrap()).unwrap();
+    let landed = saved["segments"].as_object().unwrap().len();
+    assert_eq!(landed, 3, "{saved}");
+
+    let (out, heads) = run(&["--resumable"]);
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(segment_puts(&heads).len(), COUNT + 1 - landed, "{heads:#?}");
+    let (got, _) = rt.block_on(get_object(&helper, &cont, "s.bin")).unwrap();
+    assert!(got == bytes, "the object differs from the stream");
+    assert!(!ck.exists(), "the checkpoint of a whole object stays");
+
+    // Missing, damaged, for another object: refused, nothing sent.
+    let other = json!({"format": "libswiftclient-stream-checkpoint-1", "container": cont,
+        "object": "other", "segment_container": format!("{cont}_segments"), "manifest": "slo",
+        "mtime": "1.000000", "segment_size": SEG, "segments": {}});
+    for content in [None, Some("{not json".to_string()), Some(other.to_string())] {
+        if let Some(t) = &content {
+            std::fs::write(&ck, t).unwrap();
+        }
+        let (out, heads) = run(&["--resumable"]);
+        assert!(!out.status.success(), "{content:?}: {out:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("checkpoint"),
+            "{out:?}"
+        );
+        let sent: Vec<&String> = heads.iter().filter(|h| h.starts_with("PUT ")).collect();
+        assert!(sent.is_empty(), "{content:?}: {sent:#?}");
+    }
+
+    rt.block_on(cleanup(&helper, &cont));
+    rt.block_on(cleanup(&helper, &format!("{cont}_segments")));
 }

@@ -36,6 +36,7 @@ enum opt_code {
     OPT_IP_RANGE,
     OPT_DIGEST,
     OPT_RESUMABLE,
+    OPT_CHECKPOINT,
     OPT_OLDER_THAN,
     OPT_DELETE
 };
@@ -279,7 +280,13 @@ int cmd_list(struct swc *s, int argc, char **argv) {
 static void add_stdin_item(const struct swc *s, json_t *req) {
     json_t *item = json_object();
     json_object_set_new(item, "fd", json_integer(0));
+    json_t *checkpoint = json_object_get(req, "checkpoint");
     json_object_set_new(item, "object_name", json_string(s->object_name));
+    if (checkpoint) {
+        /* The stream's own: it moves from the request to the item. */
+        json_object_set(item, "checkpoint", checkpoint);
+        json_object_del(req, "checkpoint");
+    }
     if (json_object_get(req, "segment_size") == NULL) json_object_set_new(item, "segment_size", json_string("10M"));
     json_array_append_new(list_at(req, "objects"), item);
 }
@@ -355,6 +362,9 @@ int cmd_upload(struct swc *s, int argc, char **argv) {
          "Keep the segments of a large file whose upload fails\nor is interrupted, and on the next run of the same\n"
          "upload send only the segments missing (those whose\nlocal bytes still match are kept). See 'swc orphans'\n"
          "for segments an upload that is never resumed left."},
+        {"checkpoint", 1, OPT_CHECKPOINT, SET_STRING, "checkpoint", 0, "file",
+         "With \"-\" (standard input): keep the segments of an\nupload that fails in <file>; the same stream uploaded\n"
+         "again with --resumable and this --checkpoint sends only\nthe segments missing."},
         END_OPTS};
     json_t *req = json_object();
     const char *bad;

@@ -36,6 +36,7 @@ static const struct command commands[] = {
      "                  [--meta <name:value>] [--header <header>] [--use-slo]\n"
      "                  [--use-dlo] [--ignore-checksum] [--skip-container-put]\n"
      "                  [--object-name <object-name>] [--resumable]\n"
+     "                  [--checkpoint <file>]\n"
      "                  <container> <file_or_directory> [<file_or_directory>] [...]",
      "Uploads specified files and directories to the given container.\n\nPositional arguments:\n"
      "  <container>           Name of container to upload to.\n"

@@ -307,7 +307,8 @@ pub extern "C" fn swc_delete(
 /// standard input, read to its end as a stream and segmented as read),
 /// "object_name", "dir_marker", "header",
 /// "meta", and per-item "segment_size", "use_slo", "changed",
-/// "skip_identical", "leave_segments", "checksum", "resumable"}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
+/// "skip_identical", "leave_segments", "checksum", "resumable", and for an
+/// "fd" item "checkpoint" as in swc_upload_stream}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
 /// (default: SLO when the cluster has it), "segment_container" (default
 /// "<container>_segments", made with the container's policy),
 /// "leave_segments", "changed", "skip_identical", "skip_container_put"
@@ -582,7 +583,17 @@ pub extern "C" fn swc_orphans(
 /// one is read, and the manifest written last. Memory: at most two
 /// segments (with "memory") or two chunks (with "file": an unlinked
 /// temporary file holds the segment being retried). On failure the
-/// uploaded segments are deleted unless `leave_segments`. Blocks; writes an
+/// uploaded segments are deleted unless `leave_segments`.
+/// `"checkpoint": "<path>"` (ours) keeps them instead and records in that
+/// small JSON file, rewritten whole as each segment lands, the names'
+/// prefix and every segment written with its ETag; the same stream uploaded
+/// again with `"resumable": true` and the same checkpoint reuses each
+/// segment the checkpoint names, the segment container still has, and the
+/// stream's bytes match (size and MD5), sending only the others (the
+/// stream is read again from its start). Resuming from a checkpoint that
+/// is missing, damaged, or for another object is SWC_E_CONFIG (`key`
+/// "checkpoint") before anything is read or sent. The checkpoint is
+/// removed once the object is whole. Blocks; writes an
 /// `upload_object` record to `*result_json`. Statuses as swc_account_head.
 #[no_mangle]
 pub extern "C" fn swc_upload_stream(

@@ -18,6 +18,7 @@ use crate::conn::opts::{PutOpts, RequestOpts};
 use crate::error::{Error, Result, Status};
 use md5::{Digest, Md5};
 use serde_json::{json, Value};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -118,6 +119,8 @@ pub struct SegmentWriter {
     failed: usize,
     /// Segments found already in place (no PUT).
     reused: usize,
+    /// Set by a segment's task when it failed, before it frees its slot.
+    halted: Arc<AtomicBool>,
 }
 
 /// A segment in place: written now, or reused from an earlier run.
@@ -146,6 +149,7 @@ impl SegmentWriter {
             started: Vec::new(),
             failed: 0,
             reused: 0,
+            halted: Arc::default(),
         }
     }
 
@@ -179,23 +183,41 @@ impl SegmentWriter {
             .await
             .map_err(|_| Error::internal("segment slots closed"))?;
         self.ctx.check_cancel()?;
-        // A segment that failed while this one waited for its slot: stop
-        // here rather than send one more.
-        self.collect_finished();
-        if self.failed > 0 {
+        // A segment that failed while this one waited for its slot (it
+        // says so before giving the slot up): stop here rather than send
+        // one more.
+        if self.halted.load(Ordering::SeqCst) {
+            drop(permit);
+            self.wait_all().await;
             return Err(self.incomplete());
         }
         self.started.push(index);
         let (ctx, layout, checksum) = (self.ctx.clone(), self.layout.clone(), self.checksum);
+        let halted = self.halted.clone();
         crate::conn::events::spawn_in(&mut self.tasks, async move {
             let segment = match candidate {
                 Some(c) => reuse_or_put(&ctx, &layout, index, source, checksum, c).await,
                 None => put_segment(&ctx, &layout, index, source, checksum).await,
             };
+            if segment.is_none() {
+                halted.store(true, Ordering::SeqCst);
+            }
             drop(permit);
             (index, segment)
         });
         Ok(())
+    }
+
+    /// The segments in place so far (the PUTs that ended), by index.
+    pub fn landed(&mut self) -> Vec<(usize, Segment)> {
+        self.collect_finished();
+        let w = self.written.iter().enumerate();
+        w.filter_map(|(i, s)| Some((i, s.clone()?))).collect()
+    }
+
+    /// Waits for every segment PUT started.
+    pub async fn settle(&mut self) {
+        self.wait_all().await;
     }
 
     /// Takes the results of segment PUTs that have ended.

@@ -8,6 +8,7 @@
 //! → existing.rs (what is already there) → file.rs / marker.rs / stream.rs
 //! (one unit of work each), all large objects through the segment writer.
 
+mod checkpoint;
 mod existing;
 mod file;
 mod marker;
@@ -86,6 +87,11 @@ pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
         .segment_container
         .clone()
         .unwrap_or_else(|| format!("{c}_segments"));
+    for w in &work {
+        if let Work::Stream { object, over, .. } = w {
+            stream::check_resume(&c, object, &segment_container, over, req.resumable)?;
+        }
+    }
     let up = Arc::new(Up {
         ctx: ctx.clone(),
         segments: SegmentContainer::new(

@@ -92,6 +92,7 @@ pub(super) fn expand(req: &UploadRequest, prefix: &str) -> Result<Vec<Work>> {
                     leave_segments: s.leave_segments,
                     checksum: s.checksum,
                     resumable: s.resumable,
+                    checkpoint: s.checkpoint.clone(),
                 };
                 (
                     s.path.clone(),

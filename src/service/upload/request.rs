@@ -38,6 +38,8 @@ pub struct ItemSpec {
     pub leave_segments: Option<bool>,
     pub checksum: Option<bool>,
     pub resumable: Option<bool>,
+    /// An fd item's checkpoint file (see `swc_upload_stream`).
+    pub checkpoint: Option<String>,
 }
 
 /// An item's overrides of the request's file options.
@@ -50,6 +52,7 @@ pub(super) struct Overrides {
     pub leave_segments: Option<bool>,
     pub checksum: Option<bool>,
     pub resumable: Option<bool>,
+    pub checkpoint: Option<String>,
 }
 
 /// The options in force for one file.
@@ -123,6 +126,12 @@ impl UploadRequest {
                     return Err(Error::config(
                         "objects",
                         "an \"fd\" item needs \"object_name\" and no \"path\"",
+                    ));
+                }
+                if s.checkpoint.is_some() && s.fd.is_none() {
+                    return Err(Error::config(
+                        "checkpoint",
+                        "\"checkpoint\" is for \"fd\" items (streams): a file's segments are found again without one",
                     ));
                 }
                 if s.path.is_none() && !s.dir_marker && s.fd.is_none() {

@@ -15,7 +15,9 @@ use super::super::containers::{ensure_container, policy_of, SegmentContainer};
 use super::super::headers::{from_header_list, from_meta_list};
 use super::super::op::Ctx;
 use super::super::segment_writer::{Manifest, SegmentLayout, SegmentSlots, SegmentWriter};
+use super::super::segments::{self, Segment};
 use super::super::{capabilities, record};
+use super::checkpoint::{Checkpoint, Checkpointing, Landed};
 use super::Up;
 use crate::client::Client;
 use crate::conn::body::{BodySource, FileSource, SharedBytes};
@@ -24,6 +26,7 @@ use crate::conn::opts::{Headers, PutOpts};
 use crate::error::{Error, Result};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use std::collections::HashMap;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
@@ -49,6 +52,10 @@ pub struct StreamRequest {
     pub header: Vec<String>,
     pub meta: Vec<String>,
     pub checksum: Option<bool>,
+    /// A file recording the segments written (see `checkpoint`).
+    pub checkpoint: Option<String>,
+    /// Resume from `checkpoint`, which must exist.
+    pub resumable: bool,
 }
 
 impl StreamRequest {
@@ -67,8 +74,48 @@ impl StreamRequest {
         }
         from_header_list(&r.header)?;
         from_meta_list("Object", &r.meta)?;
+        checkpointing(r.checkpoint.as_deref(), r.resumable)?;
         Ok(r)
     }
+}
+
+/// A stream's checkpoint options: resuming needs a checkpoint (a stream's
+/// segment names cannot be found again without one).
+pub(super) fn checkpointing(path: Option<&str>, resume: bool) -> Result<Option<Checkpointing>> {
+    match path {
+        Some("") => Err(Error::config(
+            "checkpoint",
+            "\"checkpoint\" is an empty path",
+        )),
+        Some(p) => Ok(Some(Checkpointing {
+            path: PathBuf::from(p),
+            resume,
+        })),
+        None if resume => Err(Error::config(
+            "checkpoint",
+            "resuming a stream upload needs its \"checkpoint\" file",
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Before an upload sends anything: an fd item resuming from a checkpoint
+/// that is missing, damaged or for another object fails the whole upload.
+pub(super) fn check_resume(
+    container: &str,
+    object: &str,
+    segment_container: &str,
+    over: &super::request::Overrides,
+    resumable: bool,
+) -> Result<()> {
+    let ck = checkpointing(
+        over.checkpoint.as_deref(),
+        over.resumable.unwrap_or(resumable),
+    )?;
+    if let Some(ck) = ck.filter(|c| c.resume) {
+        Checkpoint::load(&ck.path, container, object, segment_container)?;
+    }
+    Ok(())
 }
 
 /// Where a filled segment waits.
@@ -94,6 +141,7 @@ pub struct StreamPlan {
     pub buffer: Buffer,
     /// The record's `path`: "-" or "fd:N".
     pub path: String,
+    pub checkpoint: Option<Checkpointing>,
 }
 
 /// python-swiftclient's mtime for a stream: the time of the upload.
@@ -251,6 +299,7 @@ pub async fn upload_stream(
             _ => Buffer::Memory,
         },
         path: "-".into(),
+        checkpoint: checkpointing(req.checkpoint.as_deref(), req.resumable)?,
     };
     upload(&ctx, &plan, &segments, &mut StreamInput::Here(src)).await
 }
@@ -277,6 +326,10 @@ pub(super) async fn upload_fd(
         checksum: over.checksum.unwrap_or(up.checksum),
         buffer: Buffer::Memory,
         path: format!("fd:{fd}"),
+        checkpoint: checkpointing(
+            over.checkpoint.as_deref(),
+            over.resumable.unwrap_or(up.req.resumable),
+        )?,
     };
     let src = FileSource::from_fd(fd, None)?;
     let mut input = StreamInput::Blocking(Some(Box::new(src)));
@@ -292,16 +345,29 @@ async fn upload(
     input: &mut StreamInput<'_>,
 ) -> Result<Value> {
     let (c, o) = (plan.container.as_str(), plan.object.as_str());
-    let seg_size = plan.segment_size;
+    // Resuming: the checkpoint decides the names (and so the mtime and
+    // segment size), read before anything of the stream is.
+    let resumed = match &plan.checkpoint {
+        Some(ck) if ck.resume => Some(Checkpoint::load(&ck.path, c, o, &segments.name)?),
+        _ => None,
+    };
+    let mut headers = plan.headers.clone();
+    let seg_size = resumed
+        .as_ref()
+        .map_or(plan.segment_size, |r| r.segment_size);
+    if let Some(r) = &resumed {
+        headers.retain(|(k, _)| !k.eq_ignore_ascii_case("x-object-meta-mtime"));
+        headers.push(("X-Object-Meta-Mtime".into(), r.mtime.clone()));
+    }
     let opts = PutOpts {
-        headers: Headers(plan.headers.clone()),
+        headers: Headers(headers.clone()),
         checksum: plan.checksum,
         ..Default::default()
     };
     let first = input.next(seg_size, &plan.buffer).await?;
     let mut rec = record::ok("upload_object", Some(c), Some(o));
     rec["path"] = json!(plan.path);
-    rec["headers"] = record::sent_headers(&plan.headers);
+    rec["headers"] = record::sent_headers(&headers);
     rec["status"] = json!("uploaded");
     if first.len() < seg_size {
         let resp = object::put(
@@ -313,52 +379,148 @@ async fn upload(
             &ctx.cancel,
         )
         .await?;
+        if let Some(ck) = &plan.checkpoint {
+            // Whole in one object: nothing to resume.
+            let _ = std::fs::remove_file(&ck.path);
+        }
         let mut rec = record::with_response(rec, &resp);
         rec["large_object"] = json!(false);
         rec["bytes"] = json!(first.len());
         return Ok(rec);
     }
-    let use_slo = match plan.use_slo {
-        Some(u) => u,
-        None => capabilities::get(&ctx.client, None, false, &ctx.cancel)
-            .await
-            .is_ok_and(|(_, info)| info.get("slo").is_some()),
+    let manifest = match (
+        resumed.as_ref().and_then(Checkpoint::manifest),
+        plan.use_slo,
+    ) {
+        (Some(m), _) => m,
+        (None, Some(u)) => Manifest::of(u),
+        (None, None) => Manifest::of(
+            capabilities::get(&ctx.client, None, false, &ctx.cancel)
+                .await
+                .is_ok_and(|(_, info)| info.get("slo").is_some()),
+        ),
     };
     segments.ensure(ctx).await?;
     let layout = SegmentLayout {
         container: c.to_string(),
         object: o.to_string(),
         segment_container: segments.name.clone(),
-        manifest: Manifest::of(use_slo),
-        mtime: plan.mtime.clone(),
+        manifest,
+        mtime: resumed
+            .as_ref()
+            .map_or(plan.mtime.clone(), |r| r.mtime.clone()),
         size: None,
         segment_size: seg_size,
     };
+    let mut progress = match &plan.checkpoint {
+        Some(ck) => Some(Progress::start(ctx, &layout, ck, resumed).await?),
+        None => None,
+    };
+    let keep = plan.leave_segments || progress.is_some();
     // One segment PUT in flight while the next is read: two held at most.
     let mut writer = SegmentWriter::new(ctx, layout, plan.checksum, &SegmentSlots::new(1));
-    let total = match feed(&mut writer, input, first, plan).await {
+    let total = match feed(&mut writer, input, first, seg_size, plan, &mut progress).await {
         Ok(total) => total,
         Err(e) => {
-            writer.abort(plan.leave_segments).await;
+            if let Some(p) = &mut progress {
+                writer.settle().await;
+                // The error that matters is the upload's.
+                let _ = p.note(&mut writer);
+            }
+            writer.abort(keep).await;
             return Err(e);
         }
     };
-    let written = writer.complete(opts, plan.leave_segments).await?;
+    let written = writer.complete(opts, keep).await?;
+    if let Some(p) = &progress {
+        // The object is whole: nothing left to resume.
+        let _ = std::fs::remove_file(&p.path);
+    }
     let mut rec = record::with_response(rec, &written.resp);
     rec["large_object"] = json!(true);
-    rec["manifest"] = json!(Manifest::of(use_slo).as_str());
+    rec["manifest"] = json!(manifest.as_str());
     rec["segments"] = json!(written.segments.len());
     rec["segment_size"] = json!(seg_size);
     rec["bytes"] = json!(total);
+    if progress.is_some() {
+        rec["segments_reused"] = json!(written.reused);
+        rec["segments_sent"] = json!(written.segments.len() - written.reused);
+    }
     Ok(rec)
 }
 
-/// Hands the stream to the writer segment by segment; returns its length.
+/// A checkpointed stream upload: the checkpoint kept up to date as
+/// segments land, and — when resuming — the segments it says landed that
+/// the segment container still has, offered for reuse.
+struct Progress {
+    path: PathBuf,
+    checkpoint: Checkpoint,
+    candidates: HashMap<usize, Segment>,
+}
+
+impl Progress {
+    async fn start(
+        ctx: &Ctx,
+        l: &SegmentLayout,
+        ck: &Checkpointing,
+        resumed: Option<Checkpoint>,
+    ) -> Result<Progress> {
+        let mut candidates = HashMap::new();
+        let checkpoint = match resumed {
+            Some(r) => {
+                let there: HashMap<String, Segment> =
+                    segments::listed_under(ctx, &l.segment_container, &l.prefix())
+                        .await?
+                        .into_iter()
+                        .map(|s| (s.name.clone(), s))
+                        .collect();
+                for &i in r.segments.keys() {
+                    let Some(s) = r.segment(l, i) else { continue };
+                    if there
+                        .get(&s.name)
+                        .is_some_and(|t| t.etag == s.etag && t.size == s.size)
+                    {
+                        candidates.insert(i, s);
+                    }
+                }
+                r
+            }
+            None => Checkpoint::new(l),
+        };
+        checkpoint.save(&ck.path)?;
+        Ok(Progress {
+            path: ck.path.clone(),
+            checkpoint,
+            candidates,
+        })
+    }
+
+    /// Records what has landed so far.
+    fn note(&mut self, writer: &mut SegmentWriter) -> Result<()> {
+        let before = self.checkpoint.segments.len();
+        for (i, s) in writer.landed() {
+            let landed = Landed {
+                etag: s.etag,
+                size: s.size,
+            };
+            self.checkpoint.segments.insert(i, landed);
+        }
+        if self.checkpoint.segments.len() == before {
+            return Ok(());
+        }
+        self.checkpoint.save(&self.path)
+    }
+}
+
+/// Hands the stream to the writer segment by segment (keeping the
+/// checkpoint, if any, up to date); returns its length.
 async fn feed(
     writer: &mut SegmentWriter,
     input: &mut StreamInput<'_>,
     first: Held,
+    seg_size: u64,
     plan: &StreamPlan,
+    progress: &mut Option<Progress>,
 ) -> Result<u64> {
     let mut held = first;
     let mut total = 0u64;
@@ -367,12 +529,16 @@ async fn feed(
             break;
         }
         total += held.len();
-        let full = held.len() == plan.segment_size;
-        writer.put(index, held.source()?).await?;
+        let full = held.len() == seg_size;
+        let candidate = progress.as_mut().and_then(|p| p.candidates.remove(&index));
+        writer.put_reusing(index, held.source()?, candidate).await?;
+        if let Some(p) = progress {
+            p.note(writer)?;
+        }
         if !full {
             break;
         }
-        held = input.next(plan.segment_size, &plan.buffer).await?;
+        held = input.next(seg_size, &plan.buffer).await?;
     }
     Ok(total)
 }
