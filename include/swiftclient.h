@@ -79,6 +79,21 @@
 #define SWC_LOG_DEBUG 4
 
 /**
+ * What one request in flight holds at most.
+ */
+#define PER_TRANSFER (1 << 20)
+
+/**
+ * What a listing page (up to 10 000 entries of JSON) adds.
+ */
+#define PER_LISTING_PAGE (3 << 20)
+
+/**
+ * The smallest ceiling: a listing and a transfer must fit in its half.
+ */
+#define MIN_LIMIT (2 * (PER_TRANSFER + PER_LISTING_PAGE))
+
+/**
  * A cancellation token. Pass it to blocking calls; `swc_cancel_trigger`
  * from any thread makes them return SWC_E_CANCELLED promptly (including
  * during a retry's backoff). Once triggered it stays triggered.
@@ -390,7 +405,13 @@ void swc_cancel_free(swc_cancel *cancel);
  * a proxy names it (without its credentials); python-swiftclient's
  * `object_dd_threads`, `object_uu_threads`, `container_threads`,
  * `segment_threads` (1-1024: the defaults of this client's bulk
- * operations; a request's own value wins), `ssl_compression` (accepted,
+ * operations; a request's own value wins), `memory_limit` (ours: a
+ * ceiling in bytes, at least 8 MiB, on the buffer memory of all of this
+ * client's operations and calls together — half for requests in flight,
+ * 1 MiB each and 4 MiB for a listing page, which wait for their share
+ * before they start; half for stream segments held in memory, which wait
+ * in an unlinked temporary file when it is full; the process's own
+ * baseline, about 8 MiB, comes on top), `ssl_compression` (accepted,
  * ignored), and `credentials_from_callback` (the key, password or
  * application credential secret is not in the options: the callback set
  * with `swc_client_set_credential_callback` gives it at each

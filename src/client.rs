@@ -38,6 +38,8 @@ struct Inner {
     identity: Option<String>,
     /// `/info` documents (and where each was found) by the URL first asked.
     capabilities: std::sync::Mutex<std::collections::HashMap<String, (String, Value)>>,
+    /// The ceiling on buffer memory (`memory_limit`), when set.
+    memory: Option<Arc<crate::memory::MemoryBudget>>,
 }
 
 impl Client {
@@ -55,6 +57,10 @@ impl Client {
             },
         );
         let identity = crate::auth::state::identity(&settings.auth);
+        let memory = match settings.memory_limit {
+            Some(l) => Some(Arc::new(crate::memory::MemoryBudget::new(l)?)),
+            None => None,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 settings,
@@ -66,8 +72,14 @@ impl Client {
                 told: Default::default(),
                 identity,
                 capabilities: Default::default(),
+                memory,
             }),
         })
+    }
+
+    /// The client's memory ceiling, when it has one.
+    pub fn memory(&self) -> Option<&Arc<crate::memory::MemoryBudget>> {
+        self.inner.memory.as_ref()
     }
 
     pub fn settings(&self) -> &Settings {

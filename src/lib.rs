@@ -25,6 +25,7 @@ pub mod ffi;
 pub mod hex;
 pub mod http;
 pub mod log;
+pub mod memory;
 pub mod options;
 pub mod proxy;
 pub mod redact;

@@ -99,6 +99,9 @@ pub struct Options {
     pub object_uu_threads: Option<usize>,
     pub container_threads: Option<usize>,
     pub segment_threads: Option<usize>,
+    /// Ours: a ceiling, in bytes, on the buffer memory of all this client's
+    /// operations and calls together (see `memory`).
+    pub memory_limit: Option<u64>,
     /// python-swiftclient's: accepted and ignored (TLS compression is off).
     pub ssl_compression: Option<bool>,
     /// Ours: the secret (v1 key, Keystone password, application credential

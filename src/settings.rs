@@ -43,6 +43,7 @@ impl Options {
                 120.0,
                 true,
             )?,
+            memory_limit: self.memory_limit,
             tls: TlsSettings {
                 insecure: self.insecure.unwrap_or(false),
                 cacert: self.os_cacert.clone(),
@@ -131,6 +132,7 @@ pub struct Settings {
     /// The level for a log callback set with SWC_LOG_FROM_OPTIONS.
     pub log_level: crate::log::Level,
     pub trans_id_extra: String,
+    pub memory_limit: Option<u64>,
 }
 
 /// Client-wide concurrency defaults for bulk operations (None: 10).

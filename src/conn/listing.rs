@@ -85,6 +85,7 @@ pub async fn list_raw(
     loop {
         let mut call = with_headers(Call::new(Method::GET, path.to_string()), &o.headers);
         call.raw_query = o.query.clone();
+        call.memory = crate::memory::PER_LISTING_PAGE;
         call.headers
             .push(("Accept".into(), "application/json".into()));
         let q = &mut call.query;
@@ -115,6 +116,10 @@ pub async fn list_raw(
         let record = response_record(&sent.resp, sent.attempts);
         let status = sent.resp.status().as_u16();
         let body = drain(sent.resp, "GET", &sent.url).await?;
+        // The page is read: its share of a memory ceiling goes back before
+        // the page is handed on (a caller may send requests meanwhile,
+        // which must never wait on memory this one holds).
+        drop(sent.memory);
         let not_array = |e: serde_json::Error| {
             Error::new(Status::Http, format!("listing is not a JSON array: {e}"))
                 .with_request("GET", &sent.url)

@@ -275,6 +275,7 @@ pub async fn get_with(
     }
     let verify_md5 = opts.checksum && !large && !caller_range && sent.resp.status().as_u16() == 200;
     let url = sent.url.clone();
+    let mut reservation = sent.memory;
     let mut resp = sent.resp;
     let mut md5 = Md5::new();
     let mut got: u64 = 0;
@@ -305,6 +306,9 @@ pub async fn get_with(
                     format!("download broke after {got} bytes; resuming")
                 });
                 sleep_or_cancel(backoff.next_delay(None), cancel).await?;
+                // The broken request's share of the memory ceiling goes
+                // before the next one waits for its own.
+                drop(reservation.take());
                 let mut again = call.clone();
                 again
                     .headers
@@ -314,6 +318,7 @@ pub async fn get_with(
                     .push(("If-Match".into(), etag.clone().unwrap_or_default()));
                 let sent = execute(client, &again, None, cancel).await?;
                 attempts += sent.attempts;
+                reservation = sent.memory;
                 let cr = sent
                     .resp
                     .headers()

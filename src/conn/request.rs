@@ -41,6 +41,9 @@ pub struct Call {
     pub headers: Vec<(String, String)>,
     /// Send the token (false for `/info` and temp URLs).
     pub auth: bool,
+    /// Buffer memory the response needs beyond a transfer's (a listing
+    /// page), reserved with it under a memory ceiling.
+    pub memory: u64,
 }
 
 impl Call {
@@ -53,6 +56,7 @@ impl Call {
             raw_query: None,
             headers: Vec::new(),
             auth: true,
+            memory: 0,
         }
     }
 
@@ -162,6 +166,9 @@ pub struct Sent {
     /// Unix time at which the token for the last attempt was in hand
     /// (python-swiftclient's `auth_end_time`).
     pub auth_end: f64,
+    /// This request's share of the client's memory ceiling: kept while
+    /// the response's body is read.
+    pub memory: Option<crate::memory::Reservation>,
 }
 
 /// Seconds since the Unix epoch.
@@ -469,6 +476,14 @@ pub async fn execute(
     } else {
         None
     };
+    // Waited for before anything is sent, holding nothing else.
+    let mut memory = match client.memory() {
+        Some(b) => Some(
+            b.transfer(crate::memory::PER_TRANSFER + call.memory, cancel)
+                .await?,
+        ),
+        None => None,
+    };
     let mut attempts = 0u32;
     let mut reauthed = false;
     let mut backoff = crate::backoff::Backoff::new(s.starting_backoff, s.max_backoff);
@@ -509,6 +524,7 @@ pub async fn execute(
                         url,
                         sent,
                         auth_end,
+                        memory: memory.take(),
                     });
                 }
                 if code == 401

@@ -99,7 +99,13 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// a proxy names it (without its credentials); python-swiftclient's
 /// `object_dd_threads`, `object_uu_threads`, `container_threads`,
 /// `segment_threads` (1-1024: the defaults of this client's bulk
-/// operations; a request's own value wins), `ssl_compression` (accepted,
+/// operations; a request's own value wins), `memory_limit` (ours: a
+/// ceiling in bytes, at least 8 MiB, on the buffer memory of all of this
+/// client's operations and calls together — half for requests in flight,
+/// 1 MiB each and 4 MiB for a listing page, which wait for their share
+/// before they start; half for stream segments held in memory, which wait
+/// in an unlinked temporary file when it is full; the process's own
+/// baseline, about 8 MiB, comes on top), `ssl_compression` (accepted,
 /// ignored), and `credentials_from_callback` (the key, password or
 /// application credential secret is not in the options: the callback set
 /// with `swc_client_set_credential_callback` gives it at each

@@ -24,11 +24,13 @@ use crate::conn::body::{BodySource, FileSource, SharedBytes};
 use crate::conn::object;
 use crate::conn::opts::{Headers, PutOpts};
 use crate::error::{Error, Result};
+use crate::memory::{MemoryBudget, Reservation};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::io::{Seek, SeekFrom, Write};
 use std::path::PathBuf;
+use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 
 /// `swc_upload_stream`'s request.
@@ -121,7 +123,9 @@ pub(super) fn check_resume(
 /// Where a filled segment waits.
 #[derive(Debug, Clone)]
 pub enum Buffer {
-    Memory,
+    /// In memory; under the client's memory ceiling (when it has one),
+    /// else — when the ceiling has no room now — in an unlinked file.
+    Memory(Option<Arc<MemoryBudget>>),
     /// An unlinked file in this directory (default: the temp directory).
     File(Option<PathBuf>),
 }
@@ -180,20 +184,37 @@ impl StreamInput<'_> {
 
 /// A filled segment, ready to upload (and to upload again).
 enum Held {
-    Memory(bytes::Bytes),
+    /// The bytes and their share of the memory ceiling, kept until the
+    /// last source reading them is gone.
+    Memory(bytes::Bytes, Option<Arc<Reservation>>),
     File(std::fs::File, u64),
+}
+
+/// A source that keeps a share of the memory ceiling while it lives.
+struct Reserved<S>(S, #[allow(dead_code)] Option<Arc<Reservation>>);
+
+impl<S: BodySource> BodySource for Reserved<S> {
+    fn read(&mut self, buf: &mut [u8]) -> Result<usize> {
+        self.0.read(buf)
+    }
+    fn rewind(&mut self) -> Result<bool> {
+        self.0.rewind()
+    }
+    fn len(&self) -> Option<u64> {
+        self.0.len()
+    }
 }
 
 impl Held {
     fn len(&self) -> u64 {
         match self {
-            Held::Memory(b) => b.len() as u64,
+            Held::Memory(b, _) => b.len() as u64,
             Held::File(_, n) => *n,
         }
     }
     fn source(&self) -> Result<Box<dyn BodySource>> {
         Ok(match self {
-            Held::Memory(b) => Box::new(SharedBytes::new(b.clone())),
+            Held::Memory(b, r) => Box::new(Reserved(SharedBytes::new(b.clone()), r.clone())),
             Held::File(f, n) => {
                 let mut f = f
                     .try_clone()
@@ -233,9 +254,18 @@ fn unlinked_file(dir: &Option<PathBuf>) -> Result<std::fs::File> {
 /// Reads up to `size` bytes from `src` into a new held segment.
 fn fill(src: &mut dyn BodySource, size: u64, buffer: &Buffer) -> Result<Held> {
     let mut buf = vec![0u8; crate::conn::body::CHUNK];
+    let mut reservation = None;
     let mut file = match buffer {
         Buffer::File(dir) => Some(unlinked_file(dir)?),
-        Buffer::Memory => None,
+        Buffer::Memory(None) => None,
+        Buffer::Memory(Some(budget)) => match budget.buffer_now(size) {
+            Some(r) => {
+                reservation = Some(Arc::new(r));
+                None
+            }
+            // No room under the ceiling now: this segment waits in a file.
+            None => Some(unlinked_file(&None)?),
+        },
     };
     let mut v = Vec::new();
     if file.is_none() {
@@ -258,7 +288,7 @@ fn fill(src: &mut dyn BodySource, size: u64, buffer: &Buffer) -> Result<Held> {
     }
     Ok(match file {
         Some(f) => Held::File(f, n),
-        None => Held::Memory(v.into()),
+        None => Held::Memory(v.into(), reservation),
     })
 }
 
@@ -296,7 +326,7 @@ pub async fn upload_stream(
         checksum: req.checksum.unwrap_or(true),
         buffer: match req.buffer.as_deref() {
             Some("file") => Buffer::File(req.buffer_dir.clone().map(PathBuf::from)),
-            _ => Buffer::Memory,
+            _ => Buffer::Memory(client.memory().cloned()),
         },
         path: "-".into(),
         checkpoint: checkpointing(req.checkpoint.as_deref(), req.resumable)?,
@@ -324,7 +354,7 @@ pub(super) async fn upload_fd(
         use_slo: Some(over.use_slo.unwrap_or(up.use_slo)),
         leave_segments: over.leave_segments.unwrap_or(up.req.leave_segments),
         checksum: over.checksum.unwrap_or(up.checksum),
-        buffer: Buffer::Memory,
+        buffer: Buffer::Memory(up.ctx.client.memory().cloned()),
         path: format!("fd:{fd}"),
         checkpoint: checkpointing(
             over.checkpoint.as_deref(),
