@@ -125,6 +125,25 @@ fn provably_the_object(
     }
 }
 
+/// Whether `resp` is a 206 whose Content-Range starts at byte `from`.
+fn continues_at(resp: &reqwest::Response, from: u64) -> Result<()> {
+    let cr = resp
+        .headers()
+        .get("content-range")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if resp.status().as_u16() == 206 && cr.starts_with(&format!("bytes {from}-")) {
+        return Ok(());
+    }
+    Err(Error::new(
+        Status::Precondition,
+        format!(
+            "asked for the rest from byte {from}, got status {} with Content-Range \"{cr}\"",
+            resp.status().as_u16()
+        ),
+    ))
+}
+
 fn unquote(etag: &str) -> String {
     etag.trim().trim_matches('"').to_ascii_lowercase()
 }
@@ -221,6 +240,10 @@ pub struct GetControl {
     /// The caller verifies the body itself (per segment): no MD5 of the
     /// whole body (the record's `md5` is null).
     pub no_body_md5: bool,
+    /// The caller's `Range: bytes=N-` continues a file it keeps: only a 206
+    /// whose Content-Range starts at N is read; any other answer is
+    /// SWC_E_PRECONDITION, before a byte reaches the sink.
+    pub range_from: Option<u64>,
 }
 
 /// What a GET found.
@@ -272,6 +295,10 @@ pub async fn get_with(
     let large = h.contains_key("x-static-large-object") || h.contains_key("x-object-manifest");
     if control.plain_only && (large || !provably_the_object(h, expected, control.listed_size)) {
         return Ok(GetOutcome::LargeObject(rec));
+    }
+    if let Some(from) = control.range_from {
+        continues_at(&sent.resp, from)
+            .map_err(|e| e.with_request("GET", &sent.url).attempts(attempts))?;
     }
     let verify_md5 = opts.checksum && !large && !caller_range && sent.resp.status().as_u16() == 200;
     let url = sent.url.clone();

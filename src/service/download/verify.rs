@@ -155,6 +155,7 @@ pub(super) async fn get_verified(
         // Segments are checked one by one; a whole-body MD5 would only
         // double the hashing.
         no_body_md5: !segs.is_empty(),
+        range_from: None,
     };
     let large = !matches!(existing, None | Some(Existing::Plain { .. }));
     let unlisted = matches!(existing, Some(Existing::Unlisted { .. }));
