@@ -390,13 +390,26 @@ pub extern "C" fn swc_upload(
 /// "range_threshold" bytes, default 64 MiB, with that many parallel ranged
 /// GETs, verified against the ETag when complete), "segment_threads" (an
 /// SLO or DLO downloaded to a file: its segments fetched this many at a
-/// time, each checked on its own; default 10, 1 for a single GET)}`. Each
-/// file is written under a temporary name and renamed only when complete
-/// and verified (MD5 and length; per segment for SLO and DLO); names that
-/// would resolve outside the output directory are refused. Records
-/// `download_object` (`path`, `read_length`, `verified`: "md5" |
-/// "segments" | false, `pseudodir`, `status`; `segments` when they were
-/// fetched in parallel).
+/// time, each checked on its own; default 10, 1 for a single GET),
+/// "resume_partial" (see below)}`. Each file is written under a temporary
+/// name and renamed only when complete and verified (MD5 and length; per
+/// segment for SLO and DLO); names that would resolve outside the output
+/// directory are refused. With "resume_partial" (not with "no_download"
+/// or standard output), a plain object's download that fails, is
+/// cancelled or whose process dies keeps its partial file, hidden, as
+/// `.<name>.swc-partial` beside the target, with a sidecar
+/// `.<name>.swc-partial.json` naming the object version (container,
+/// object, version id, ETag, Last-Modified, size); a later download with
+/// "resume_partial" continues it with `Range` and `If-Match` when it is
+/// of the same version, and starts from zero otherwise (a changed object,
+/// a missing, corrupt or foreign sidecar); the whole file is still checked
+/// against the ETag. Large objects are fetched whole. Without it a failed
+/// download leaves no file. Records `download_object` (`path`,
+/// `read_length`, `verified`: "md5" | "segments" | false, `pseudodir`,
+/// `status`; `segments` when they were fetched in parallel; with
+/// "resume_partial": `resumed_from` (bytes kept from before),
+/// `transferred` (bytes fetched in this run) and `partial_ignored` (why a
+/// partial file found was not used)).
 #[no_mangle]
 pub extern "C" fn swc_download_start(
     client: *const swc_client,

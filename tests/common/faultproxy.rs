@@ -34,6 +34,8 @@ pub struct FaultProxy {
     pub url: String,
     plan: Arc<Mutex<VecDeque<Fault>>>,
     heads: Arc<Mutex<Vec<String>>>,
+    /// Response bytes relayed to clients (headers included), all requests.
+    pub bytes_out: Arc<std::sync::atomic::AtomicU64>,
     /// Requests in flight now, and the most ever seen at once.
     pub in_flight: Arc<(
         std::sync::atomic::AtomicUsize,
@@ -54,17 +56,19 @@ impl FaultProxy {
             std::sync::atomic::AtomicUsize::new(0),
         ));
         let f = in_flight.clone();
+        let bytes_out = Arc::new(std::sync::atomic::AtomicU64::new(0));
+        let out = bytes_out.clone();
         tokio::spawn(async move {
             loop {
                 let Ok((sock, _)) = listener.accept().await else {
                     return;
                 };
-                let (p, h, f) = (p.clone(), h.clone(), f.clone());
+                let (p, h, f, out) = (p.clone(), h.clone(), f.clone(), out.clone());
                 tokio::spawn(async move {
                     use std::sync::atomic::Ordering::SeqCst;
                     let now = f.0.fetch_add(1, SeqCst) + 1;
                     f.1.fetch_max(now, SeqCst);
-                    let _ = serve(sock, upstream, p, h, Slot(Some(f))).await;
+                    let _ = serve(sock, upstream, p, (h, out), Slot(Some(f))).await;
                 });
             }
         });
@@ -72,6 +76,7 @@ impl FaultProxy {
             url,
             plan,
             heads,
+            bytes_out,
             in_flight,
         }
     }
@@ -94,6 +99,11 @@ impl FaultProxy {
 
     pub fn clear(&self) {
         self.plan.lock().unwrap().clear();
+    }
+
+    /// The response bytes relayed so far; resets the count.
+    pub fn take_bytes_out(&self) -> u64 {
+        self.bytes_out.swap(0, std::sync::atomic::Ordering::SeqCst)
     }
 
     /// The request heads seen so far (request line and headers).
@@ -139,9 +149,10 @@ async fn serve(
     mut client: TcpStream,
     upstream: SocketAddr,
     plan: Arc<Mutex<VecDeque<Fault>>>,
-    heads: Arc<Mutex<Vec<String>>>,
+    (heads, out): (Arc<Mutex<Vec<String>>>, Arc<std::sync::atomic::AtomicU64>),
     mut slot: Slot,
 ) -> std::io::Result<()> {
+    let count = |n: usize| out.fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
     let mut buf = Vec::new();
     let mut tmp = vec![0u8; 64 * 1024];
     let head_end = loop {
@@ -262,17 +273,21 @@ async fn serve(
         }
         match &fault {
             Some(Fault::ResetResponseAfter(limit)) if sent + n >= *limit => {
+                count(limit - sent);
                 cw.write_all(&data[..limit - sent]).await?;
                 reset(cw.as_ref());
                 return Ok(());
             }
             Some(Fault::StallResponseAfter(at, d)) if !stalled && sent + n >= *at => {
+                count(at - sent);
                 cw.write_all(&data[..at - sent]).await?;
                 tokio::time::sleep(*d).await;
+                count(n - (at - sent));
                 cw.write_all(&data[at - sent..]).await?;
                 stalled = true;
             }
             Some(Fault::Throttle(piece, every)) => {
+                count(n);
                 for part in data.chunks(*piece) {
                     cw.write_all(part).await?;
                     tokio::time::sleep(*every).await;
@@ -281,6 +296,7 @@ async fn serve(
             _ => {
                 // Hold the newest bytes back until the next read, so the
                 // last ones go out only after the slot is released.
+                count(n);
                 cw.write_all(&pending).await?;
                 pending = data.to_vec();
             }

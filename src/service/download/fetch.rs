@@ -10,12 +10,14 @@ use super::super::segments::{self, Existing};
 use super::parallel::{parallel_get, parallel_segments};
 use super::paths::{local_name, safe_path};
 use super::request::DownloadRequest;
+use super::resume;
 use super::verify::{get_verified, Discard};
 use super::{Down, Want};
 use crate::conn::body::{BodySink, FdSink, PathSink};
+use crate::conn::staged::{mtime_from_secs, StagedFile};
 use crate::error::{Error, Result, Status};
 use serde_json::{json, Value};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Where one object's bytes go.
@@ -145,6 +147,7 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
     if w.maybe_plain()
         && !down.req.skip_identical
         && !down.req.no_download
+        && !down.req.resume_partial
         && down.req.range_parts.unwrap_or(1) <= 1
     {
         let mut sink = target.sink(down)?;
@@ -154,10 +157,16 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
         }
     }
     // What is it? Large objects are verified per segment.
-    let (existing, head) = inspect(&down.ctx, down, c, o).await?;
+    let (mut existing, mut head) = inspect(&down.ctx, down, c, o).await?;
     if down.req.skip_identical && identical(target, &existing).await {
         rec["status"] = json!("skipped-identical");
         return Ok(rec);
+    }
+    if let Some(p) = resumable_path(down, target) {
+        let seen = (&mut existing, &mut head);
+        if let Some(done) = fetch_resumable(down, (c, o), p, seen, rec.clone()).await? {
+            return Ok(done);
+        }
     }
     if let Some(extra) = fetch_parallel(down, (c, o), target, &existing, &head).await? {
         record::merge(&mut rec, extra);
@@ -171,6 +180,59 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
         Some((resp, verified)) => Ok(finished(rec, &resp, verified)),
         None => Err(Error::internal("a large object was not recognised as one")),
     }
+}
+
+/// With `resume_partial`, a file target and no caller Range: the file a
+/// partial download may be kept for.
+fn resumable_path<'a>(down: &Down, target: &'a Target) -> Option<&'a Path> {
+    let on = down.req.resume_partial && !down.req.no_download && !down.caller_range();
+    target.path.as_deref().filter(|_| on && !target.stdout)
+}
+
+/// A plain object fetched resumably (see resume.rs); inspected again (at
+/// most once) when it changed since. None: a large object, to be fetched
+/// whole the usual way (`existing` and `head` are then its inspection).
+async fn fetch_resumable(
+    down: &Arc<Down>,
+    (c, o): (&str, &str),
+    path: &Path,
+    (existing, head): (&mut Existing, &mut Value),
+    rec: Value,
+) -> Result<Option<Value>> {
+    for _ in 0..2 {
+        let Existing::Plain { etag, size } = &*existing else {
+            // Large objects are not resumed: nothing of theirs is kept.
+            StagedFile::forget_resumable(path);
+            return Ok(None);
+        };
+        let v = resume::Version {
+            container: c,
+            object: o,
+            etag,
+            size: *size,
+            head,
+            mtime: head["x-object-meta-mtime"]
+                .as_str()
+                .filter(|_| !down.req.ignore_mtime)
+                .and_then(|m| m.parse().ok())
+                .and_then(mtime_from_secs),
+        };
+        if let Some((resp, extra)) = resume::fetch_plain(down, path, &v).await? {
+            let verified = if down.checksum {
+                json!("md5")
+            } else {
+                json!(false)
+            };
+            let mut rec = finished(rec, &resp, verified);
+            record::merge(&mut rec, extra);
+            return Ok(Some(rec));
+        }
+        (*existing, *head) = inspect(&down.ctx, down, c, o).await?;
+    }
+    Err(Error::new(
+        Status::Precondition,
+        format!("{c}/{o} changed while it was being downloaded, twice"),
+    ))
 }
 
 /// What `c/o` is, and its HEAD headers; not there is SWC_E_NOT_FOUND.
@@ -208,16 +270,10 @@ async fn fetch_parallel(
     existing: &Existing,
     head: &Value,
 ) -> Result<Option<Value>> {
-    let caller_range = down
-        .opts
-        .headers
-        .0
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
     let Some(p) = target.path.as_deref() else {
         return Ok(None);
     };
-    if down.req.no_download || caller_range || target.stdout {
+    if down.req.no_download || down.caller_range() || target.stdout {
         return Ok(None);
     }
     let mtime = head["x-object-meta-mtime"]
@@ -257,6 +313,12 @@ pub async fn download_one(
             "give \"container\" and exactly one object",
         ));
     };
+    if req.resume_partial {
+        return Err(Error::config(
+            "resume_partial",
+            "\"resume_partial\" needs a download to a file (\"download\")",
+        ));
+    }
     let ctx = Ctx::detached(client.clone(), cancel.clone());
     let down = Down::new(ctx, req, 1, 1)?;
     let existing = match segments::existing(&down.ctx, c, o, &down.opts).await? {

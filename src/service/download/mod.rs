@@ -9,12 +9,15 @@
 //! request.rs (what may be asked) → this file (what to fetch: objects,
 //! containers page by page) → paths.rs (where it goes) → fetch.rs (one
 //! object: the quick way, or inspected first) → verify.rs (one GET checked
-//! as it streams) or parallel.rs (pieces fetched at once into a staged file).
+//! as it streams) or parallel.rs (pieces fetched at once into a staged file)
+//! or resume.rs (a plain object continued from a partial file a failed run
+//! kept, with `resume_partial`).
 
 mod fetch;
 mod parallel;
 mod paths;
 mod request;
+mod resume;
 mod verify;
 
 pub use fetch::download_one;
@@ -28,6 +31,7 @@ use crate::conn::types::ObjectEntry;
 use crate::conn::{listing, quote};
 use crate::error::Result;
 use request::version_query;
+use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -71,6 +75,27 @@ impl Down {
             },
             req: req.clone(),
         })
+    }
+
+    /// Whether the caller asked for a byte range (`header`): the file is
+    /// then that range, not the object.
+    pub(super) fn caller_range(&self) -> bool {
+        self.opts
+            .headers
+            .0
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("range"))
+    }
+
+    /// A progress event for `object`: `read` of its `total` bytes, and
+    /// `overall` bytes of the whole operation.
+    pub(super) fn progress(&self, object: &str, read: u64, total: u64, overall: u64) {
+        let mut ev = json!({"action": "download", "object": object, "bytes": read, "total": total, "overall_bytes": overall});
+        match self.total_bytes.load(Ordering::Relaxed) {
+            0 => {}
+            t => ev["overall_total"] = json!(t),
+        }
+        self.ctx.progress(ev);
     }
 
     /// `create_dir_all`, skipped for a directory already made or found.

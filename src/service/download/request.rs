@@ -42,6 +42,16 @@ pub struct DownloadRequest {
     pub segment_threads: Option<usize>,
     /// One object's version (from a versions listing).
     pub version_id: Option<String>,
+    /// Ours: a download to a file that fails (an error, a cancel, the
+    /// process killed) keeps its partial file under its hidden temporary
+    /// name (`.<name>.swc-partial`), with a sidecar naming the object
+    /// version (`.<name>.swc-partial.json`); a later download with this
+    /// set continues it (`Range` + `If-Match`) when it is of the same
+    /// version, and starts from zero otherwise. Plain objects only (a
+    /// large object is fetched whole); takes precedence over
+    /// `range_parts`. Not to be confused with the Connection API's
+    /// `resume`, which resumes a broken body within one call.
+    pub resume_partial: bool,
 }
 
 impl DownloadRequest {
@@ -81,6 +91,18 @@ impl DownloadRequest {
             return Err(Error::config(
                 "out_file",
                 "give \"out_file\" or \"out_directory\", not both",
+            ));
+        }
+        if r.resume_partial && r.no_download {
+            return Err(Error::config(
+                "resume_partial",
+                "\"resume_partial\" needs a file to resume (not \"no_download\")",
+            ));
+        }
+        if r.resume_partial && r.out_file.as_deref() == Some("-") {
+            return Err(Error::config(
+                "resume_partial",
+                "\"resume_partial\" needs a file to resume (not standard output)",
             ));
         }
         limit("object_dd_threads", r.object_dd_threads)?;

@@ -115,12 +115,7 @@ pub(super) async fn get_verified(
     listed_size: Option<u64>,
     target: &mut dyn BodySink,
 ) -> Result<Option<(Value, Value)>> {
-    let ranged = down
-        .opts
-        .headers
-        .0
-        .iter()
-        .any(|(k, _)| k.eq_ignore_ascii_case("range"));
+    let ranged = down.caller_range();
     let segs = match existing {
         Some(Existing::Slo(s) | Existing::Dlo { segments: s, .. }) if down.checksum && !ranged => {
             s.clone()

@@ -1,0 +1,292 @@
+//! Downloads that resume across runs (`resume_partial`). A plain object
+//! is staged under a stable hidden name (`.<name>.swc-partial`) with a
+//! sidecar beside it (`.<name>.swc-partial.json`) naming the version its
+//! bytes are from: container, object, version id, ETag, Last-Modified and
+//! size. When a download fails (an error, a cancel, the process killed)
+//! both stay; a later run that finds them describing the version it is
+//! about to fetch continues with `Range: bytes=<have>-` and `If-Match:
+//! <etag>`. Anything else starts from zero: no sidecar, an unreadable or
+//! corrupt one, one for another object, a changed object (another ETag,
+//! size or Last-Modified, or a 412), a kept part longer than the object.
+//! The whole file is still checked: the kept part is hashed from disk, the
+//! rest as it streams, and the MD5 compared with the ETag; a kept part that
+//! fails that check is dropped and the object fetched again from zero.
+//!
+//! Large objects (SLO, DLO) are not resumed: any partial file of theirs is
+//! removed and they are fetched whole, verified per segment as always.
+//! A sidecar rather than an extended attribute: it works on every file
+//! system (tmpfs without user xattrs, NFS, FAT), survives copying the
+//! directory, and can be read and removed with ordinary tools.
+
+use super::Down;
+use crate::conn::body::BodySink;
+use crate::conn::object::{self, GetControl};
+use crate::conn::opts::GetOpts;
+use crate::conn::staged::StagedFile;
+use crate::error::{Error, Result, Status};
+use md5::{Digest, Md5};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::SystemTime;
+
+/// What the sidecar says: the object version a partial file holds the
+/// first bytes of.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sidecar {
+    /// The sidecar's format (1).
+    swc_partial: u32,
+    container: String,
+    object: String,
+    version_id: Option<String>,
+    etag: String,
+    last_modified: Option<String>,
+    size: u64,
+}
+
+/// The plain object about to be fetched, as its inspection (HEAD) saw it.
+pub(super) struct Version<'a> {
+    pub container: &'a str,
+    pub object: &'a str,
+    pub etag: &'a str,
+    pub size: u64,
+    /// The HEAD's headers (Last-Modified).
+    pub head: &'a Value,
+    /// The modification time the file gets.
+    pub mtime: Option<SystemTime>,
+}
+
+impl Version<'_> {
+    fn sidecar(&self, down: &Down) -> Sidecar {
+        Sidecar {
+            swc_partial: 1,
+            container: self.container.to_string(),
+            object: self.object.to_string(),
+            version_id: down.req.version_id.clone(),
+            etag: self.etag.to_string(),
+            last_modified: self.head["last-modified"].as_str().map(str::to_string),
+            size: self.size,
+        }
+    }
+}
+
+/// How many bytes of the partial file can be trusted for `want` (at most
+/// one less than the object, so there is always a byte to ask for), and
+/// why a partial file that was there is not used.
+fn kept(staged: &StagedFile, want: &Sidecar) -> (u64, Option<String>) {
+    let len = staged
+        .file()
+        .ok()
+        .and_then(|f| f.metadata().ok())
+        .map_or(0, |m| m.len());
+    if len == 0 {
+        return (0, None);
+    }
+    let why = match staged.read_sidecar() {
+        None => "it has no readable sidecar",
+        Some(text) => match serde_json::from_str::<Sidecar>(&text) {
+            Err(_) => "its sidecar is not valid",
+            Ok(s) if s.swc_partial != 1 => "its sidecar is of an unknown format",
+            Ok(s)
+                if (&s.container, &s.object, &s.version_id)
+                    != (&want.container, &want.object, &want.version_id) =>
+            {
+                "its sidecar names another object"
+            }
+            Ok(s) if s != *want => "the object changed (ETag, size or Last-Modified)",
+            Ok(_) if len > want.size => "it is longer than the object",
+            Ok(_) => return (len.min(want.size.saturating_sub(1)), None),
+        },
+    };
+    (
+        0,
+        Some(format!("a partial file of {len} bytes was not used: {why}")),
+    )
+}
+
+/// The MD5 state after the first `len` bytes of `file`, read from disk.
+async fn hash_prefix(file: Arc<std::fs::File>, len: u64) -> Result<Md5> {
+    tokio::task::spawn_blocking(move || {
+        use std::os::unix::fs::FileExt;
+        let mut h = Md5::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut at = 0;
+        while at < len {
+            let want = buf.len().min((len - at) as usize);
+            let n = file
+                .read_at(&mut buf[..want], at)
+                .map_err(|e| Error::invalid(format!("reading the kept part: {e}")))?;
+            if n == 0 {
+                return Err(Error::invalid("the kept part ended early"));
+            }
+            h.update(&buf[..n]);
+            at += n as u64;
+        }
+        Ok(h)
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
+}
+
+/// Appends the rest of the body to the partial file, hashing it and
+/// reporting the whole object's progress.
+struct RestSink<'a> {
+    file: Arc<std::fs::File>,
+    md5: Md5,
+    down: &'a Down,
+    object: &'a str,
+    /// The whole object's bytes so far (kept ones included).
+    read: u64,
+    total: u64,
+    last: u64,
+}
+
+impl BodySink for RestSink<'_> {
+    fn write(&mut self, data: &[u8]) -> Result<()> {
+        use std::io::Write;
+        (&*self.file)
+            .write_all(data)
+            .map_err(|e| Error::invalid(format!("writing a partial file: {e}")))?;
+        self.md5.update(data);
+        let n = data.len() as u64;
+        self.read += n;
+        let overall = self.down.done_bytes.fetch_add(n, Ordering::Relaxed) + n;
+        if self.read - self.last >= 1 << 20 {
+            self.last = self.read;
+            self.down
+                .progress(self.object, self.read, self.total, overall);
+        }
+        Ok(())
+    }
+    fn finish(&mut self, _ok: bool) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// One GET of the object from byte `have` on (If-Match its ETag) into the
+/// partial file; returns its record and the whole file's MD5.
+async fn get_rest(
+    down: &Down,
+    v: &Version<'_>,
+    staged: &StagedFile,
+    have: u64,
+) -> Result<(Value, String)> {
+    staged.truncate(have)?;
+    let file = staged.file()?.clone();
+    let md5 = hash_prefix(file.clone(), have).await?;
+    let mut headers = down.opts.headers.clone();
+    headers.0.push(("If-Match".into(), v.etag.to_string()));
+    if have > 0 {
+        headers.0.push(("Range".into(), format!("bytes={have}-")));
+    }
+    // The MD5 is of the whole file, kept part included: taken here, not by
+    // the GET (which sees only the rest).
+    let opts = GetOpts {
+        headers,
+        query: down.opts.query.clone(),
+        checksum: false,
+        resume: true,
+    };
+    let control = GetControl {
+        no_body_md5: true,
+        range_from: (have > 0).then_some(have),
+        ..Default::default()
+    };
+    let mut sink = RestSink {
+        file,
+        md5,
+        down,
+        object: v.object,
+        read: have,
+        total: v.size,
+        last: have,
+    };
+    let (c, o) = (v.container, v.object);
+    let client = &down.ctx.client;
+    let cancel = &down.ctx.cancel;
+    let r = object::get_with(client, c, o, &opts, &control, &mut sink, cancel).await?;
+    let md5 = crate::hex::hex(&sink.md5.finalize());
+    Ok((r.into_record(), md5))
+}
+
+/// Whether the whole file is the object: its length, and its MD5 against
+/// the ETag (when checksums are on).
+fn check_whole(down: &Down, v: &Version<'_>, have: u64, resp: &Value, md5: &str) -> Result<()> {
+    let got = resp["bytes"].as_u64().unwrap_or(0);
+    if have + got != v.size {
+        return Err(Error::new(
+            Status::Checksum,
+            format!(
+                "{have} kept and {got} fetched bytes make {}, the object has {}",
+                have + got,
+                v.size
+            ),
+        ));
+    }
+    if down.checksum && !v.etag.is_empty() && md5 != v.etag {
+        return Err(Error::new(
+            Status::Checksum,
+            format!("the file has MD5 {md5}, the ETag is {}", v.etag),
+        ));
+    }
+    Ok(())
+}
+
+/// Fetches the plain object `v` into `path`, continuing a partial file a
+/// failed run kept when it is of this version. Returns the GET's record
+/// and the download record's own facts (`read_length`, `resumed_from`,
+/// `transferred`, `partial_ignored`), or None when the object changed since its inspection (a 412): inspect
+/// it again and call again (the partial file is then restarted).
+pub(super) async fn fetch_plain(
+    down: &Down,
+    path: &Path,
+    v: &Version<'_>,
+) -> Result<Option<(Value, Value)>> {
+    let want = v.sidecar(down);
+    let mut staged = StagedFile::resumable(path)?;
+    let (mut have, mut ignored) = kept(&staged, &want);
+    let mut transferred = 0;
+    loop {
+        if have == 0 {
+            let text = serde_json::to_string(&want).map_err(|e| Error::internal(e.to_string()))?;
+            staged.restart(&text)?;
+        }
+        let (resp, md5) = match get_rest(down, v, &staged, have).await {
+            Ok(r) => r,
+            Err(e) if e.status == Status::Precondition => return Ok(None),
+            Err(e) => {
+                if e.status == Status::Checksum {
+                    staged.discard();
+                }
+                return Err(e);
+            }
+        };
+        transferred += resp["bytes"].as_u64().unwrap_or(0);
+        match check_whole(down, v, have, &resp, &md5) {
+            Ok(()) => {}
+            // The kept part was not what its sidecar said: from zero.
+            Err(e) if have > 0 => {
+                ignored = Some(format!("the kept {have} bytes were dropped: {}", e.message));
+                have = 0;
+                continue;
+            }
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        }
+        staged.complete(v.mtime)?;
+        let mut extra = json!({
+            "read_length": v.size,
+            "resumed_from": have,
+            "transferred": transferred,
+        });
+        if let Some(why) = ignored {
+            extra["partial_ignored"] = json!(why);
+        }
+        return Ok(Some((resp, extra)));
+    }
+}

@@ -1,0 +1,267 @@
+//! Downloads resumed across runs (`resume_partial`, swc `download
+//! --resume`): a download that fails or whose process is killed keeps its
+//! partial file (hidden) and a sidecar naming the object version; the next
+//! run fetches only the rest, with Range + If-Match, and checks the whole
+//! file. A changed object, or a partial file whose sidecar is missing,
+//! corrupt or another object's, starts from zero. The real cluster holds the
+//! objects; a fault proxy in front of it breaks or holds a body and counts
+//! the bytes it relays.
+
+mod common;
+
+use common::faultproxy::{Fault, FaultProxy};
+use common::*;
+use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use swiftclient::ffi::service::swc_download;
+
+const SIZE: usize = 3_000_000;
+
+/// The hidden partial file and sidecar of `dir/name`.
+fn partial_of(dir: &Path, name: &str) -> (PathBuf, PathBuf) {
+    (
+        dir.join(format!(".{name}.swc-partial")),
+        dir.join(format!(".{name}.swc-partial.json")),
+    )
+}
+
+/// The names in `dir`, sorted.
+fn listing(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+/// A container with `big.bin` (SIZE bytes of `seed`), a fault proxy
+/// before the cluster, and a download directory.
+struct Setup {
+    rt: tokio::runtime::Runtime,
+    fp: FaultProxy,
+    rc: swiftclient::Client,
+    cont: String,
+    dir: TempDir,
+    body: Vec<u8>,
+}
+
+impl Setup {
+    fn new(tag: &str, seed: u64) -> Setup {
+        let rt = rt_threads(1);
+        let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
+        let rc = client(&v1_options());
+        let cont = unique(tag);
+        let body = data(SIZE, seed);
+        rt.block_on(mkcontainer(&rc, &cont));
+        rt.block_on(put(&rc, &cont, "big.bin", &body, json!({})));
+        Setup {
+            rt,
+            fp,
+            rc,
+            cont,
+            dir: tmpdir(tag),
+            body,
+        }
+    }
+
+    /// Downloads `big.bin` through the proxy (no retries: a broken body
+    /// fails the run); returns the object's record.
+    fn download(&self, resume: bool) -> Value {
+        let opts = json!({
+            "auth": format!("{}/auth/v1.0", self.fp.url),
+            "user": "test:tester", "key": "testing", "retries": 0,
+        });
+        let req = json!({
+            "container": self.cont, "objects": ["big.bin"],
+            "out_directory": self.dir.path().to_str().unwrap(),
+            "resume_partial": resume,
+        });
+        let (st, recs, v, _) = svc_on(&opts, swc_download, req);
+        assert!(st == 0 || recs.len() == 1, "{st} {v}");
+        assert_eq!(recs.len(), 1, "{recs:?}");
+        recs[0].clone()
+    }
+
+    /// A first run whose body breaks after `at` response bytes: it fails,
+    /// keeping a partial file of about that much. Returns its length.
+    fn broken_run(&self, at: usize) -> u64 {
+        self.fp.push(Fault::OnMatch(
+            "GET /v1/".into(),
+            Box::new(Fault::ResetResponseAfter(at)),
+        ));
+        let r = self.download(true);
+        assert_eq!(r["success"], json!(false), "{r}");
+        let (part, side) = partial_of(self.dir.path(), "big.bin");
+        assert_eq!(
+            listing(self.dir.path()),
+            vec![".big.bin.swc-partial", ".big.bin.swc-partial.json"]
+        );
+        assert!(side.is_file());
+        let have = std::fs::metadata(&part).unwrap().len();
+        assert!(have > 0 && (have as usize) < at, "{have}");
+        have
+    }
+
+    /// The downloaded file is the object and nothing else is left.
+    fn assert_whole(&self, want: &[u8]) {
+        assert_eq!(listing(self.dir.path()), vec!["big.bin"]);
+        let got = std::fs::read(self.dir.path().join("big.bin")).unwrap();
+        assert!(got == want, "the file differs from the object");
+    }
+}
+
+impl Drop for Setup {
+    fn drop(&mut self) {
+        self.rt.block_on(cleanup(&self.rc, &self.cont));
+    }
+}
+
+/// A run that broke keeps its partial file; the next run asks only for the
+/// rest (Range from the kept length, If-Match the ETag), and the proxy
+/// relays about that many bytes; the record says so.
+#[test]
+fn broken_download_resumes_with_the_rest() {
+    let s = Setup::new("resdl-broken", 11);
+    let have = s.broken_run(1_000_000);
+    s.fp.take_bytes_out();
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    assert_eq!(r["resumed_from"], json!(have), "{r}");
+    assert_eq!(r["transferred"], json!(SIZE as u64 - have), "{r}");
+    assert_eq!(r["read_length"], json!(SIZE), "{r}");
+    assert_eq!(r["verified"], json!("md5"), "{r}");
+    s.assert_whole(&s.body);
+    let relayed = s.fp.take_bytes_out();
+    let rest = SIZE as u64 - have;
+    assert!(
+        relayed >= rest && relayed < rest + 20_000,
+        "{relayed} bytes relayed for {rest} missing"
+    );
+    let heads = s.fp.heads().join("\n").to_ascii_lowercase();
+    assert!(heads.contains(&format!("range: bytes={have}-")), "{heads}");
+    assert!(heads.contains(&format!("if-match: {}", md5_hex(&s.body))));
+}
+
+/// An object overwritten between the runs (same size, other bytes): the
+/// kept part is not used; the new object comes whole and right.
+#[test]
+fn changed_object_starts_from_zero() {
+    let s = Setup::new("resdl-changed", 12);
+    s.broken_run(1_000_000);
+    let new = data(SIZE, 99);
+    s.rt.block_on(put(&s.rc, &s.cont, "big.bin", &new, json!({})));
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    assert_eq!(r["resumed_from"], json!(0), "{r}");
+    assert_eq!(r["transferred"], json!(SIZE), "{r}");
+    let why = r["partial_ignored"].as_str().unwrap_or("");
+    assert!(why.contains("changed"), "{r}");
+    s.assert_whole(&new);
+    let heads = s.fp.heads().join("\n").to_ascii_lowercase();
+    assert!(!heads.contains("range: bytes=1"), "{heads}");
+}
+
+/// A partial file whose sidecar is missing, corrupt, another object's, or
+/// whose kept bytes do not hash right, is never trusted: the object comes
+/// whole and right.
+#[test]
+fn untrusted_partial_starts_from_zero() {
+    let s = Setup::new("resdl-corrupt", 13);
+    let (part, side) = partial_of(s.dir.path(), "big.bin");
+    type Spoil = Box<dyn Fn()>;
+    let (p2, s2, s3) = (part.clone(), side.clone(), side.clone());
+    let cases: Vec<(&str, Spoil, &str)> = vec![
+        (
+            "missing",
+            Box::new(move || std::fs::remove_file(&s2).unwrap()),
+            "no readable sidecar",
+        ),
+        (
+            "garbage",
+            Box::new({
+                let side = side.clone();
+                move || std::fs::write(&side, b"{\"swc_partial\": 1, \"etag\": ").unwrap()
+            }),
+            "not valid",
+        ),
+        (
+            "another object",
+            Box::new(move || {
+                let mut v: Value = serde_json::from_slice(&std::fs::read(&s3).unwrap()).unwrap();
+                v["object"] = json!("other.bin");
+                std::fs::write(&s3, v.to_string()).unwrap();
+            }),
+            "another object",
+        ),
+        (
+            "bad kept bytes",
+            Box::new(move || {
+                use std::os::unix::fs::FileExt;
+                let f = std::fs::OpenOptions::new().write(true).open(&p2).unwrap();
+                f.write_all_at(b"not the object", 1000).unwrap();
+            }),
+            "dropped",
+        ),
+    ];
+    for (name, spoil, why) in cases {
+        std::fs::remove_file(s.dir.path().join("big.bin")).ok();
+        s.broken_run(800_000);
+        spoil();
+        let r = s.download(true);
+        assert_eq!(r["success"], json!(true), "{name}: {r}");
+        assert_eq!(r["resumed_from"], json!(0), "{name}: {r}");
+        let note = r["partial_ignored"].as_str().unwrap_or("");
+        assert!(note.contains(why), "{name}: {r}");
+        s.assert_whole(&s.body);
+    }
+}
+
+/// Without the option nothing changes: a broken download leaves no file.
+/// With it, a link planted under the partial file's name (to a file
+/// outside the download directory) is replaced, never written through.
+#[test]
+fn no_option_keeps_nothing_and_links_are_not_followed() {
+    let s = Setup::new("resdl-links", 14);
+    s.fp.push(Fault::OnMatch(
+        "GET /v1/".into(),
+        Box::new(Fault::ResetResponseAfter(500_000)),
+    ));
+    let r = s.download(false);
+    assert_eq!(r["success"], json!(false), "{r}");
+    assert_eq!(listing(s.dir.path()), Vec::<String>::new());
+
+    let outside = tmpdir("resdl-outside");
+    let victim = outside.path().join("victim");
+    std::fs::write(&victim, b"keep me").unwrap();
+    let (part, _) = partial_of(s.dir.path(), "big.bin");
+    std::os::unix::fs::symlink(&victim, &part).unwrap();
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    s.assert_whole(&s.body);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+
+    std::fs::remove_file(s.dir.path().join("big.bin")).unwrap();
+    std::fs::hard_link(&victim, &part).unwrap();
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    s.assert_whole(&s.body);
+    assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
+}
+
+/// A large object is not resumed but fetched whole, verified per segment;
+/// a stale partial file of its name goes.
+#[test]
+fn large_object_is_fetched_whole() {
+    let s = Setup::new("resdl-slo", 15);
+    let all =
+        s.rt.block_on(make_slo(&s.rc, &s.cont, "big.bin", 3, 400_000));
+    let (part, side) = partial_of(s.dir.path(), "big.bin");
+    std::fs::write(&part, &all[..1000]).unwrap();
+    std::fs::write(&side, b"{}").unwrap();
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    assert_eq!(r["verified"], json!("segments"), "{r}");
+    s.assert_whole(&all);
+    s.rt.block_on(cleanup(&s.rc, &format!("{}_segments", s.cont)));
+}
