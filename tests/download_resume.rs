@@ -10,9 +10,11 @@
 mod common;
 
 use common::faultproxy::{Fault, FaultProxy};
+use common::swc::{swc_bin, with_creds};
 use common::*;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 use swiftclient::ffi::service::swc_download;
 
 const SIZE: usize = 3_000_000;
@@ -264,4 +266,67 @@ fn large_object_is_fetched_whole() {
     assert_eq!(r["verified"], json!("segments"), "{r}");
     s.assert_whole(&all);
     s.rt.block_on(cleanup(&s.rc, &format!("{}_segments", s.cont)));
+}
+
+/// The case: `swc download --resume` killed (SIGKILL) while the
+/// body is held back mid-way, then run again: the file is whole and right,
+/// and the second run fetched only what the first had not.
+#[test]
+fn swc_killed_mid_download_resumes() {
+    use std::process::Stdio;
+    let s = Setup::new("resdl-kill", 16);
+    let swc = swc_bin();
+    let through_proxy = |args: &[&str]| {
+        let mut c = with_creds(&swc);
+        c.env("ST_AUTH", format!("{}/auth/v1.0", s.fp.url))
+            .args(args)
+            .current_dir(s.dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        c
+    };
+    s.fp.push(Fault::OnMatch(
+        "GET /v1/".into(),
+        Box::new(Fault::StallResponseAfter(
+            1_200_000,
+            Duration::from_secs(60),
+        )),
+    ));
+    let mut child = through_proxy(&["download", "--resume", &s.cont, "big.bin"])
+        .spawn()
+        .unwrap();
+    let (part, side) = partial_of(s.dir.path(), "big.bin");
+    let t0 = std::time::Instant::now();
+    let len = || std::fs::metadata(&part).map_or(0, |m| m.len());
+    while len() < 1_100_000 {
+        assert!(t0.elapsed() < Duration::from_secs(30), "no partial file");
+        assert!(child.try_wait().unwrap().is_none(), "swc ended first");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+    child.wait().unwrap();
+    assert!(side.is_file() && !s.dir.path().join("big.bin").exists());
+    let have = len();
+
+    s.fp.clear();
+    s.fp.take_bytes_out();
+    let out = through_proxy(&["download", "--resume", &s.cont, "big.bin"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains(&format!("resumed at byte {have}")), "{text}");
+    s.assert_whole(&s.body);
+    let relayed = s.fp.take_bytes_out();
+    let rest = SIZE as u64 - have;
+    eprintln!("kept {have} of {SIZE}; the rerun relayed {relayed} bytes");
+    assert!(
+        relayed >= rest && relayed < rest + 20_000,
+        "{relayed} bytes relayed for {rest} missing"
+    );
 }

@@ -30,6 +30,7 @@ enum opt_code {
     OPT_NO_DOWNLOAD,
     OPT_NO_SHUFFLE,
     OPT_IGNORE_MTIME,
+    OPT_RESUME,
     OPT_ABSOLUTE,
     OPT_PREFIX_BASED,
     OPT_ISO8601,
@@ -68,7 +69,7 @@ static void want_record_keys(json_t *req, enum mode m) {
     static const char *const up[] = {"object", "attempts", "for_object", "segment_index", "reused", NULL};
     static const char *const down[] = {"status",          "path",        "start_time", "finish_time",
                                        "auth_end_time",   "headers_receipt", "read_length", "attempts",
-                                       "pseudodir", NULL};
+                                       "pseudodir",       "resumed_from",    "transferred", NULL};
     static const char *const del[] = {"container", "object", "attempts", NULL};
     const char *const *keys = m == M_UPLOAD ? up : m == M_DOWNLOAD ? down : m == M_DELETE ? del : NULL;
     json_t *a;
@@ -423,6 +424,9 @@ int cmd_download(struct swc *s, int argc, char **argv) {
         {"ignore-mtime", 0, OPT_IGNORE_MTIME, SET_TRUE, "ignore_mtime", 0, NULL,
          "Ignore the 'X-Object-Meta-Mtime' header when\ndownloading an object. Instead, create atime and mtime\n"
          "with fresh timestamps."},
+        {"resume", 0, OPT_RESUME, SET_TRUE, "resume_partial", 0, NULL,
+         "Keep the partial file of a download that fails or is\ninterrupted (hidden, as .<name>.swc-partial), and\n"
+         "continue it on a later run with --resume if the\nobject has not changed (else start from zero)."},
         END_OPTS};
     json_t *req = json_pack("{sb}", "shuffle", 1); /* --no-shuffle turns it off */
     int rc = begin(s, M_DOWNLOAD, argc, argv, "am:p:ro:D:H:", spec, req);

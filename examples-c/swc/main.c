@@ -52,6 +52,7 @@ static const struct command commands[] = {
      "                    [--skip-identical] [--remove-prefix] [--ignore-mtime]\n"
      "                    [--version-id <version_id>]\n"
      "                    [--header <header:value>] [--no-shuffle]\n"
+     "                    [--resume]\n"
      "                    [<container> [<object>] [...]]",
      "Download objects from containers (verified; per segment for large objects).\n\nPositional arguments:\n"
      "  [<container>]         Name of container to download from. To download a\n"

@@ -474,11 +474,12 @@ static double since_start(json_t *r, const char *k, double start) {
 }
 
 /* swift's timing line: seconds from the start to the token in hand, to
- * the headers and to the end; MB = 10^6 bytes. */
+ * the headers and to the end; MB = 10^6 bytes. A resumed download (ours,
+ * --resume) counts the bytes of this run and says where it resumed. */
 static void print_download(struct swc *s, json_t *r) {
     double start, fin, auth, hdrs, total, n;
-    long long a;
-    char timing[160];
+    long long a, from = json_integer_value(json_object_get(r, "resumed_from"));
+    char timing[200];
     if (!strcmp(jstr(r, "status"), "skipped-identical")) {
         if (s->verbose) printf("Skipped identical file '%s'\n", jstr(r, "path"));
         return;
@@ -489,13 +490,17 @@ static void print_download(struct swc *s, json_t *r) {
     auth = since_start(r, "auth_end_time", start);
     hdrs = since_start(r, "headers_receipt", start);
     total = fin > start ? fin - start : 0;
-    n = json_number_value(json_object_get(r, "read_length"));
+    n = json_number_value(json_object_get(r, from > 0 ? "transferred" : "read_length"));
     a = json_integer_value(json_object_get(r, "attempts"));
     if (json_is_true(json_object_get(r, "pseudodir")))
         snprintf(timing, sizeof timing, "auth %.3fs, headers %.3fs, total %.3fs, pseudo", auth, hdrs, total);
     else
         snprintf(timing, sizeof timing, "auth %.3fs, headers %.3fs, total %.3fs, %.3f MB/s", auth, hdrs, total,
                  total - auth > 0 ? n / (total - auth) / 1e6 : 0.0);
+    if (from > 0) {
+        size_t used = strlen(timing);
+        snprintf(timing + used, sizeof timing - used, ", resumed at byte %lld", from);
+    }
     if (a > 1) printf("%s [%s after %lld attempts]\n", jstr(r, "path"), timing, a);
     else printf("%s [%s]\n", jstr(r, "path"), timing);
 }
