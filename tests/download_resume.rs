@@ -70,9 +70,14 @@ impl Setup {
     /// Downloads `big.bin` through the proxy (no retries: a broken body
     /// fails the run); returns the object's record.
     fn download(&self, resume: bool) -> Value {
+        self.download_with(resume, 0)
+    }
+
+    fn download_with(&self, resume: bool, retries: u32) -> Value {
         let opts = json!({
             "auth": format!("{}/auth/v1.0", self.fp.url),
-            "user": "test:tester", "key": "testing", "retries": 0,
+            "user": "test:tester", "key": "testing", "retries": retries,
+            "starting_backoff": 0.01,
         });
         let req = json!({
             "container": self.cont, "objects": ["big.bin"],
@@ -143,6 +148,42 @@ fn broken_download_resumes_with_the_rest() {
     let heads = s.fp.heads().join("\n").to_ascii_lowercase();
     assert!(heads.contains(&format!("range: bytes={have}-")), "{heads}");
     assert!(heads.contains(&format!("if-match: {}", md5_hex(&s.body))));
+}
+
+/// A resumed body that breaks again goes on from what arrived, within the
+/// same run (a GET with a Range of its own cannot resume itself): each
+/// missing byte is fetched once.
+#[test]
+fn resumed_body_that_breaks_goes_on_in_the_run() {
+    let s = Setup::new("resdl-again", 17);
+    let have = s.broken_run(700_000);
+    s.fp.push(Fault::OnMatch(
+        "GET /v1/".into(),
+        Box::new(Fault::ResetResponseAfter(600_000)),
+    ));
+    s.fp.take_bytes_out();
+    let r = s.download_with(true, 2);
+    assert_eq!(r["success"], json!(true), "{r}");
+    assert_eq!(r["resumed_from"], json!(have), "{r}");
+    assert_eq!(r["transferred"], json!(SIZE as u64 - have), "{r}");
+    s.assert_whole(&s.body);
+    let ranges: Vec<String> =
+        s.fp.heads()
+            .iter()
+            .filter_map(|h| {
+                h.lines()
+                    .find(|l| l.to_ascii_lowercase().starts_with("range:"))
+                    .map(str::to_string)
+            })
+            .collect();
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    assert!(ranges[0].ends_with(&format!("bytes={have}-")), "{ranges:?}");
+    let relayed = s.fp.take_bytes_out();
+    let rest = SIZE as u64 - have;
+    assert!(
+        relayed >= rest && relayed < rest + 20_000,
+        "{relayed} bytes relayed for {rest} missing"
+    );
 }
 
 /// An object overwritten between the runs (same size, other bytes): the

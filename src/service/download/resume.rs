@@ -11,6 +11,8 @@
 //! The whole file is still checked: the kept part is hashed from disk, the
 //! rest as it streams, and the MD5 compared with the ETag; a kept part that
 //! fails that check is dropped and the object fetched again from zero.
+//! A continued body that breaks again goes on from what arrived, within
+//! the client's retry budget, in the same run.
 //!
 //! Large objects (SLO, DLO) are not resumed: any partial file of theirs is
 //! removed and they are fetched whole, verified per segment as always.
@@ -22,6 +24,7 @@ use super::Down;
 use crate::conn::body::BodySink;
 use crate::conn::object::{self, GetControl};
 use crate::conn::opts::GetOpts;
+use crate::conn::request::sleep_or_cancel;
 use crate::conn::staged::StagedFile;
 use crate::error::{Error, Result, Status};
 use md5::{Digest, Md5};
@@ -235,11 +238,20 @@ fn check_whole(down: &Down, v: &Version<'_>, have: u64, resp: &Value, md5: &str)
     Ok(())
 }
 
+/// Whether a resumed GET that broke may go on from what arrived, in this
+/// run: a connection that broke after bytes came (the GET itself cannot
+/// resume a caller's Range), within the client's retry budget.
+fn may_go_on(e: &Error, breaks: u32, down: &Down, gained: bool) -> bool {
+    let again = e.retryable && matches!(e.status, Status::Network | Status::Timeout);
+    again && gained && breaks < down.ctx.client.settings().retries
+}
+
 /// Fetches the plain object `v` into `path`, continuing a partial file a
 /// failed run kept when it is of this version. Returns the GET's record
 /// and the download record's own facts (`read_length`, `resumed_from`,
-/// `transferred`, `partial_ignored`), or None when the object changed since its inspection (a 412): inspect
-/// it again and call again (the partial file is then restarted).
+/// `transferred`, `partial_ignored`), or None when the object changed
+/// since its inspection (a 412): inspect it again and call again (the
+/// partial file is then restarted).
 pub(super) async fn fetch_plain(
     down: &Down,
     path: &Path,
@@ -248,7 +260,9 @@ pub(super) async fn fetch_plain(
     let want = v.sidecar(down);
     let mut staged = StagedFile::resumable(path)?;
     let (mut have, mut ignored) = kept(&staged, &want);
-    let mut transferred = 0;
+    let (mut resumed_from, mut transferred, mut breaks) = (have, 0, 0);
+    let s = down.ctx.client.settings();
+    let mut backoff = crate::backoff::Backoff::new(s.starting_backoff, s.max_backoff);
     loop {
         if have == 0 {
             let text = serde_json::to_string(&want).map_err(|e| Error::internal(e.to_string()))?;
@@ -258,6 +272,13 @@ pub(super) async fn fetch_plain(
             Ok(r) => r,
             Err(e) if e.status == Status::Precondition => return Ok(None),
             Err(e) => {
+                let now = staged.file()?.metadata().map_or(have, |m| m.len());
+                if have > 0 && may_go_on(&e, breaks, down, now > have) {
+                    (transferred, breaks) = (transferred + now - have, breaks + 1);
+                    have = now.min(v.size.saturating_sub(1));
+                    sleep_or_cancel(backoff.next_delay(None), &down.ctx.cancel).await?;
+                    continue;
+                }
                 if e.status == Status::Checksum {
                     staged.discard();
                 }
@@ -268,9 +289,12 @@ pub(super) async fn fetch_plain(
         match check_whole(down, v, have, &resp, &md5) {
             Ok(()) => {}
             // The kept part was not what its sidecar said: from zero.
-            Err(e) if have > 0 => {
-                ignored = Some(format!("the kept {have} bytes were dropped: {}", e.message));
-                have = 0;
+            Err(e) if resumed_from > 0 => {
+                ignored = Some(format!(
+                    "the kept {resumed_from} bytes were dropped: {}",
+                    e.message
+                ));
+                (have, resumed_from) = (0, 0);
                 continue;
             }
             Err(e) => {
@@ -281,7 +305,7 @@ pub(super) async fn fetch_plain(
         staged.complete(v.mtime)?;
         let mut extra = json!({
             "read_length": v.size,
-            "resumed_from": have,
+            "resumed_from": resumed_from,
             "transferred": transferred,
         });
         if let Some(why) = ignored {
