@@ -291,17 +291,24 @@ func (c *Client) Upload(ctx context.Context, r UploadRequest, hd Handlers) (*Sum
 // temporary name and renamed only once complete and verified; names that
 // would land outside OutDirectory are refused.
 type DownloadRequest struct {
-	Container        string
-	Objects          []string
-	AllContainers    bool
-	Prefix           string
-	OutFile          string
-	OutDirectory     string
-	RemovePrefix     bool
-	SkipIdentical    bool
-	NoDownload       bool
-	SkipChecksum     bool
-	IgnoreMtime      bool
+	Container     string
+	Objects       []string
+	AllContainers bool
+	Prefix        string
+	OutFile       string
+	OutDirectory  string
+	RemovePrefix  bool
+	SkipIdentical bool
+	NoDownload    bool
+	SkipChecksum  bool
+	IgnoreMtime   bool
+	// ResumePartial ("resume_partial"): a download to a file that fails,
+	// is cancelled or whose process dies keeps its partial file (hidden,
+	// .<name>.swc-partial, with a sidecar naming the object version); a
+	// later download with it set continues that file if the object has
+	// not changed, else starts from zero. Plain objects only. The record's
+	// Raw then has "resumed_from" and "transferred".
+	ResumePartial    bool
 	Header           []string
 	ObjectThreads    int
 	ContainerThreads int
@@ -314,6 +321,7 @@ func (c *Client) Download(ctx context.Context, r DownloadRequest, hd Handlers) (
 		str("prefix", r.Prefix).str("out_file", r.OutFile).str("out_directory", r.OutDirectory).
 		flag("remove_prefix", r.RemovePrefix).flag("skip_identical", r.SkipIdentical).
 		flag("no_download", r.NoDownload).flag("ignore_mtime", r.IgnoreMtime).list("header", r.Header).
+		flag("resume_partial", r.ResumePartial).
 		num("object_dd_threads", int64(r.ObjectThreads)).num("container_threads", int64(r.ContainerThreads))
 	if r.SkipChecksum {
 		q["checksum"] = false

@@ -630,3 +630,64 @@ func TestBulkOperationsRoundTrip(t *testing.T) {
 		t.Fatalf("capabilities without slo: %v", caps)
 	}
 }
+
+// A download cancelled through its context with ResumePartial keeps its
+// partial file (hidden) and sidecar, no file under the object's name; the
+// next one with ResumePartial fetches only the rest and the file is right.
+func TestCancelledDownloadResumes(t *testing.T) {
+	c := newClient(t)
+	cont := containerName(t)
+	bg := context.Background()
+	if _, err := c.PutContainer(bg, cont, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := randomBytes(t, 16<<20)
+	if _, err := c.PutObject(bg, cont, "big", bytes.NewReader(data), nil); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	req := swiftclient.DownloadRequest{Container: cont, Objects: []string{"big"}, OutDirectory: dir, ResumePartial: true}
+	ctx, cancel := context.WithCancel(bg)
+	defer cancel()
+	var once sync.Once
+	_, err := c.Download(ctx, req, swiftclient.Handlers{OnProgress: func(p swiftclient.Progress) {
+		if p.Bytes > 0 {
+			once.Do(func() { cancel(); time.Sleep(50 * time.Millisecond) })
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled Download: %v", err)
+	}
+	part, err := os.Stat(filepath.Join(dir, ".big.swc-partial"))
+	if err != nil || part.Size() == 0 || part.Size() >= int64(len(data)) {
+		t.Fatalf("partial file: %v %v", part, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".big.swc-partial.json")); err != nil {
+		t.Fatalf("sidecar: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "big")); !os.IsNotExist(err) {
+		t.Fatalf("a cancelled download left its file: %v", err)
+	}
+
+	var got struct {
+		ResumedFrom int64 `json:"resumed_from"`
+		Transferred int64 `json:"transferred"`
+	}
+	_, err = c.Download(bg, req, swiftclient.Handlers{OnRecord: func(r swiftclient.Record) error {
+		return json.Unmarshal(r.Raw, &got)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ResumedFrom != part.Size() || got.Transferred != int64(len(data))-part.Size() {
+		t.Fatalf("kept %d: record %+v", part.Size(), got)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "big"))
+	if err != nil || !bytes.Equal(b, data) {
+		t.Fatalf("the resumed file differs (%v)", err)
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) != 1 {
+		t.Fatalf("left in the directory: %v", left)
+	}
+}
