@@ -371,3 +371,46 @@ fn swc_killed_mid_download_resumes() {
         "{relayed} bytes relayed for {rest} missing"
     );
 }
+
+/// A partial file another download holds (locked) is left alone: this one
+/// fails with SWC_E_CONFLICT and succeeds once the file is free.
+#[test]
+fn a_partial_file_in_use_is_left_alone() {
+    use std::os::fd::AsRawFd;
+    let s = Setup::new("resdl-lock", 18);
+    let (part, _) = partial_of(s.dir.path(), "big.bin");
+    let held = std::fs::File::create(&part).unwrap();
+    assert_eq!(unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX) }, 0);
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(false), "{r}");
+    assert_eq!(r["error_record"]["status_name"], json!("SWC_E_CONFLICT"));
+    drop(held);
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    s.assert_whole(&s.body);
+}
+
+/// A 412 to the continued GET (the object changed after its HEAD): the
+/// object is inspected again and the download decided anew — here it had
+/// not changed after all, so the kept part is still used.
+#[test]
+fn a_412_inspects_again() {
+    let s = Setup::new("resdl-412", 19);
+    let have = s.broken_run(900_000);
+    s.fp.push(Fault::OnMatch(
+        "GET /v1/".into(),
+        Box::new(Fault::Status(412, vec![])),
+    ));
+    let r = s.download(true);
+    assert_eq!(r["success"], json!(true), "{r}");
+    assert_eq!(r["resumed_from"], json!(have), "{r}");
+    s.assert_whole(&s.body);
+    let heads = s.fp.heads();
+    let heads_of = |m: &str| heads.iter().filter(|h| h.starts_with(m)).count();
+    // The first run's HEAD and GET, then HEAD, 412, HEAD, GET.
+    assert_eq!(
+        (heads_of("HEAD "), heads_of("GET /v1/")),
+        (3, 3),
+        "{heads:?}"
+    );
+}
