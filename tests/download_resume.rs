@@ -99,6 +99,11 @@ impl Setup {
         ));
         let r = self.download(true);
         assert_eq!(r["success"], json!(false), "{r}");
+        let err = r["error"].as_str().unwrap_or("");
+        assert!(
+            err.contains("kept in") && err.contains(".big.bin.swc-partial"),
+            "{r}"
+        );
         let (part, side) = partial_of(self.dir.path(), "big.bin");
         assert_eq!(
             listing(self.dir.path()),

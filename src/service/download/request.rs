@@ -49,8 +49,9 @@ pub struct DownloadRequest {
     /// set continues it (`Range` + `If-Match`) when it is of the same
     /// version, and starts from zero otherwise. Plain objects only (a
     /// large object is fetched whole); takes precedence over
-    /// `range_parts`. Not to be confused with the Connection API's
-    /// `resume`, which resumes a broken body within one call.
+    /// `range_parts`; each object is inspected (HEAD) before its GET. Not
+    /// to be confused with the Connection API's `resume`, which resumes a
+    /// broken body within one call.
     pub resume_partial: bool,
 }
 

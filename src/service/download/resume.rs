@@ -246,6 +246,22 @@ fn may_go_on(e: &Error, breaks: u32, down: &Down, gained: bool) -> bool {
     again && gained && breaks < down.ctx.client.settings().retries
 }
 
+/// The error a resumable download ends with: a body that did not check
+/// out goes, anything else is kept for a later run (and the message says
+/// so).
+fn give_up(staged: &mut StagedFile, mut e: Error, kept: u64) -> Error {
+    if e.status == Status::Checksum {
+        staged.discard();
+    } else if kept > 0 {
+        e.message = format!(
+            "{} ({kept} bytes kept in \"{}\" for a later resume)",
+            e.message,
+            staged.tmp().display()
+        );
+    }
+    e
+}
+
 /// Fetches the plain object `v` into `path`, continuing a partial file a
 /// failed run kept when it is of this version. Returns the GET's record
 /// and the download record's own facts (`read_length`, `resumed_from`,
@@ -279,10 +295,7 @@ pub(super) async fn fetch_plain(
                     sleep_or_cancel(backoff.next_delay(None), &down.ctx.cancel).await?;
                     continue;
                 }
-                if e.status == Status::Checksum {
-                    staged.discard();
-                }
-                return Err(e);
+                return Err(give_up(&mut staged, e, now));
             }
         };
         transferred += resp["bytes"].as_u64().unwrap_or(0);
