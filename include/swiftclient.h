@@ -1013,17 +1013,22 @@ swc_status swc_upload(const swc_client *client,
  * name and renamed only when complete and verified (MD5 and length; per
  * segment for SLO and DLO); names that would resolve outside the output
  * directory are refused. With "resume_partial" (not with "no_download"
- * or standard output), a plain object's download that fails, is
- * cancelled or whose process dies keeps its partial file, hidden, as
+ * or standard output), a download that fails, is cancelled or whose
+ * process dies keeps its partial file, hidden, as
  * `.<name>.swc-partial` beside the target, with a sidecar
  * `.<name>.swc-partial.json` naming the object version (container,
  * object, version id, ETag, Last-Modified, size); a later download with
  * "resume_partial" continues it with `Range` and `If-Match` when it is
  * of the same version, and starts from zero otherwise (a changed object,
  * a missing, corrupt or foreign sidecar); the whole file is still checked
- * against the ETag. Large objects are fetched whole. Without it a failed
- * download leaves no file. Records `download_object` (`path`,
- * `read_length`, `verified`: "md5" | "segments" | false, `pseudodir`,
+ * against the ETag. A large object (SLO, DLO) resumes per segment: its
+ * segments are fetched at their offsets, and a later run hashes each
+ * kept segment from disk against its manifest or listing ETag and
+ * fetches only those that differ (`resumed_from` is then the bytes of
+ * the segments kept); without segment ETags to check ("checksum" off) it
+ * is fetched whole. Without it a failed download leaves no file.
+ * Records `download_object` (`path`, `read_length`, `verified`: "md5" |
+ * "segments" | false, `pseudodir`,
  * `status`; `segments` when they were fetched in parallel; with
  * "resume_partial": `resumed_from` (bytes kept from before),
  * `transferred` (bytes fetched in this run) and `partial_ignored` (why a

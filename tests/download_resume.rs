@@ -74,16 +74,23 @@ impl Setup {
     }
 
     fn download_with(&self, resume: bool, retries: u32) -> Value {
+        self.download_req(retries, json!({ "resume_partial": resume }))
+    }
+
+    /// `download` with `retries` and these request keys.
+    fn download_req(&self, retries: u32, extra: Value) -> Value {
         let opts = json!({
             "auth": format!("{}/auth/v1.0", self.fp.url),
             "user": "test:tester", "key": "testing", "retries": retries,
             "starting_backoff": 0.01,
         });
-        let req = json!({
+        let mut req = json!({
             "container": self.cont, "objects": ["big.bin"],
             "out_directory": self.dir.path().to_str().unwrap(),
-            "resume_partial": resume,
         });
+        for (k, v) in extra.as_object().unwrap() {
+            req[k] = v.clone();
+        }
         let (st, recs, v, _) = svc_on(&opts, swc_download, req);
         assert!(st == 0 || recs.len() == 1, "{st} {v}");
         assert_eq!(recs.len(), 1, "{recs:?}");
@@ -297,20 +304,51 @@ fn no_option_keeps_nothing_and_links_are_not_followed() {
     assert_eq!(std::fs::read(&victim).unwrap(), b"keep me");
 }
 
-/// A large object is not resumed but fetched whole, verified per segment;
-/// a stale partial file of its name goes.
+/// A large object resumes per segment: a run that broke inside segment 2
+/// (one segment at a time) keeps segments 0 and 1; the next run hashes
+/// them from disk against the manifest and fetches only 2, 3 and 4. A
+/// kept segment spoiled on disk is fetched again.
 #[test]
-fn large_object_is_fetched_whole() {
+fn large_object_resumes_per_segment() {
     let s = Setup::new("resdl-slo", 15);
+    let seg = 400_000u64;
     let all =
-        s.rt.block_on(make_slo(&s.rc, &s.cont, "big.bin", 3, 400_000));
-    let (part, side) = partial_of(s.dir.path(), "big.bin");
-    std::fs::write(&part, &all[..1000]).unwrap();
-    std::fs::write(&side, b"{}").unwrap();
-    let r = s.download(true);
-    assert_eq!(r["success"], json!(true), "{r}");
-    assert_eq!(r["verified"], json!("segments"), "{r}");
-    s.assert_whole(&all);
+        s.rt.block_on(make_slo(&s.rc, &s.cont, "big.bin", 5, seg as usize));
+    let one_at_a_time = json!({"resume_partial": true, "segment_threads": 1});
+    for spoil in [false, true] {
+        std::fs::remove_file(s.dir.path().join("big.bin")).ok();
+        s.fp.push(Fault::OnMatch(
+            "/slo/seg/00000002".into(),
+            Box::new(Fault::ResetResponseAfter(100_000)),
+        ));
+        let r = s.download_req(0, one_at_a_time.clone());
+        assert_eq!(r["success"], json!(false), "{r}");
+        let (part, side) = partial_of(s.dir.path(), "big.bin");
+        assert!(side.is_file() && !s.dir.path().join("big.bin").exists());
+        if spoil {
+            use std::os::unix::fs::FileExt;
+            let f = std::fs::OpenOptions::new().write(true).open(&part).unwrap();
+            f.write_all_at(b"spoiled", 10).unwrap();
+        }
+        let before = s.fp.heads().len();
+        let r = s.download_req(0, one_at_a_time.clone());
+        assert_eq!(r["success"], json!(true), "{r}");
+        assert_eq!(r["verified"], json!("segments"), "{r}");
+        let kept = if spoil { seg } else { 2 * seg };
+        assert_eq!(r["resumed_from"], json!(kept), "spoiled {spoil}: {r}");
+        assert_eq!(r["transferred"], json!(5 * seg - kept), "{r}");
+        s.assert_whole(&all);
+        let fetched: Vec<String> = s.fp.heads()[before..]
+            .iter()
+            .filter(|h| h.starts_with("GET ") && h.contains("/slo/seg/"))
+            .map(|h| h.split("/slo/seg/").nth(1).unwrap()[..8].to_string())
+            .collect();
+        let want: Vec<&str> = ["00000000", "00000002", "00000003", "00000004"]
+            .into_iter()
+            .filter(|n| spoil || *n != "00000000")
+            .collect();
+        assert_eq!(fetched, want, "spoiled {spoil}");
+    }
     s.rt.block_on(cleanup(&s.rc, &format!("{}_segments", s.cont)));
 }
 

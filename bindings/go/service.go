@@ -306,7 +306,7 @@ type DownloadRequest struct {
 	// is cancelled or whose process dies keeps its partial file (hidden,
 	// .<name>.swc-partial, with a sidecar naming the object version); a
 	// later download with it set continues that file if the object has
-	// not changed, else starts from zero. Plain objects only. The record's
+	// not changed, else starts from zero (large objects: per segment). The record's
 	// Raw then has "resumed_from" and "transferred".
 	ResumePartial    bool
 	Header           []string

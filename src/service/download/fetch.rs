@@ -169,11 +169,7 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
         }
     }
     if let Some(extra) = fetch_parallel(down, (c, o), target, &existing, &head).await? {
-        record::merge(&mut rec, extra);
-        rec["finish_time"] = json!(record::now());
-        // Several GETs: the object's headers are those of its inspection.
-        rec["response_dict"] = json!({"status": 200, "reason": "OK", "headers": head});
-        return Ok(rec);
+        return Ok(pieces_done(rec, extra, &head));
     }
     let mut sink = target.sink(down)?;
     match get_verified(down, c, o, Some(&existing), None, sink.as_mut()).await? {
@@ -201,9 +197,7 @@ async fn fetch_resumable(
 ) -> Result<Option<Value>> {
     for _ in 0..2 {
         let Existing::Plain { etag, size } = &*existing else {
-            // Large objects are not resumed: nothing of theirs is kept.
-            StagedFile::forget_resumable(path);
-            return Ok(None);
+            return resume_segments(down, (c, o), path, (existing, head), rec).await;
         };
         let v = resume::Version {
             container: c,
@@ -233,6 +227,52 @@ async fn fetch_resumable(
         Status::Precondition,
         format!("{c}/{o} changed while it was being downloaded, twice"),
     ))
+}
+
+/// A large object fetched resumably, segment by segment (see resume.rs).
+/// None when its segments cannot be checked on their own (no segment
+/// ETags, or `checksum` off): it is then fetched whole the usual way, and a
+/// partial file of it goes.
+async fn resume_segments(
+    down: &Arc<Down>,
+    (c, o): (&str, &str),
+    path: &Path,
+    (existing, head): (&Existing, &Value),
+    rec: Value,
+) -> Result<Option<Value>> {
+    let segs = match existing {
+        Existing::Slo(s) | Existing::Dlo { segments: s, .. }
+            if down.checksum && !s.is_empty() && s.iter().all(|x| !x.etag.is_empty()) =>
+        {
+            s
+        }
+        _ => {
+            StagedFile::forget_resumable(path);
+            return Ok(None);
+        }
+    };
+    let v = resume::Version {
+        container: c,
+        object: o,
+        etag: head["etag"].as_str().unwrap_or("").trim_matches('"'),
+        size: segs.iter().map(|s| s.size).sum(),
+        head,
+        mtime: None,
+    };
+    let mtime = head["x-object-meta-mtime"]
+        .as_str()
+        .filter(|_| !down.req.ignore_mtime);
+    let extra = parallel_segments(down, o, path, segs, mtime, Some(&v)).await?;
+    Ok(Some(pieces_done(rec, extra, head)))
+}
+
+/// The record of an object fetched as pieces: several GETs, so the
+/// object's headers are those of its inspection.
+fn pieces_done(mut rec: Value, extra: Value, head: &Value) -> Value {
+    record::merge(&mut rec, extra);
+    rec["finish_time"] = json!(record::now());
+    rec["response_dict"] = json!({"status": 200, "reason": "OK", "headers": head});
+    rec
 }
 
 /// What `c/o` is, and its HEAD headers; not there is SWC_E_NOT_FOUND.
@@ -291,7 +331,9 @@ async fn fetch_parallel(
         Existing::Slo(segs) | Existing::Dlo { segments: segs, .. }
             if down.segment_threads > 1 && segs.len() > 1 =>
         {
-            Ok(Some(parallel_segments(down, o, p, segs, mtime).await?))
+            Ok(Some(
+                parallel_segments(down, o, p, segs, mtime, None).await?,
+            ))
         }
         _ => Ok(None),
     }

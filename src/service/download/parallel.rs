@@ -9,6 +9,7 @@
 use super::super::op::for_each_limited;
 use super::super::record;
 use super::super::segments::Segment;
+use super::resume::{open_segments, Version};
 use super::Down;
 use crate::conn::body::BodySink;
 use crate::conn::object;
@@ -205,47 +206,66 @@ fn check_piece(r: &Value, p: &Piece, checksum: bool) -> Result<()> {
 }
 
 /// A large object's segments, `segment_threads` at a time (the hashing
-/// spreads over the runtime's threads).
+/// spreads over the runtime's threads). With `resume` (resume_partial):
+/// into the resumable file, fetching only the segments it does not hold.
 pub(super) async fn parallel_segments(
     down: &Arc<Down>,
     o: &str,
     path: &Path,
     segs: &[Segment],
     mtime: Option<&str>,
+    resume: Option<&Version<'_>>,
 ) -> Result<Value> {
     let total: u64 = segs.iter().map(|s| s.size).sum();
-    let mut asm = StagedFile::create(path, Some(total))?;
+    let (mut asm, done, ignored) = match resume {
+        Some(v) => open_segments(down, path, v, segs).await?,
+        None => (
+            StagedFile::create(path, Some(total))?,
+            vec![false; segs.len()],
+            None,
+        ),
+    };
     let n = segs.len();
     let mut offset = 0;
-    let pieces: Vec<Piece> = segs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let at = offset;
-            offset += s.size;
-            Piece {
-                container: s.container.clone(),
-                name: s.name.clone(),
-                headers: Vec::new(),
-                query: None,
-                offset: at,
-                len: s.size,
-                etag: Some(s.etag.clone()),
-                label: format!("segment {i} of {n} ({}/{})", s.container, s.name),
-            }
-        })
-        .collect();
+    let mut kept = 0;
+    let mut pieces = Vec::new();
+    for (i, s) in segs.iter().enumerate() {
+        let at = offset;
+        offset += s.size;
+        if done[i] {
+            kept += s.size;
+            continue;
+        }
+        pieces.push(Piece {
+            container: s.container.clone(),
+            name: s.name.clone(),
+            headers: Vec::new(),
+            query: None,
+            offset: at,
+            len: s.size,
+            etag: Some(s.etag.clone()),
+            label: format!("segment {i} of {n} ({}/{})", s.container, s.name),
+        });
+    }
     let auth_end = record::now();
     let fetched = fetch_pieces(down, o, &asm, total, pieces, down.segment_threads).await?;
     asm.complete(mtime.and_then(|m| m.parse().ok()).and_then(mtime_from_secs))?;
-    Ok(json!({
+    let mut out = json!({
         "read_length": total,
         "verified": if down.checksum { json!("segments") } else { json!(false) },
         "segments": n,
         "attempts": 1 + fetched.retries,
         "auth_end_time": auth_end,
         "headers_receipt": fetched.headers_at,
-    }))
+    });
+    if resume.is_some() {
+        out["resumed_from"] = json!(kept);
+        out["transferred"] = json!(total - kept);
+        if let Some(why) = ignored {
+            out["partial_ignored"] = json!(why);
+        }
+    }
+    Ok(out)
 }
 
 /// A plain object as `parts` ranged GETs at once; the whole is checked

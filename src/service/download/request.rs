@@ -47,9 +47,9 @@ pub struct DownloadRequest {
     /// name (`.<name>.swc-partial`), with a sidecar naming the object
     /// version (`.<name>.swc-partial.json`); a later download with this
     /// set continues it (`Range` + `If-Match`) when it is of the same
-    /// version, and starts from zero otherwise. Plain objects only (a
-    /// large object is fetched whole); takes precedence over
-    /// `range_parts`; each object is inspected (HEAD) before its GET. Not
+    /// version, and starts from zero otherwise. A large object resumes per
+    /// segment (each kept segment hashed from disk against its ETag, the
+    /// others fetched). Takes precedence over `range_parts`; each object is inspected (HEAD) before its GET. Not
     /// to be confused with the Connection API's `resume`, which resumes a
     /// broken body within one call.
     pub resume_partial: bool,

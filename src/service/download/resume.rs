@@ -14,12 +14,17 @@
 //! A continued body that breaks again goes on from what arrived, within
 //! the client's retry budget, in the same run.
 //!
-//! Large objects (SLO, DLO) are not resumed: any partial file of theirs is
-//! removed and they are fetched whole, verified per segment as always.
+//! Large objects (SLO, DLO) resume per segment: their segments are fetched
+//! at their offsets into a file as long as the object (parallel.rs), and a
+//! later run whose sidecar matches hashes each segment from disk against
+//! the ETag its manifest or listing gives, fetching only those that do not
+//! match. Without segment ETags to check against (`checksum` off, a server
+//! that does not list them) a large object is fetched whole.
 //! A sidecar rather than an extended attribute: it works on every file
 //! system (tmpfs without user xattrs, NFS, FAT), survives copying the
 //! directory, and can be read and removed with ordinary tools.
 
+use super::super::segments::Segment;
 use super::Down;
 use crate::conn::body::BodySink;
 use crate::conn::object::{self, GetControl};
@@ -76,38 +81,106 @@ impl Version<'_> {
     }
 }
 
-/// How many bytes of the partial file can be trusted for `want` (at most
-/// one less than the object, so there is always a byte to ask for), and
-/// why a partial file that was there is not used.
-fn kept(staged: &StagedFile, want: &Sidecar) -> (u64, Option<String>) {
+/// The partial file's length, and why its sidecar does not describe
+/// `want` (None: it does).
+fn judge(staged: &StagedFile, want: &Sidecar) -> (u64, Option<&'static str>) {
     let len = staged
         .file()
         .ok()
         .and_then(|f| f.metadata().ok())
         .map_or(0, |m| m.len());
-    if len == 0 {
-        return (0, None);
-    }
     let why = match staged.read_sidecar() {
-        None => "it has no readable sidecar",
+        None => Some("it has no readable sidecar"),
         Some(text) => match serde_json::from_str::<Sidecar>(&text) {
-            Err(_) => "its sidecar is not valid",
-            Ok(s) if s.swc_partial != 1 => "its sidecar is of an unknown format",
+            Err(_) => Some("its sidecar is not valid"),
+            Ok(s) if s.swc_partial != 1 => Some("its sidecar is of an unknown format"),
             Ok(s)
                 if (&s.container, &s.object, &s.version_id)
                     != (&want.container, &want.object, &want.version_id) =>
             {
-                "its sidecar names another object"
+                Some("its sidecar names another object")
             }
-            Ok(s) if s != *want => "the object changed (ETag, size or Last-Modified)",
-            Ok(_) if len > want.size => "it is longer than the object",
-            Ok(_) => return (len.min(want.size.saturating_sub(1)), None),
+            Ok(s) if s != *want => Some("the object changed (ETag, size or Last-Modified)"),
+            Ok(_) => None,
         },
     };
-    (
-        0,
-        Some(format!("a partial file of {len} bytes was not used: {why}")),
-    )
+    (len, why)
+}
+
+/// Why a partial file of `len` bytes was not used, for the record.
+fn not_used(len: u64, why: &str) -> String {
+    format!("a partial file of {len} bytes was not used: {why}")
+}
+
+/// How many bytes of the partial file can be trusted for `want` (at most
+/// one less than the object, so there is always a byte to ask for), and
+/// why a partial file that was there is not used.
+fn kept(staged: &StagedFile, want: &Sidecar) -> (u64, Option<String>) {
+    match judge(staged, want) {
+        (0, _) => (0, None),
+        (len, Some(why)) => (0, Some(not_used(len, why))),
+        (len, None) if len > want.size => (0, Some(not_used(len, "it is longer than the object"))),
+        (len, None) => (len.min(want.size.saturating_sub(1)), None),
+    }
+}
+
+/// A large object's file, its segments fetched at their offsets: the
+/// resumable file of `path`, as long as the object, and which segments it
+/// already holds — each hashed from disk and compared with the ETag its
+/// manifest or listing gives, so a segment half written when the last run
+/// died is fetched again. Restarted (and why, when a partial file was
+/// there) when its sidecar does not describe `v`.
+pub(super) async fn open_segments(
+    down: &Down,
+    path: &Path,
+    v: &Version<'_>,
+    segs: &[Segment],
+) -> Result<(StagedFile, Vec<bool>, Option<String>)> {
+    let want = v.sidecar(down);
+    let staged = StagedFile::resumable(path)?;
+    let (len, why) = judge(&staged, &want);
+    if len == v.size && len > 0 && why.is_none() {
+        let done = hash_segments(staged.file()?.clone(), segs.to_vec()).await?;
+        return Ok((staged, done, None));
+    }
+    let ignored = (len > 0).then(|| not_used(len, why.unwrap_or("its length is not the object's")));
+    let text = serde_json::to_string(&want).map_err(|e| Error::internal(e.to_string()))?;
+    staged.restart(&text)?;
+    staged
+        .file()?
+        .set_len(v.size)
+        .map_err(|e| Error::invalid(format!("cannot size \"{}\": {e}", staged.tmp().display())))?;
+    Ok((staged, vec![false; segs.len()], ignored))
+}
+
+/// Which of `segs`, laid end to end in `file`, have the MD5 their ETag
+/// names.
+async fn hash_segments(file: Arc<std::fs::File>, segs: Vec<Segment>) -> Result<Vec<bool>> {
+    tokio::task::spawn_blocking(move || {
+        use std::os::unix::fs::FileExt;
+        let mut buf = vec![0u8; 1 << 20];
+        let mut at = 0;
+        let mut done = Vec::with_capacity(segs.len());
+        for s in &segs {
+            let mut h = Md5::new();
+            let end = at + s.size;
+            while at < end {
+                let want = buf.len().min((end - at) as usize);
+                let n = file
+                    .read_at(&mut buf[..want], at)
+                    .map_err(|e| Error::invalid(format!("reading the kept part: {e}")))?;
+                if n == 0 {
+                    return Err(Error::invalid("the kept part ended early"));
+                }
+                h.update(&buf[..n]);
+                at += n as u64;
+            }
+            done.push(!s.etag.is_empty() && crate::hex::hex(&h.finalize()) == s.etag);
+        }
+        Ok(done)
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?
 }
 
 /// The MD5 state after the first `len` bytes of `file`, read from disk.
