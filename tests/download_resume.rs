@@ -404,7 +404,10 @@ fn swc_killed_mid_download_resumes() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(text.contains(&format!("resumed at byte {have}")), "{text}");
+    assert!(
+        text.contains(&format!("resumed with {have} bytes kept")),
+        "{text}"
+    );
     s.assert_whole(&s.body);
     let relayed = s.fp.take_bytes_out();
     let rest = SIZE as u64 - have;

@@ -499,7 +499,7 @@ static void print_download(struct swc *s, json_t *r) {
                  total - auth > 0 ? n / (total - auth) / 1e6 : 0.0);
     if (from > 0) {
         size_t used = strlen(timing);
-        snprintf(timing + used, sizeof timing - used, ", resumed at byte %lld", from);
+        snprintf(timing + used, sizeof timing - used, ", resumed with %lld bytes kept", from);
     }
     if (a > 1) printf("%s [%s after %lld attempts]\n", jstr(r, "path"), timing, a);
     else printf("%s [%s]\n", jstr(r, "path"), timing);
