@@ -272,8 +272,8 @@ fn untrusted_partial_starts_from_zero() {
     }
 }
 
-/// Without the option nothing changes: a broken download leaves no file.
-/// With it, a link planted under the partial file's name (to a file
+/// Without the option nothing changes: a broken download leaves no file
+/// (nor does one with it that got no byte). With it, a link planted under the partial file's name (to a file
 /// outside the download directory) is replaced, never written through.
 #[test]
 fn no_option_keeps_nothing_and_links_are_not_followed() {
@@ -283,6 +283,14 @@ fn no_option_keeps_nothing_and_links_are_not_followed() {
         Box::new(Fault::ResetResponseAfter(500_000)),
     ));
     let r = s.download(false);
+    assert_eq!(r["success"], json!(false), "{r}");
+    assert_eq!(listing(s.dir.path()), Vec::<String>::new());
+    // With it, a run that got no byte of the body leaves nothing either.
+    s.fp.push(Fault::OnMatch(
+        "GET /v1/".into(),
+        Box::new(Fault::Status(503, vec![])),
+    ));
+    let r = s.download(true);
     assert_eq!(r["success"], json!(false), "{r}");
     assert_eq!(listing(s.dir.path()), Vec::<String>::new());
 

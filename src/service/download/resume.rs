@@ -320,12 +320,12 @@ fn may_go_on(e: &Error, breaks: u32, down: &Down, gained: bool) -> bool {
 }
 
 /// The error a resumable download ends with: a body that did not check
-/// out goes, anything else is kept for a later run (and the message says
-/// so).
+/// out goes, and so does a file that got no byte; anything else is kept
+/// for a later run (and the message says so).
 fn give_up(staged: &mut StagedFile, mut e: Error, kept: u64) -> Error {
-    if e.status == Status::Checksum {
+    if e.status == Status::Checksum || kept == 0 {
         staged.discard();
-    } else if kept > 0 {
+    } else {
         e.message = format!(
             "{} ({kept} bytes kept in \"{}\" for a later resume)",
             e.message,
