@@ -185,9 +185,11 @@ fn resumable_path<'a>(down: &Down, target: &'a Target) -> Option<&'a Path> {
     target.path.as_deref().filter(|_| on && !target.stdout)
 }
 
-/// A plain object fetched resumably (see resume.rs); inspected again (at
-/// most once) when it changed since. None: a large object, to be fetched
-/// whole the usual way (`existing` and `head` are then its inspection).
+/// An object fetched resumably (see resume.rs): a plain one from where
+/// the kept part ends, inspected again (at most once) when it changed
+/// since; a large one per segment. None: a large object whose segments
+/// cannot be checked on their own, to be fetched the usual way
+/// (`existing` and `head` are then its latest inspection).
 async fn fetch_resumable(
     down: &Arc<Down>,
     (c, o): (&str, &str),
