@@ -153,28 +153,35 @@ pub(super) async fn open_segments(
     Ok((staged, vec![false; segs.len()], ignored))
 }
 
+/// Feeds bytes `from..to` of `file` to `h` (blocking: read from disk).
+fn hash_range(file: &std::fs::File, from: u64, to: u64, h: &mut Md5) -> Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0u8; (1 << 20).min(to - from) as usize];
+    let mut at = from;
+    while at < to {
+        let want = buf.len().min((to - at) as usize);
+        let n = file
+            .read_at(&mut buf[..want], at)
+            .map_err(|e| Error::invalid(format!("reading the kept part: {e}")))?;
+        if n == 0 {
+            return Err(Error::invalid("the kept part ended early"));
+        }
+        h.update(&buf[..n]);
+        at += n as u64;
+    }
+    Ok(())
+}
+
 /// Which of `segs`, laid end to end in `file`, have the MD5 their ETag
 /// names.
 async fn hash_segments(file: Arc<std::fs::File>, segs: Vec<Segment>) -> Result<Vec<bool>> {
     tokio::task::spawn_blocking(move || {
-        use std::os::unix::fs::FileExt;
-        let mut buf = vec![0u8; 1 << 20];
         let mut at = 0;
         let mut done = Vec::with_capacity(segs.len());
         for s in &segs {
             let mut h = Md5::new();
-            let end = at + s.size;
-            while at < end {
-                let want = buf.len().min((end - at) as usize);
-                let n = file
-                    .read_at(&mut buf[..want], at)
-                    .map_err(|e| Error::invalid(format!("reading the kept part: {e}")))?;
-                if n == 0 {
-                    return Err(Error::invalid("the kept part ended early"));
-                }
-                h.update(&buf[..n]);
-                at += n as u64;
-            }
+            hash_range(&file, at, at + s.size, &mut h)?;
+            at += s.size;
             done.push(!s.etag.is_empty() && crate::hex::hex(&h.finalize()) == s.etag);
         }
         Ok(done)
@@ -186,22 +193,8 @@ async fn hash_segments(file: Arc<std::fs::File>, segs: Vec<Segment>) -> Result<V
 /// The MD5 state after the first `len` bytes of `file`, read from disk.
 async fn hash_prefix(file: Arc<std::fs::File>, len: u64) -> Result<Md5> {
     tokio::task::spawn_blocking(move || {
-        use std::os::unix::fs::FileExt;
         let mut h = Md5::new();
-        let mut buf = vec![0u8; 1 << 20];
-        let mut at = 0;
-        while at < len {
-            let want = buf.len().min((len - at) as usize);
-            let n = file
-                .read_at(&mut buf[..want], at)
-                .map_err(|e| Error::invalid(format!("reading the kept part: {e}")))?;
-            if n == 0 {
-                return Err(Error::invalid("the kept part ended early"));
-            }
-            h.update(&buf[..n]);
-            at += n as u64;
-        }
-        Ok(h)
+        hash_range(&file, 0, len, &mut h).map(|_| h)
     })
     .await
     .map_err(|e| Error::internal(e.to_string()))?
