@@ -12,6 +12,7 @@ pub mod object;
 pub mod opts;
 pub mod raw;
 pub mod request;
+mod send_body;
 pub mod staged;
 pub mod types;
 
