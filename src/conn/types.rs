@@ -1,5 +1,5 @@
 //! What Swift sends back in bodies, typed: container listing entries, SLO
-//! manifest entries and bulk-delete reports. Read leniently, as the
+//! manifest entries and bulk middleware reports. Read leniently, as the
 //! clients users know read them: a field of an unexpected type counts as
 //! absent rather than failing the whole listing (servers differ: Ceph RGW,
 //! vendors' gateways), and unknown fields are ignored.
@@ -89,23 +89,54 @@ impl SloManifestEntry {
     }
 }
 
-/// The bulk middleware's answer to `?bulk-delete` (`Accept:
-/// application/json`).
+/// The bulk middleware's answer to `?bulk-delete` and `?extract-archive`
+/// (`Accept: application/json`): whitespace sent to keep the connection
+/// alive while it works, then one JSON object.
 #[derive(Debug, Clone, Default, Deserialize)]
-pub struct BulkDeleteReport {
-    /// `[[quoted path, "404 Not Found"], ...]`: the paths not deleted.
+pub struct BulkReport {
+    /// `[[quoted path, "404 Not Found"], ...]`: the paths that failed.
     #[serde(rename = "Errors", default, deserialize_with = "lenient")]
     errors: Option<Vec<(String, String)>>,
+    /// extract-archive: how many objects it created.
+    #[serde(rename = "Number Files Created", default, deserialize_with = "lenient")]
+    pub files_created: Option<u64>,
+    /// The status of the operation as a whole ("201 Created", "400 Bad
+    /// Request"): the HTTP status is 200 once the middleware has started.
+    #[serde(rename = "Response Status", default, deserialize_with = "lenient")]
+    pub response_status: Option<String>,
+    /// Why, when the whole operation failed ("Invalid Tar File: ...").
+    #[serde(rename = "Response Body", default, deserialize_with = "lenient")]
+    pub response_body: Option<String>,
 }
 
-impl BulkDeleteReport {
-    /// (unquoted "container/object", status line) of each path not deleted.
+impl BulkReport {
+    /// The report in a response body (leading keep-alive whitespace is
+    /// skipped); None when the body is not one (no bulk middleware).
+    pub fn parse(body: &str) -> Option<BulkReport> {
+        serde_json::from_str(body).ok()
+    }
+
+    /// (unquoted path without its leading '/', status line) of each path
+    /// that failed: "container/object" for both operations.
     pub fn failures(&self) -> impl Iterator<Item = (String, &str)> {
         self.errors.iter().flatten().map(|(path, status)| {
             let p = percent_encoding::percent_decode_str(path).decode_utf8_lossy();
             (p.trim_start_matches('/').to_string(), status.as_str())
         })
     }
+
+    /// The numeric code of `Response Status` (0 when absent or unreadable).
+    pub fn status_code(&self) -> u16 {
+        status_code(self.response_status.as_deref().unwrap_or(""))
+    }
+}
+
+/// The code of a status line such as "400 Bad Request" (0 if none).
+pub fn status_code(line: &str) -> u16 {
+    line.split_whitespace()
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -152,7 +183,7 @@ mod tests {
 
     #[test]
     fn bulk_report_failures() {
-        let r: BulkDeleteReport = serde_json::from_value(json!({
+        let r: BulkReport = serde_json::from_value(json!({
             "Number Deleted": 1,
             "Errors": [["/c/a%20b", "404 Not Found"], ["/c/x", "409 Conflict"]],
         }))
@@ -165,7 +196,22 @@ mod tests {
                 ("c/x".to_string(), "409 Conflict")
             ]
         );
-        let none: BulkDeleteReport = serde_json::from_value(json!({"Errors": []})).unwrap();
+        let none: BulkReport = serde_json::from_value(json!({"Errors": []})).unwrap();
         assert_eq!(none.failures().count(), 0);
+    }
+
+    #[test]
+    fn extract_report_after_keep_alives() {
+        let body =
+            "   \r\n\r\n{\"Response Status\": \"400 Bad Request\", \"Response Body\": \"\", \
+                    \"Number Files Created\": 2, \"Errors\": [[\"c/x%20y\", \"400 Bad Request\"]]}";
+        let r = BulkReport::parse(body).unwrap();
+        assert_eq!((r.files_created, r.status_code()), (Some(2), 400));
+        assert_eq!(
+            r.failures().next(),
+            Some(("c/x y".to_string(), "400 Bad Request"))
+        );
+        assert!(BulkReport::parse("<html>201 Created</html>").is_none());
+        assert_eq!(status_code("201 Created"), 201);
     }
 }

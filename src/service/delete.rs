@@ -11,7 +11,7 @@ use super::op::{for_each_limited, Ctx};
 use super::segments;
 use super::{limit, record};
 use crate::conn::opts::{Headers, ListOpts, RequestOpts};
-use crate::conn::types::{BulkDeleteReport, ObjectEntry};
+use crate::conn::types::{status_code, BulkReport, ObjectEntry};
 use crate::conn::{account, container, listing, object, quote};
 use crate::error::{Error, Result, Status};
 use serde::Deserialize;
@@ -466,15 +466,14 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) -> usi
                     match account::post(&ctx.client, &opts, Some(body.as_bytes()), &ctx.cancel)
                         .await
                     {
-                        Ok(r) => serde_json::from_str::<BulkDeleteReport>(
-                            r["body"].as_str().unwrap_or(""),
-                        )
-                        .map_err(|_| {
-                            Error::new(
+                        Ok(r) => {
+                            BulkReport::parse(r["body"].as_str().unwrap_or("")).ok_or_else(|| {
+                                Error::new(
                             Status::Unsupported,
                             "the bulk-delete answer is not JSON: is the bulk middleware enabled?",
                         )
-                        }),
+                            })
+                        }
                         Err(e) => Err(e),
                     };
                 let report = match report {
@@ -502,11 +501,7 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) -> usi
                             already_gone(&t.container, &t.name)
                         }
                         Some(status) => {
-                            let code: u16 = status
-                                .split_whitespace()
-                                .next()
-                                .and_then(|s| s.parse().ok())
-                                .unwrap_or(0);
+                            let code = status_code(status);
                             let mut e = Error::new(
                                 Status::from_http(code),
                                 format!("bulk delete: {status}"),
