@@ -313,7 +313,8 @@ pub extern "C" fn swc_delete(
 /// "<container>_segments", made with the container's policy),
 /// "leave_segments", "changed", "skip_identical", "skip_container_put"
 /// (also for the segment container), "header", "meta", "checksum",
-/// "resumable", "fail_fast", "object_uu_threads", "segment_threads"}`.
+/// "resumable", "fail_fast", "object_uu_threads", "segment_threads",
+/// "extract_archive"}`.
 /// "resumable" (also per item): a large file's upload that fails, is
 /// cancelled or whose process dies keeps the segments that landed, and the
 /// same upload run again reuses each one whose local byte range has its
@@ -328,6 +329,25 @@ pub extern "C" fn swc_delete(
 /// `segments`, `old_segments_deleted`), `upload_segment`,
 /// `create_dir_marker`, `delete_segment`. Progress events carry `bytes` /
 /// `total` per object and `overall_bytes` / `overall_total`.
+///
+/// `"extract_archive": "tar" | "tar.gz" | "tar.bz2"` sends every file (and
+/// directory marker) as one streamed archive PUT to
+/// `<container>?extract-archive=<format>` for the cluster's bulk middleware
+/// to unpack: one request instead of one per object, the same object names
+/// (pseudo-folder and `object_name` included), each object with its
+/// `X-Object-Meta-Mtime`, metadata and Content-Type. The archive is built
+/// while it is sent (bounded memory, nothing on disk; chunked). Records: a
+/// failed `upload_object` for each file the cluster refused
+/// (`response_dict.status` is its status) or that could not be read, then
+/// one `extract_archive` record (`files`, `files_created`, `bytes`,
+/// `bytes_sent`, `format`, `response_status`; `success` false when the
+/// archive as a whole failed). The operation ends with SWC_E_UNSUPPORTED
+/// when the cluster's `/info` has no `bulk_upload`. SWC_E_CONFIG (naming
+/// the key) for what cannot apply: `segment_size`, `use_slo`,
+/// `segment_container`, `segment_threads`, `changed`, `skip_identical`,
+/// `checksum` true, `fail_fast`, `object_uu_threads`, `fd` items, and
+/// headers other than X-Object-Meta-*, Content-Type and (for the whole
+/// request) X-Delete-At / X-Delete-After / X-Storage-Policy.
 #[no_mangle]
 pub extern "C" fn swc_upload_start(
     client: *const swc_client,

@@ -7,7 +7,10 @@
 //! request.rs (what may be asked) → plan.rs (the items expanded into work)
 //! → existing.rs (what is already there) → file.rs / marker.rs / stream.rs
 //! (one unit of work each), all large objects through the segment writer.
+//! With `extract_archive`, archive.rs sends the same work as one tar PUT
+//! (tar_body.rs builds the stream) for the cluster to unpack.
 
+mod archive;
 mod checkpoint;
 mod existing;
 mod file;
@@ -15,6 +18,7 @@ mod marker;
 mod plan;
 mod request;
 pub mod stream;
+mod tar_body;
 
 pub use request::{Item, ItemSpec, UploadRequest};
 
@@ -69,6 +73,9 @@ fn limits(info: &Value) -> (u64, u64, u64) {
 pub async fn run(ctx: Ctx, req: UploadRequest) -> Result<()> {
     let (c, prefix) = request::split_container(&req.container);
     let c = c.to_string();
+    if req.extract_archive.is_some() {
+        return archive::run(ctx, req, c, prefix).await;
+    }
     let work = plan::expand(&req, &prefix)?;
     let info = capabilities::get(&ctx.client, None, false, &ctx.cancel)
         .await

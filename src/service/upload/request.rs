@@ -4,6 +4,7 @@
 
 use super::super::headers::{from_header_list, from_meta_list};
 use super::super::limit;
+use super::tar_body::Format;
 use crate::error::{Error, Result};
 use serde::Deserialize;
 
@@ -95,6 +96,10 @@ pub struct UploadRequest {
     pub fail_fast: bool,
     pub object_uu_threads: Option<usize>,
     pub segment_threads: Option<usize>,
+    /// "tar", "tar.gz" or "tar.bz2": send the files as one archive of that
+    /// format for the cluster's bulk middleware to unpack (see
+    /// `archive.rs`); None: one request per object.
+    pub extract_archive: Option<String>,
 }
 
 impl UploadRequest {
@@ -148,8 +153,114 @@ impl UploadRequest {
                 }
             }
         }
+        check_archive(&r)?;
         Ok(r)
     }
+}
+
+/// Refuses what an extract-archive upload (archive.rs) cannot do:
+/// nothing when the request is not one.
+fn check_archive(r: &UploadRequest) -> Result<()> {
+    let Some(f) = &r.extract_archive else {
+        return Ok(());
+    };
+    if Format::parse(f).is_none() {
+        return Err(Error::config(
+            "extract_archive",
+            format!("\"extract_archive\" must be \"tar\", \"tar.gz\" or \"tar.bz2\", not \"{f}\""),
+        ));
+    }
+    let segments = "the bulk middleware makes each file one object; it cannot segment";
+    let inspect = "it needs each object looked at first; upload without \"extract_archive\"";
+    let one = "the archive is one request";
+    let refused = [
+        ("segment_size", r.segment_size.is_some(), segments),
+        ("use_slo", r.use_slo.is_some(), segments),
+        ("segment_container", r.segment_container.is_some(), segments),
+        ("segment_threads", r.segment_threads.is_some(), segments),
+        ("changed", r.changed, inspect),
+        ("skip_identical", r.skip_identical, inspect),
+        (
+            "checksum",
+            r.checksum == Some(true),
+            "the middleware's report has no checksums to verify",
+        ),
+        (
+            "fail_fast",
+            r.fail_fast,
+            "the cluster unpacks the whole archive",
+        ),
+        ("object_uu_threads", r.object_uu_threads.is_some(), one),
+    ];
+    for (key, set, why) in refused {
+        if set {
+            return Err(refuse(key, why));
+        }
+    }
+    check_headers(&from_header_list(&r.header)?, true)?;
+    for item in &r.objects {
+        let Item::Spec(s) = item else { continue };
+        if s.fd.is_some() {
+            let why = "an \"fd\" item in \"objects\" has no size until it is read, and a tar member's size comes first";
+            return Err(Error::config(
+                "objects",
+                format!("{why}; upload it without \"extract_archive\""),
+            ));
+        }
+        let refused = [
+            ("segment_size", s.segment_size.is_some(), segments),
+            ("use_slo", s.use_slo.is_some(), segments),
+            ("changed", s.changed == Some(true), inspect),
+            ("skip_identical", s.skip_identical == Some(true), inspect),
+            (
+                "checksum",
+                s.checksum == Some(true),
+                "the middleware's report has no checksums to verify",
+            ),
+        ];
+        for (key, set, why) in refused {
+            if set {
+                return Err(refuse(key, why));
+            }
+        }
+        check_headers(&from_header_list(&s.header)?, false)?;
+    }
+    Ok(())
+}
+
+fn refuse(key: &str, why: &str) -> Error {
+    Error::config(
+        key,
+        format!("\"{key}\" cannot be used with \"extract_archive\": {why}"),
+    )
+}
+
+/// Headers the bulk middleware passes on: metadata and Content-Type per
+/// file; X-Delete-At/-After for all files at once (sent with the archive);
+/// X-Storage-Policy for the container.
+fn check_headers(h: &[(String, String)], whole_request: bool) -> Result<()> {
+    for (k, _) in h {
+        let k = k.to_ascii_lowercase();
+        let ok = k.starts_with("x-object-meta-")
+            || k == "content-type"
+            || (whole_request
+                && matches!(
+                    k.as_str(),
+                    "x-delete-at" | "x-delete-after" | "x-storage-policy"
+                ));
+        if !ok {
+            let why = if whole_request {
+                "the bulk middleware sets only X-Object-Meta-* and Content-Type per file, and X-Delete-At / X-Delete-After for the whole archive"
+            } else {
+                "an item may only set X-Object-Meta-* and Content-Type (X-Delete-At / X-Delete-After apply to the whole request)"
+            };
+            return Err(Error::config(
+                "header",
+                format!("header \"{k}\" cannot be carried by an \"extract_archive\" upload: {why}"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// "c/pseudo/folder" -> ("c", "pseudo/folder/").
