@@ -345,3 +345,52 @@ fn options_that_cannot_apply_are_refused_by_name() {
         assert!(recs.is_empty(), "{recs:?}");
     }
 }
+
+#[test]
+fn swc_upload_extract_archive() {
+    use common::swc::{ok_in, run_in, swc_bin};
+    let swc = swc_bin();
+    let dir = tmpdir("xa-swc");
+    std::fs::create_dir_all(dir.join("d/b")).unwrap();
+    std::fs::write(dir.join("d/a"), data(5000, 1)).unwrap();
+    std::fs::write(dir.join("d/b/c"), data(70_000, 2)).unwrap();
+    let cont = unique("xa-swc");
+    let out = ok_in(
+        &swc,
+        &dir,
+        &["upload", "--extract-archive=tar.bz2", &cont, "d"],
+    );
+    assert!(
+        out.contains("2 of 2 files created from one tar.bz2 archive"),
+        "{out}"
+    );
+    // Without a format: a plain tar.
+    let out = ok_in(&swc, &dir, &["upload", "--extract-archive", &cont, "d"]);
+    assert!(
+        out.contains("2 of 2 files created from one tar archive"),
+        "{out}"
+    );
+    let c = client(&v1_options());
+    rt().block_on(async {
+        assert_eq!(names(&c, &cont).await, vec!["d/a", "d/b/c"]);
+        assert_eq!(
+            get_bytes(&c, &cont, "d/b/c", json!({})).await.0,
+            data(70_000, 2)
+        );
+    });
+    let o = run_in(
+        &swc,
+        &dir,
+        &["upload", "--extract-archive", "-S", "10", &cont, "d"],
+        &[],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("\"segment_size\" cannot be used with \"extract_archive\""),
+        "{err}"
+    );
+    let help = ok_in(&swc, &dir, &["upload", "--help"]);
+    assert!(help.contains("--extract-archive[=<format>]"), "{help}");
+    rt().block_on(cleanup(&c, &cont));
+}

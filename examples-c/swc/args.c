@@ -46,7 +46,9 @@ void print_help(FILE *out, const struct command *cmd, const struct opt_spec *spe
     fprintf(out, "Usage: swc %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->about);
     fputs("Optional arguments:\n", out);
     for (; spec && spec->code; spec++) {
-        const char *arg = spec->has_arg ? " <" : "", *end = spec->has_arg ? ">" : "";
+        /* An optional argument goes after '=': "--name[=<arg>]". */
+        const char *arg = spec->has_arg == 2 ? "[=<" : spec->has_arg ? " <" : "";
+        const char *end = spec->has_arg == 2 ? ">]" : spec->has_arg ? ">" : "";
         const char *meta = spec->has_arg ? spec->metavar : "";
         if (spec->code < 256)
             snprintf(left, sizeof left, "  -%c, --%s%s%s%s", spec->code, spec->name, arg, meta, end);
@@ -127,6 +129,7 @@ static int apply_opt(struct swc *s, const struct opt_spec *p, json_t *req, const
     case SET_NUMBER: return set_number(s, p, req, arg);
     case ADD_LIST: add_list(req, p->key, arg); break;
     case SET_NAME: s->object_name = arg; break;
+    case SET_ARCHIVE: json_object_set_new(req, p->key, json_string(arg ? arg : "tar")); break;
     }
     return -1;
 }

@@ -27,6 +27,7 @@ enum opt_code {
     OPT_OBJECT_NAME,
     OPT_IGNORE_CHECKSUM,
     OPT_SKIP_CONTAINER_PUT,
+    OPT_EXTRACT_ARCHIVE,
     OPT_NO_DOWNLOAD,
     OPT_NO_SHUFFLE,
     OPT_IGNORE_MTIME,
@@ -66,7 +67,8 @@ typedef swc_status (*twin_fn)(const swc_client *, const char *, swc_record_fn, s
 /* The keys on_record reads of a successful record, per mode (failed
  * records always come whole): the library then sends no more than that. */
 static void want_record_keys(json_t *req, enum mode m) {
-    static const char *const up[] = {"object", "attempts", "for_object", "segment_index", "reused", NULL};
+    static const char *const up[] = {"object", "attempts", "for_object", "segment_index", "reused",
+                                     "format", "files", "files_created", "bytes_sent", NULL};
     static const char *const down[] = {"status",          "path",        "start_time", "finish_time",
                                        "auth_end_time",   "headers_receipt", "read_length", "attempts",
                                        "pseudodir",       "resumed_from",    "transferred", NULL};
@@ -366,6 +368,10 @@ int cmd_upload(struct swc *s, int argc, char **argv) {
         {"checkpoint", 1, OPT_CHECKPOINT, SET_STRING, "checkpoint", 0, "file",
          "With \"-\" (standard input): keep the segments of an\nupload that fails in <file>; the same stream uploaded\n"
          "again with --resumable and this --checkpoint sends only\nthe segments missing."},
+        {"extract-archive", 2, OPT_EXTRACT_ARCHIVE, SET_ARCHIVE, "extract_archive", 0, "format",
+         "Send all the files as one archive (tar, tar.gz or\ntar.bz2; default tar) that the cluster unpacks into\n"
+         "the objects: one request instead of one per file.\nNeeds the bulk middleware; no segmenting, --changed\n"
+         "or --skip-identical."},
         END_OPTS};
     json_t *req = json_object();
     const char *bad;

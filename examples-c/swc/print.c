@@ -465,6 +465,11 @@ static void print_upload(struct swc *s, json_t *r) {
         printf("%s segment %lld%s\n", jstr(r, "for_object"),
                (long long)json_integer_value(json_object_get(r, "segment_index")),
                json_is_true(json_object_get(r, "reused")) ? " (reused)" : "");
+    else if (!strcmp(action, "extract_archive"))
+        printf("%lld of %lld files created from one %s archive (%lld bytes sent)%s\n",
+               (long long)json_integer_value(json_object_get(r, "files_created")),
+               (long long)json_integer_value(json_object_get(r, "files")), jstr(r, "format"),
+               (long long)json_integer_value(json_object_get(r, "bytes_sent")), after);
 }
 
 /* Seconds from the record's start_time to its member `k`, 0 without it. */

@@ -60,7 +60,8 @@ enum opt_action {
     SET_THREADS, /* the argument, a positive whole number (a thread count) */
     SET_NUMBER,  /* the argument, a number 0 or more (seconds) */
     ADD_LIST,   /* the argument appended to a list */
-    SET_NAME    /* the argument kept as the object name */
+    SET_NAME,   /* the argument kept as the object name */
+    SET_ARCHIVE /* an optional argument (has_arg 2): the archive format, "tar" when none */
 };
 
 /* One option of a subcommand; a table ends with a code of 0. The code is
