@@ -2,7 +2,9 @@
 //! cluster's bulk middleware: a tree in one streamed tar PUT (counted at a
 //! fault proxy), every object byte-compared, its mtime carried as
 //! metadata; gzip and bzip2; a file the server refuses named in a failed
-//! record while the others land; options that cannot apply refused.
+//! record while the others land; options that cannot apply refused; swc's
+//! flag. The one scripted server stands in for a cluster without the bulk
+//! middleware (the local one has it).
 
 mod common;
 
@@ -12,7 +14,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::Path;
 use swiftclient::ffi::service::swc_upload;
-use swiftclient::ffi::{SWC_E_CONFIG, SWC_E_HTTP, SWC_OK};
+use swiftclient::ffi::{SWC_E_CONFIG, SWC_E_HTTP, SWC_E_UNSUPPORTED, SWC_OK};
 
 /// A tree: nested directories, a name over 100 bytes (a tar long name),
 /// an empty file, files over one 64 KiB chunk, an empty directory.
@@ -393,4 +395,35 @@ fn swc_upload_extract_archive() {
     let help = ok_in(&swc, &dir, &["upload", "--help"]);
     assert!(help.contains("--extract-archive[=<format>]"), "{help}");
     rt().block_on(cleanup(&c, &cont));
+}
+
+#[test]
+fn a_cluster_without_the_bulk_middleware_is_unsupported() {
+    use common::fixture::{Fixture, Response};
+    let r = rt_threads(1);
+    let fx = r.block_on(Fixture::start(|req| match req.path.as_str() {
+        "/info" => Response::json(200, &json!({"swift": {"version": "2.38.3"}, "slo": {}})),
+        _ => Response::empty(201),
+    }));
+    let dir = tmpdir("xa-nobulk");
+    let (f, _) = data_file(&dir, "f", 10, 1);
+    let opts = json!({"os_storage_url": format!("{}/v1/AUTH_x", fx.url), "os_auth_token": "t"});
+    let (st, _, err, _) = svc_on(
+        &opts,
+        swc_upload,
+        json!({"container": "c", "objects": [f], "extract_archive": "tar"}),
+    );
+    assert_eq!(st, SWC_E_UNSUPPORTED, "{err}");
+    assert!(
+        err["message"].as_str().unwrap().contains("bulk_upload"),
+        "{err}"
+    );
+    let methods: Vec<String> = fx
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|q| format!("{} {}", q.method, q.path))
+        .collect();
+    assert_eq!(methods, vec!["GET /info"], "nothing but /info was asked");
 }
