@@ -259,6 +259,11 @@ type UploadRequest struct {
 	Header, Meta   []string
 	ObjectThreads  int
 	SegmentThreads int
+	// ExtractArchive "tar", "tar.gz" or "tar.bz2" sends the files as one
+	// archive that the cluster's bulk middleware unpacks (one request;
+	// records: a failed upload_object per refused file, then an
+	// extract_archive summary). No segmenting, Changed or SkipIdentical.
+	ExtractArchive string
 	Extra          map[string]interface{}
 }
 
@@ -274,7 +279,8 @@ func (c *Client) Upload(ctx context.Context, r UploadRequest, hd Handlers) (*Sum
 		str("segment_container", r.SegmentContainer).flag("leave_segments", r.LeaveSegments).
 		flag("changed", r.Changed).flag("skip_identical", r.SkipIdentical).flag("fail_fast", r.FailFast).
 		flag("resumable", r.Resumable).list("header", r.Header).list("meta", r.Meta).
-		num("object_uu_threads", int64(r.ObjectThreads)).num("segment_threads", int64(r.SegmentThreads))
+		num("object_uu_threads", int64(r.ObjectThreads)).num("segment_threads", int64(r.SegmentThreads)).
+		str("extract_archive", r.ExtractArchive)
 	if r.UseSLO != nil {
 		q["use_slo"] = *r.UseSLO
 	}
