@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::faultproxy::FaultProxy;
+use common::faultproxy::{Fault, FaultProxy};
 use common::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -207,6 +207,46 @@ fn a_tree_goes_in_one_put_and_every_object_lands() {
     assert!(uploaded.is_empty(), "sent again: {uploaded:?}");
     drop(p);
     rt().block_on(cleanup(&c, &cont));
+}
+
+#[test]
+fn a_broken_archive_put_is_sent_again_from_the_first_file() {
+    let dir = tmpdir("xa-retry");
+    let mut files = BTreeMap::new();
+    for i in 0..8u64 {
+        files.insert(
+            format!("f{i}"),
+            data_file(&dir, &format!("f{i}"), 100_000, i).1,
+        );
+    }
+    let cont = unique("xa-retry");
+    let p = Proxied::start();
+    // The connection dies a third of the way into the archive.
+    let reset = Fault::ResetRequestAfter(300_000);
+    p.fp.push(Fault::OnMatch("extract-archive".into(), Box::new(reset)));
+    let (st, recs, summary, _) = svc_on(
+        &p.opts,
+        swc_upload,
+        json!({"container": cont, "objects": [dir.path()], "object_name": "r", "extract_archive": "tar"}),
+    );
+    assert_eq!(st, SWC_OK, "{summary} {recs:?}");
+    let s = summary_of(&recs);
+    assert_eq!(
+        (s["attempts"].as_u64(), s["files_created"].as_u64()),
+        (Some(2), Some(8)),
+        "{s}"
+    );
+    let sent = p
+        .puts()
+        .iter()
+        .filter(|l| l.contains("extract-archive"))
+        .count();
+    assert_eq!(sent, 2, "{:?}", p.puts());
+    let c = client(&v1_options());
+    rt().block_on(async {
+        same_objects(&c, &cont, "r/", &files).await;
+        cleanup(&c, &cont).await;
+    });
 }
 
 #[test]
