@@ -363,6 +363,7 @@ fn options_that_cannot_apply_are_refused_by_name() {
         (json!({"segment_size": 1000}), "segment_size"),
         (json!({"changed": true}), "changed"),
         (json!({"skip_identical": true}), "skip_identical"),
+        (json!({"resumable": true}), "resumable"),
         (json!({"header": ["X-Object-Manifest: c/p"]}), "header"),
         (json!({"extract_archive": "zip"}), "extract_archive"),
         (

@@ -191,6 +191,7 @@ fn check_archive(r: &UploadRequest) -> Result<()> {
             "the cluster unpacks the whole archive",
         ),
         ("object_uu_threads", r.object_uu_threads.is_some(), one),
+        ("resumable", r.resumable, segments),
     ];
     for (key, set, why) in refused {
         if set {
@@ -212,6 +213,7 @@ fn check_archive(r: &UploadRequest) -> Result<()> {
             ("use_slo", s.use_slo.is_some(), segments),
             ("changed", s.changed == Some(true), inspect),
             ("skip_identical", s.skip_identical == Some(true), inspect),
+            ("resumable", s.resumable == Some(true), segments),
             (
                 "checksum",
                 s.checksum == Some(true),
