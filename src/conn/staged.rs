@@ -21,9 +21,8 @@ use std::time::SystemTime;
 /// This process's id, asked once.
 static PID: once_cell::sync::Lazy<u32> = once_cell::sync::Lazy::new(std::process::id);
 
-/// The temporary name a download is written under before it is renamed
-/// onto `path`: hidden, in the same directory, unique to this process.
-fn partial_path(path: &Path) -> Result<PathBuf> {
+/// The directory a file goes into ("." for a bare name) and its name.
+fn dir_and_name(path: &Path) -> Result<(&Path, &std::ffi::OsStr)> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::invalid(format!("\"{}\" does not name a file", path.display())))?;
@@ -31,6 +30,13 @@ fn partial_path(path: &Path) -> Result<PathBuf> {
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    Ok((dir, name))
+}
+
+/// The temporary name a download is written under before it is renamed
+/// onto `path`: hidden, in the same directory, unique to this process.
+fn partial_path(path: &Path) -> Result<PathBuf> {
+    let (dir, name) = dir_and_name(path)?;
     Ok(dir.join(format!(
         ".{}.swc-partial-{}-{}",
         name.to_string_lossy(),
@@ -42,13 +48,7 @@ fn partial_path(path: &Path) -> Result<PathBuf> {
 /// The stable temporary name of a resumable download of `path`, and its
 /// sidecar's name: hidden, in the same directory.
 fn resumable_paths(path: &Path) -> Result<(PathBuf, PathBuf)> {
-    let name = path
-        .file_name()
-        .ok_or_else(|| Error::invalid(format!("\"{}\" does not name a file", path.display())))?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let (dir, name) = dir_and_name(path)?;
     let tmp = dir.join(format!(".{}.swc-partial", name.to_string_lossy()));
     let sidecar = dir.join(format!(".{}.swc-partial.json", name.to_string_lossy()));
     Ok((tmp, sidecar))
