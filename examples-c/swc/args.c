@@ -178,6 +178,7 @@ int parse_options(struct swc *s, int argc, char **argv, const char *shorts, cons
     char optstring[96];
     int o, rc;
     s->spec = spec;
+    if (s->help == HELP_SPEC) return 0;
     if (s->help) {
         print_help(stdout, s->cmd, spec);
         return 0;

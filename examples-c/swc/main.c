@@ -117,22 +117,58 @@ static const struct command commands[] = {
      "  <key>                 The secret temporary URL key set on the Swift cluster.\n"
      "                        To set a key, run 'swc post -m\n"
      "                        \"Temp-URL-Key:b3968d0207b54ece87cccc06515a89d4\"'\n"},
+    {"bash_completion", cmd_bash_completion, "bash_completion [command]",
+     "the words to complete (for the completion scripts)", "[<command>]",
+     "Prints, on one line, the words a shell may complete: the subcommands and the\n"
+     "global options, or with <command> its options and the global ones (as\n"
+     "swift bash_completion). The installed bash and zsh completion scripts call\n"
+     "it, so they always offer what this swc has.\n\nOptional positional arguments:\n"
+     "  <command>             Subcommand whose options to print.\n"},
 };
 enum { N_COMMANDS = sizeof commands / sizeof commands[0] };
 
-/* The usage: on standard output for --help (then the global options too),
- * on standard error after a mistake. */
+/* What follows "usage: " in swc's usage (and the man page's synopsis). */
+const char swc_synopsis[] =
+    "swc [--auth URL] [--user USER] [--key KEY] [--auth-version V] [--os-* ...]\n"
+    "           [--retries N] [--timeout S[s|m|min|h|hr|d]] [--insecure] [--os-cacert FILE]\n"
+    "           [--force-auth-retry] [--prompt] [-v] [-q] [--debug] [--info] [--version]\n"
+    "           <subcommand> [options] [args]\n";
+
+/* What swc is, first in `swc --help` and the man page's description. */
+const char swc_description[] =
+    "A command-line client for OpenStack Swift on libswiftclient: swift's\n"
+    "subcommands, options, environment and output.\n";
+
+/* swc's exit statuses, last in `swc --help` and in the man page. */
+const struct exit_status swc_exit_statuses[] = {
+    {"0", "Success."},
+    {"1", "Something failed: a request, an object of a bulk operation, the\n"
+          "authentication; or an unknown subcommand or option, or a wrong use\n"
+          "of a subcommand (swift's status for them)."},
+    {"2", "An option's argument is missing or malformed (a thread count, -R,\n"
+          "-T; argparse's status), an unknown option before the subcommand;\n"
+          "or interrupted by Ctrl-C (\" Aborted\")."},
+    {NULL, NULL}};
+
+const struct command *command_at(size_t i) { return i < N_COMMANDS ? &commands[i] : NULL; }
+
+/* The usage: on standard output for --help (then what swc is, the global
+ * options and the exit statuses too), on standard error after a mistake. */
 void usage(FILE *out) {
     size_t i;
-    fputs("usage: swc [--auth URL] [--user USER] [--key KEY] [--auth-version V] [--os-* ...]\n"
-          "           [--retries N] [--timeout S[s|m|min|h|hr|d]] [--insecure] [--os-cacert FILE]\n"
-          "           [--force-auth-retry] [--prompt] [-v] [-q] [--debug] [--info] [--version]\n"
-          "           <subcommand> [options] [args]\n\n"
-          "subcommands (swc <subcommand> --help for one's options):\n",
-          out);
+    fprintf(out, "usage: %s\n", swc_synopsis);
+    if (out == stdout) fprintf(out, "%s\n", swc_description);
+    fputs("subcommands (swc <subcommand> --help for one's options):\n", out);
     for (i = 0; i < N_COMMANDS; i++)
         if (commands[i].synopsis) fprintf(out, "  %-29s %s\n", commands[i].synopsis, commands[i].summary);
-    if (out == stdout) print_global_help(out);
+    if (out != stdout) return;
+    print_global_help(out);
+    fputs("\nExit status:\n", out);
+    for (i = 0; swc_exit_statuses[i].code; i++) {
+        char left[8];
+        snprintf(left, sizeof left, "  %s", swc_exit_statuses[i].code);
+        print_option_line(out, left, swc_exit_statuses[i].meaning);
+    }
 }
 
 static const struct command *find_command(const char *name) {
@@ -145,6 +181,7 @@ static const struct command *find_command(const char *name) {
 int main(int argc, char **argv) {
     struct swc s;
     int rc;
+    if (argc == 2 && !strcmp(argv[1], "--man")) return print_man(stdout); /* hidden: make writes swc.1 */
     memset(&s, 0, sizeof s);
     s.verbose = 1;
     s.opts = json_object();

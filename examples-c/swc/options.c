@@ -131,6 +131,19 @@ size_t global_options(struct option *out) {
     return n;
 }
 
+/* The global option `i` as a subcommand's option is described (its help
+ * NULL for an alias, not listed); 0 past the last. */
+int global_at(size_t i, struct opt_spec *out) {
+    if (i >= NG) return 0;
+    memset(out, 0, sizeof *out);
+    out->name = globals[i].name;
+    out->has_arg = globals[i].has_arg;
+    out->code = globals[i].code;
+    out->metavar = "value";
+    out->help = globals[i].help;
+    return 1;
+}
+
 /* An option as argparse names it in errors: "-R/--retries", "--debug". */
 static const char *label(char *buf, size_t cap, int code, const char *name) {
     if (code < 256) snprintf(buf, cap, "-%c/--%s", code, name);

@@ -5,7 +5,7 @@
  *   swc [global options] <subcommand> [options] [args]
  *
  * Subcommands: auth, stat, list, upload, download, delete, post, copy,
- * orphans, capabilities, tempurl. Credentials come from the ST_* / OS_* environment
+ * orphans, capabilities, tempurl, bash_completion. Credentials come from the ST_* / OS_* environment
  * and the global options, as with the `swift` command.
  *
  *   main.c      the subcommand table, the usage and the subcommands' texts, dispatch
@@ -15,6 +15,8 @@
  *   commands.c  one cmd_<name> per subcommand, and the operation runner
  *   print.c     one printer per record kind, errors, the progress bar
  *   interrupt.c Ctrl-C: the running operation cancelled, then " Aborted"
+ *   doc.c       what is made from the tables: the man page (swc --man) and
+ *               the words the completion scripts offer (bash_completion)
  */
 #ifndef SWC_H
 #define SWC_H
@@ -79,13 +81,17 @@ struct opt_spec {
 
 struct command;
 
+/* s->help set to this: parse_options only keeps the subcommand's table in
+ * s->spec and returns 0 (how doc.c reads a subcommand's options). */
+#define HELP_SPEC 2
+
 /* One run of swc: the global settings, then the subcommand's state. */
 struct swc {
     json_t *opts;       /* the client's options, for swc_client_new_from_env */
     int verbose;        /* 0 with -q, 1, 2 with -v */
     int log_level;      /* --debug / --info: the library's log level, or 0 */
     int prompt;         /* --prompt: the password from the terminal */
-    int help;           /* -h / --help before the subcommand */
+    int help;           /* -h / --help before the subcommand; HELP_SPEC */
     swc_client *client; /* once a subcommand needs one */
     const struct command *cmd;
     const struct opt_spec *spec; /* the subcommand's options, for its usage */
@@ -113,13 +119,23 @@ struct command {
     const char *about;    /* what it does, its positional arguments */
 };
 
+/* An exit status and its meaning ('\n' starts a line), in `swc --help`. */
+struct exit_status {
+    const char *code;
+    const char *meaning;
+};
+
 /* main.c */
+extern const char swc_synopsis[], swc_description[];
+extern const struct exit_status swc_exit_statuses[]; /* ends with a NULL code */
 void usage(FILE *out);
+const struct command *command_at(size_t i); /* NULL past the last */
 
 /* options.c */
 #define GLOBAL_SHORTS "A:U:K:V:R:T:vq"
 int parse_global_options(struct swc *s, int argc, char **argv);
 size_t global_options(struct option *out);
+int global_at(size_t i, struct opt_spec *out);
 const char *global_label(int code, char *buf, size_t cap);
 int global_option(struct swc *s, int code, const char *arg);
 void print_global_help(FILE *out);
@@ -147,6 +163,10 @@ int cmd_copy(struct swc *s, int argc, char **argv);
 int cmd_orphans(struct swc *s, int argc, char **argv);
 int cmd_capabilities(struct swc *s, int argc, char **argv);
 int cmd_tempurl(struct swc *s, int argc, char **argv);
+
+/* doc.c */
+int print_man(FILE *out);
+int cmd_bash_completion(struct swc *s, int argc, char **argv);
 
 /* print.c */
 const char *jstr(json_t *o, const char *k);

@@ -115,4 +115,5 @@ pub const SUBCOMMANDS: &[&str] = &[
     "orphans",
     "capabilities",
     "tempurl",
+    "bash_completion",
 ];
