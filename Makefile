@@ -1,6 +1,8 @@
 # libswiftclient: build and install like a C library.
 #
-#   make                          release build into target/release
+#   make [PREFIX=...]             release build into target/release, then
+#                                 target/dist: the stripped library, swc
+#                                 (linked for PREFIX's libdir) and swc.1
 #   make install PREFIX=/usr/local [DESTDIR=...] [LIBDIR=...]   (no rebuild:
 #                                 run `make` first after changing sources;
 #                                 prefix=, libdir=... spellings work too)
@@ -10,7 +12,12 @@
 # link (libswiftclient.so.0.Y while the API is 0.x, .so.X from 1.0) and the
 # development link libswiftclient.so, libswiftclient.a,
 # lib/pkgconfig/swiftclient.pc, lib/cmake/swiftclient/ (find_package), and
-# the detached debug info under lib/.debug/ (where gdb looks for it).
+# the detached debug info under lib/.debug/ (where gdb looks for it); and
+# swc, the command-line client (examples-c/swc/): bin/swc, its man page
+# share/man/man1/swc.1 (written by `swc --man` from swc's own help texts)
+# and its bash and zsh completions (share/bash-completion/completions/swc,
+# share/zsh/site-functions/_swc), which ask swc for the words to offer.
+# bindir=, datadir=, mandir= (GNU spellings) move them.
 #
 # The release build runs with LTO; the installed libraries are stripped and
 # the shared library carries a .gnu_debuglink to its debug file.
@@ -30,6 +37,17 @@ libdir      ?= $(EXEC_PREFIX)/lib
 LIBDIR      ?= $(libdir)
 includedir  ?= $(PREFIX)/include
 INCLUDEDIR  ?= $(includedir)
+bindir      ?= $(EXEC_PREFIX)/bin
+BINDIR      ?= $(bindir)
+datarootdir ?= $(PREFIX)/share
+DATAROOTDIR ?= $(datarootdir)
+datadir     ?= $(DATAROOTDIR)
+DATADIR     ?= $(datadir)
+mandir      ?= $(DATAROOTDIR)/man
+MANDIR      ?= $(mandir)
+MAN1DIR     ?= $(MANDIR)/man1
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CMAKEDIR   ?= $(LIBDIR)/cmake/swiftclient
 DEBUGDIR   ?= $(LIBDIR)/.debug
@@ -49,8 +67,32 @@ TARGET_DIR ?= target
 REL   := $(TARGET_DIR)/release
 DIST  := $(TARGET_DIR)/dist
 
-.PHONY: all build install uninstall clean-dist
+# swc: C99 with every warning an error, as the tests build it; CFLAGS,
+# CPPFLAGS and LDFLAGS as given (a distribution's hardening flags).
+CFLAGS  ?= -O2
+SWC_WARNINGS ?= -std=c99 -Wall -Wextra -Wpedantic -Werror
+JANSSON_CFLAGS ?= $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS   ?= $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
+SWC_SRC  := $(sort $(wildcard examples-c/swc/*.c))
+SWC_OBJS := $(patsubst examples-c/swc/%.c,$(DIST)/swc-obj/%.o,$(SWC_SRC))
+# The installed swc finds the installed library through a RUNPATH naming
+# LIBDIR, unless LIBDIR is one the dynamic linker searches anyway (a
+# distribution's /usr/lib...: no RUNPATH, as their policies want). Not
+# ldconfig alone: /usr/local/lib or $HOME/.local/lib are not searched
+# everywhere, and ldconfig must be run after each install. RUNPATH (not
+# RPATH), so LD_LIBRARY_PATH still wins: make runs the built swc with
+# target/dist first. swc is linked for the LIBDIR `make` was given; `make
+# install` with another LIBDIR links it again (cc, no cargo) for that one.
+MULTIARCH := $(shell $(CC) -print-multiarch 2>/dev/null)
+SYSTEM_LIBDIRS := /lib /lib64 /usr/lib /usr/lib64 $(if $(MULTIARCH),/lib/$(MULTIARCH) /usr/lib/$(MULTIARCH))
+SWC_RPATH = $(if $(filter $(SYSTEM_LIBDIRS),$(patsubst %/,%,$(LIBDIR))),,$(LIBDIR))
+swc_link = $(CC) $(CFLAGS) $(LDFLAGS) -o $(1) $(SWC_OBJS) -L$(DIST) -lswiftclient $(JANSSON_LIBS) \
+	   -Wl,--enable-new-dtags $(if $(SWC_RPATH),-Wl$(comma)-rpath$(comma)$(SWC_RPATH))
+comma := ,
+
+.PHONY: all build swc install uninstall clean-dist
 all: build
+	@$(MAKE) --no-print-directory swc
 
 # One cargo invocation builds the rlib, the cdylib (linked with its SONAME)
 # and the staticlib; rustc prints the system libraries a static link needs.
@@ -71,6 +113,20 @@ build:
 	  ln -sf $(REAL) $(SONAME) && ln -sf $(SONAME) libswiftclient.so
 	$(STRIP) --strip-debug -o $(DIST)/libswiftclient.a $(REL)/libswiftclient.a
 	@echo "built $(DIST)/$(REAL) ($$(stat -c %s $(DIST)/$(REAL)) bytes, SONAME $(SONAME))"
+
+# swc and its man page, after the library (`make` runs this after build).
+swc: $(DIST)/swc $(DIST)/swc.1
+
+$(DIST)/swc-obj/%.o: examples-c/swc/%.c examples-c/swc/swc.h include/swiftclient.h
+	@mkdir -p $(@D)
+	$(CC) $(SWC_WARNINGS) $(CPPFLAGS) $(CFLAGS) -Iinclude $(JANSSON_CFLAGS) -c -o $@ $<
+
+$(DIST)/swc: $(SWC_OBJS) $(DIST)/$(REAL)
+	$(call swc_link,$@)
+	echo '$(SWC_RPATH)' > $(DIST)/swc.rpath
+
+$(DIST)/swc.1: $(DIST)/swc
+	LD_LIBRARY_PATH=$(DIST) $(DIST)/swc --man > $@.tmp && mv $@.tmp $@
 
 # `make install` installs what `make` built and does not rebuild it: `sudo
 # make install` runs with root's PATH, where cargo may not be. Only when
@@ -96,13 +152,26 @@ install: $(DIST)/$(REAL)
 	      -e "s|@LIBS_PRIVATE@|$$(cat $(REL)/native-static-libs)|" cmake/$$f.cmake.in > $(DESTDIR)$(CMAKEDIR)/$$f.cmake; \
 	  chmod 644 $(DESTDIR)$(CMAKEDIR)/$$f.cmake; \
 	done
+	@test -s $(DIST)/swc.1 || $(MAKE) --no-print-directory swc
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MAN1DIR) $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
+	# swc as built when it was linked for this LIBDIR, else linked for it.
+	if [ "$$(cat $(DIST)/swc.rpath)" = '$(SWC_RPATH)' ]; then \
+	  $(INSTALL) -m 755 $(DIST)/swc $(DESTDIR)$(BINDIR)/swc; \
+	else \
+	  $(call swc_link,$(DESTDIR)$(BINDIR)/swc) && chmod 755 $(DESTDIR)$(BINDIR)/swc; \
+	fi
+	$(INSTALL) -m 644 $(DIST)/swc.1 $(DESTDIR)$(MAN1DIR)/swc.1
+	$(INSTALL) -m 644 examples-c/swc/completion/swc.bash $(DESTDIR)$(BASHCOMPDIR)/swc
+	$(INSTALL) -m 644 examples-c/swc/completion/_swc $(DESTDIR)$(ZSHCOMPDIR)/_swc
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/swiftclient.h $(DESTDIR)$(LIBDIR)/$(REAL) \
 	      $(DESTDIR)$(LIBDIR)/$(SONAME) $(DESTDIR)$(LIBDIR)/libswiftclient.so \
 	      $(DESTDIR)$(LIBDIR)/libswiftclient.a $(DESTDIR)$(PKGCONFIGDIR)/swiftclient.pc \
 	      $(DESTDIR)$(DEBUGDIR)/$(REAL).debug \
-	      $(DESTDIR)$(CMAKEDIR)/swiftclientConfig.cmake $(DESTDIR)$(CMAKEDIR)/swiftclientConfigVersion.cmake
+	      $(DESTDIR)$(CMAKEDIR)/swiftclientConfig.cmake $(DESTDIR)$(CMAKEDIR)/swiftclientConfigVersion.cmake \
+	      $(DESTDIR)$(BINDIR)/swc $(DESTDIR)$(MAN1DIR)/swc.1 \
+	      $(DESTDIR)$(BASHCOMPDIR)/swc $(DESTDIR)$(ZSHCOMPDIR)/_swc
 	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
 
 clean-dist:

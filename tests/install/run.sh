@@ -15,7 +15,9 @@ fail() { echo "install test: $*" >&2; exit 1; }
 has() { local text; text=$(cat); grep -q "$@" <<<"$text"; }
 
 rm -rf "$PREFIX"
-make --no-print-directory >/dev/null
+# Built for this prefix: swc is linked for its libdir (make install for
+# another libdir links it again, as the DESTDIR install below does).
+make --no-print-directory PREFIX="$PREFIX" >/dev/null
 # As `sudo make install` runs it: root's PATH, no cargo. It must install
 # what `make` built without rebuilding.
 env PATH=/usr/sbin:/usr/bin:/sbin:/bin make --no-print-directory install PREFIX="$PREFIX" >/dev/null \
@@ -38,6 +40,8 @@ if readelf -S "$lib/libswiftclient.so.$ver" | has '\.debug_info'; then fail "sha
 bad=$(nm -D --defined-only "$lib/libswiftclient.so.$ver" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^swc_/ { print $3 }')
 [ -z "$bad" ] || fail "exports outside swc_*: $bad"
 if ldd "$lib/libswiftclient.so.$ver" | has -E 'libssl|libcrypto'; then fail "links OpenSSL"; fi
+# swc: the binary, its man page and completions (no cluster needed).
+tests/install/swc.sh "$PREFIX"
 
 # GNU's lower-case variables, a multiarch libdir and DESTDIR, as a
 # distribution package builds it; uninstall then leaves no file behind.
@@ -46,9 +50,19 @@ gnu=(prefix=/usr libdir=/usr/lib/x86_64-linux-gnu DESTDIR="$dest")
 make --no-print-directory install "${gnu[@]}" >/dev/null
 for f in usr/include/swiftclient.h usr/lib/x86_64-linux-gnu/libswiftclient.so.$ver \
          usr/lib/x86_64-linux-gnu/pkgconfig/swiftclient.pc \
-         usr/lib/x86_64-linux-gnu/cmake/swiftclient/swiftclientConfig.cmake; do
+         usr/lib/x86_64-linux-gnu/cmake/swiftclient/swiftclientConfig.cmake \
+         usr/bin/swc usr/share/man/man1/swc.1 usr/share/bash-completion/completions/swc \
+         usr/share/zsh/site-functions/_swc; do
   [ -e "$dest/$f" ] || fail "lower-case variables: missing $f"
 done
+# A system libdir: swc linked again for it, without a RUNPATH.
+if readelf -d "$dest/usr/bin/swc" | has -E 'RPATH|RUNPATH'; then fail "swc for /usr has a RUNPATH"; fi
+# bindir= and mandir= move swc and its man page.
+make --no-print-directory install prefix=/opt/x bindir=/opt/x/sbin mandir=/opt/x/man DESTDIR="$dest" >/dev/null
+for f in opt/x/sbin/swc opt/x/man/man1/swc.1; do
+  [ -e "$dest/$f" ] || fail "bindir=/mandir=: missing $f"
+done
+make --no-print-directory uninstall prefix=/opt/x bindir=/opt/x/sbin mandir=/opt/x/man DESTDIR="$dest" >/dev/null
 has '^libdir=/usr/lib/x86_64-linux-gnu$' <"$dest/usr/lib/x86_64-linux-gnu/pkgconfig/swiftclient.pc" \
   || fail "the .pc file does not name the multiarch libdir"
 make --no-print-directory uninstall "${gnu[@]}" >/dev/null
