@@ -391,6 +391,47 @@ fn help_flags(help: &str) -> Vec<(String, bool)> {
     flags
 }
 
+/// `swc bash_completion [command]` (#18), what the installed completion
+/// scripts ask for: every word `swift bash_completion` gives is in ours
+/// (swift's underscore spellings and what README lists as not in swc
+/// aside), the subcommands without bash_completion, an unknown command an
+/// empty line, status 0 as swift.
+#[test]
+fn swc_bash_completion_words_cover_swift() {
+    let words = |out: &Output| -> Vec<String> {
+        assert_eq!(out.status.code(), Some(0));
+        text(&out.stdout)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect()
+    };
+    let not_in_swc = ["--debug-with-secrets", "--os-help"];
+    for sub in [None].into_iter().chain(SUBCOMMANDS.iter().map(Some)) {
+        let mut args = vec!["bash_completion"];
+        args.extend(sub.copied());
+        let [(_, ours), (_, theirs)] = swc_and_swift(&args, &[]);
+        let (ours, theirs) = (words(&ours), words(&theirs));
+        for w in &theirs {
+            if w.starts_with("--os_") || not_in_swc.contains(&w.as_str()) {
+                continue;
+            }
+            assert!(
+                ours.contains(w),
+                "{sub:?}: swift's {w} missing from {ours:?}"
+            );
+        }
+        assert!(!ours.iter().any(|w| w == "bash_completion"), "{ours:?}");
+        if sub.is_none() {
+            for s in SUBCOMMANDS.iter().filter(|s| **s != "bash_completion") {
+                assert!(ours.iter().any(|w| w == s), "{s} missing: {ours:?}");
+            }
+        }
+    }
+    let [(_, ours), (_, theirs)] = swc_and_swift(&["bash_completion", "nosuch"], &[]);
+    assert_eq!(words(&ours), words(&theirs));
+    assert_eq!(text(&ours.stdout), "\n");
+}
+
 /// Issue #19, 5 and 6: every flag in its subcommand's --help with a
 /// sentence (all of swift's among them); info is capabilities; the help on
 /// stdout; thread counts checked as swift checks them.
