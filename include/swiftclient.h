@@ -79,21 +79,6 @@
 #define SWC_LOG_DEBUG 4
 
 /**
- * What one request in flight holds at most.
- */
-#define PER_TRANSFER (1 << 20)
-
-/**
- * What a listing page (up to 10 000 entries of JSON) adds.
- */
-#define PER_LISTING_PAGE (3 << 20)
-
-/**
- * The smallest ceiling: a listing and a transfer must fit in its half.
- */
-#define MIN_LIMIT (2 * (PER_TRANSFER + PER_LISTING_PAGE))
-
-/**
  * A cancellation token. Pass it to blocking calls; `swc_cancel_trigger`
  * from any thread makes them return SWC_E_CANCELLED promptly (including
  * during a retry's backoff). Once triggered it stays triggered.

@@ -17,11 +17,11 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 /// What one request in flight holds at most.
-pub const PER_TRANSFER: u64 = 1 << 20;
+pub(crate) const PER_TRANSFER: u64 = 1 << 20;
 /// What a listing page (up to 10 000 entries of JSON) adds.
-pub const PER_LISTING_PAGE: u64 = 3 << 20;
+pub(crate) const PER_LISTING_PAGE: u64 = 3 << 20;
 /// The smallest ceiling: a listing and a transfer must fit in its half.
-pub const MIN_LIMIT: u64 = 2 * (PER_TRANSFER + PER_LISTING_PAGE);
+pub(crate) const MIN_LIMIT: u64 = 2 * (PER_TRANSFER + PER_LISTING_PAGE);
 
 /// Reservations are counted in KiB (a semaphore counts in u32).
 const UNIT: u64 = 1024;
