@@ -53,7 +53,9 @@ fn a_container_with_large_objects_through_bulk_delete() {
     let c = client(&v1_options());
     rt().block_on(async {
         assert!(
-            names(&c, &format!("{name}_segments")).await.is_empty(),
+            stored_names(&c, &format!("{name}_segments"))
+                .await
+                .is_empty(),
             "segments are gone too"
         );
         let e = swiftclient::conn::container::head(&c, &name, &Default::default(), &no_cancel())
@@ -78,8 +80,10 @@ fn one_by_one_named_objects_and_prefix() {
     assert_eq!(st, SWC_OK);
     let c = client(&v1_options());
     rt().block_on(async {
-        assert!(names(&c, &name).await.is_empty());
-        assert!(names(&c, &format!("{name}_segments")).await.is_empty());
+        assert!(stored_names(&c, &name).await.is_empty());
+        assert!(stored_names(&c, &format!("{name}_segments"))
+            .await
+            .is_empty());
         // With a prefix the container stays.
         swiftclient::conn::container::head(&c, &name, &Default::default(), &no_cancel())
             .await
@@ -102,9 +106,11 @@ fn named_objects_on_the_bulk_path_keep_no_segments() {
     assert_eq!(recs.iter().filter(|r| r["bulk"] == true).count(), 25);
     let c = client(&v1_options());
     rt().block_on(async {
-        assert!(names(&c, &name).await.is_empty());
+        assert!(stored_names(&c, &name).await.is_empty());
         assert!(
-            names(&c, &format!("{name}_segments")).await.is_empty(),
+            stored_names(&c, &format!("{name}_segments"))
+                .await
+                .is_empty(),
             "no leaked segments"
         );
         cleanup(&c, &name).await;
@@ -211,7 +217,9 @@ fn a_few_thousand_objects_via_bulk_delete_page_by_page() {
     );
     eprintln!("deleted {N} objects in {:?}", t.elapsed());
     rt().block_on(async {
-        assert!(names(&c, &format!("{name}_segments")).await.is_empty());
+        assert!(stored_names(&c, &format!("{name}_segments"))
+            .await
+            .is_empty());
         cleanup(&c, &format!("{name}_segments")).await;
     });
 }

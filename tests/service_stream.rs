@@ -111,9 +111,11 @@ fn a_failing_stream_leaves_no_segments() {
     );
     let c = client(&v1_options());
     rt().block_on(async {
-        assert!(names(&c, &cont).await.is_empty());
+        assert!(stored_names(&c, &cont).await.is_empty());
         assert!(
-            names(&c, &format!("{cont}_segments")).await.is_empty(),
+            stored_names(&c, &format!("{cont}_segments"))
+                .await
+                .is_empty(),
             "segments removed"
         );
         cleanup(&c, &cont).await;

@@ -57,8 +57,12 @@ fn swc_and_python_swiftclient_read_each_other() {
     run(&swift, &["delete", &cont]);
     let c = client(&v1_options());
     rt().block_on(async {
-        assert!(names(&c, &format!("{cont}_segments")).await.is_empty());
-        assert!(names(&c, &format!("{cont2}_segments")).await.is_empty());
+        assert!(stored_names(&c, &format!("{cont}_segments"))
+            .await
+            .is_empty());
+        assert!(stored_names(&c, &format!("{cont2}_segments"))
+            .await
+            .is_empty());
         cleanup(&c, &format!("{cont}_segments")).await;
         cleanup(&c, &format!("{cont2}_segments")).await;
     });

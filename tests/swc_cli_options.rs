@@ -560,8 +560,12 @@ fn ctrl_c_cancels_and_leaves_nothing_half_done() {
     aborted(&interrupt_when(child, || segment_puts() >= 3));
     let rc = client(&v1_options());
     rt.block_on(async {
-        assert_eq!(names(&rc, &cont).await, Vec::<String>::new(), "a manifest");
-        let left = names(&rc, &format!("{cont}_segments")).await;
+        assert_eq!(
+            stored_names(&rc, &cont).await,
+            Vec::<String>::new(),
+            "a manifest"
+        );
+        let left = stored_names(&rc, &format!("{cont}_segments")).await;
         assert_eq!(left, Vec::<String>::new(), "segments left behind");
     });
 

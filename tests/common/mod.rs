@@ -358,6 +358,26 @@ pub async fn names(c: &swiftclient::Client, container: &str) -> Vec<String> {
     }
 }
 
+/// The names a listing of `container` shows that are really there: each is
+/// confirmed with a HEAD. A container listing is updated after the object
+/// servers answer (and, when the container server is slow, minutes later
+/// by the object updater), so on a busy machine a just-deleted object can
+/// still be listed; a check that nothing was left behind must not take
+/// that lag for an orphan, nor let an object that does exist pass.
+pub async fn stored_names(c: &swiftclient::Client, container: &str) -> Vec<String> {
+    let mut stored = Vec::new();
+    for name in names(c, container).await {
+        let head =
+            swiftclient::conn::object::head(c, container, &name, &Default::default(), &no_cancel())
+                .await;
+        match head {
+            Err(e) if e.status == swiftclient::Status::NotFound => {}
+            _ => stored.push(name),
+        }
+    }
+    stored
+}
+
 pub async fn mkcontainer(c: &swiftclient::Client, name: &str) {
     swiftclient::conn::container::put(c, name, &Default::default(), &no_cancel())
         .await
