@@ -380,8 +380,9 @@ void swc_cancel_free(swc_cancel *cancel);
  * text), `cacert_only` (trust only those, not the system roots),
  * `os_cert`, `os_key`, `insecure`,
  * `auth_headers` ("auth" or "storage": X-Storage-User/X-Storage-Pass),
- * `retries`, `starting_backoff`, `max_backoff`, `retry_on_ratelimit`,
- * `force_auth_retry`, `timeout`, `connect_timeout`,
+ * `retries`, `starting_backoff`, `max_backoff`, `max_retry_after` (the
+ * longest Retry-After waited for, default 300 s; a longer one fails the
+ * request at once), `retry_on_ratelimit`, `force_auth_retry`, `timeout`, `connect_timeout`,
  * `token_refresh_margin`, `user_agent`, `proxy` (an http:// or https://
  * proxy URL for every request), `no_proxy` (hosts that bypass it),
  * `use_environment_proxy` (default true: without `proxy`, the
@@ -1218,7 +1219,12 @@ swc_status swc_formpost_signature(const char *request_json, char **result_json, 
  * non-NULL (it must restart the stream and return 0).
  * `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
  * The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
- * returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
+ * returned ETag is SWC_E_CHECKSUM — found after the server stored the
+ * bytes, since a callback's stream cannot be hashed before it is sent:
+ * give `etag` when you know the MD5, and the server refuses a damaged
+ * body (422, SWC_E_CHECKSUM) instead. The `_fd` (regular file), `_path`
+ * and `_buffer` forms hash the body first and send its ETag themselves,
+ * retrying a refused (damaged) body. Callbacks run on the calling thread.
  */
 swc_status swc_object_put(const swc_client *client,
                           const char *container,
@@ -1236,7 +1242,8 @@ swc_status swc_object_put(const swc_client *client,
  * Uploads from a file descriptor, from its current offset (`length` bytes,
  * or -1 for up to the end; any other negative length is
  * SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
- * descriptor can seek back.
+ * descriptor can seek back. A regular file is read twice: hashed first, its
+ * MD5 sent as ETag (see `swc_object_put`).
  */
 swc_status swc_object_put_fd(const swc_client *client,
                              const char *container,

@@ -201,7 +201,19 @@ pub fn transaction_id(headers: &HeaderMap) -> Option<String> {
         })
 }
 
+/// Whether an answer with this status is worth sending again: server
+/// errors, timeouts (408), a client disconnect seen by the proxy (499), and
+/// the rate limits (429, 498) when `ratelimit` (the client's
+/// `retry_on_ratelimit`). The request engine retries exactly these (plus a
+/// 422 to a PUT whose ETag it sent, see `execute`), and error records say
+/// `retryable` from the same answer.
+pub fn retryable_code(code: u16, ratelimit: bool) -> bool {
+    code >= 500 || code == 408 || code == 499 || (ratelimit && (code == 429 || code == 498))
+}
+
 /// An error for a non-success response; reads (at most 1 KiB of) the body.
+/// `retryable` as `retryable_code` with rate limits retried; the request
+/// engine sets it again from the client's own policy.
 pub async fn status_error(method: &str, url: &str, resp: reqwest::Response, what: &str) -> Error {
     let code = resp.status().as_u16();
     let reason = resp.status().canonical_reason().unwrap_or("").to_string();
@@ -213,7 +225,7 @@ pub async fn status_error(method: &str, url: &str, resp: reqwest::Response, what
     }
     let mut e = Error::new(Status::from_http(code), message)
         .with_request(method, url)
-        .retryable(matches!(code, 408 | 429 | 498 | 499) || code >= 500);
+        .retryable(retryable_code(code, true));
     e.http_status = Some(code);
     e.http_reason = Some(reason);
     e.transaction_id = txn;

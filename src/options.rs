@@ -72,6 +72,9 @@ pub struct Options {
     pub retries: Option<u32>,
     pub starting_backoff: Option<f64>,
     pub max_backoff: Option<f64>,
+    /// Ours: the longest Retry-After honoured (default 300 s); a server
+    /// asking for longer fails the request at once, saying so.
+    pub max_retry_after: Option<f64>,
     pub retry_on_ratelimit: Option<bool>,
     pub force_auth_retry: Option<bool>,
     /// Idle-read timeout in seconds.

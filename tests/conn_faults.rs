@@ -6,7 +6,7 @@
 mod common;
 
 use common::body::OneShot;
-use common::faultproxy::{Fault, FaultProxy};
+use common::faultproxy::Fault;
 use common::*;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -15,20 +15,7 @@ use swiftclient::conn::opts::{GetOpts, PutOpts, RequestOpts};
 use swiftclient::conn::{account, container, object};
 use swiftclient::{Client, Status};
 
-/// A client whose every request goes through a fault proxy.
-async fn faulty(extra: Value) -> (FaultProxy, Client) {
-    let fp = FaultProxy::start(&env("SWC_TEST_PROXY_URL")).await;
-    let mut o = json!({
-        "auth": format!("{}/auth/v1.0", fp.url),
-        "user": "test:tester", "key": "testing",
-        "starting_backoff": 0.1, "max_backoff": 1.0,
-    });
-    for (k, v) in extra.as_object().unwrap() {
-        o[k] = v.clone();
-    }
-    let c = client(&o);
-    (fp, c)
-}
+use common::faultproxy::faulty;
 
 async fn setup(c: &Client, size: usize) -> (String, Vec<u8>) {
     let name = unique("faults");

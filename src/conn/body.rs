@@ -30,6 +30,28 @@ pub trait BodySource: Send {
     fn is_empty(&self) -> bool {
         self.len() == Some(0)
     }
+    /// The MD5 (hex) of the whole body, for a source that can be read
+    /// twice (a buffer, a seekable file or range), read through and
+    /// rewound; `None` for one that cannot. An upload sends it as its ETag,
+    /// so that the server refuses (422) a body damaged on the way instead
+    /// of storing it over a good object.
+    fn content_md5(&mut self) -> Result<Option<String>> {
+        Ok(None)
+    }
+}
+
+/// The MD5 of what `src` gives from here to its end.
+fn md5_through(src: &mut dyn BodySource) -> Result<String> {
+    use md5::{Digest, Md5};
+    let mut h = Md5::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = src.read(&mut buf)?;
+        if n == 0 {
+            return Ok(crate::hex::hex(&h.finalize()));
+        }
+        h.update(&buf[..n]);
+    }
 }
 
 /// A body in memory: borrowed (`&[u8]`) or owned and cheap to clone
@@ -62,6 +84,10 @@ impl<B: AsRef<[u8]> + Send> BodySource for BytesSource<B> {
     }
     fn len(&self) -> Option<u64> {
         Some(self.data.as_ref().len() as u64)
+    }
+    fn content_md5(&mut self) -> Result<Option<String>> {
+        use md5::{Digest, Md5};
+        Ok(Some(crate::hex::hex(&Md5::digest(self.data.as_ref()))))
     }
 }
 
@@ -200,6 +226,22 @@ impl BodySource for FileSource {
     }
     fn len(&self) -> Option<u64> {
         self.length
+    }
+    fn content_md5(&mut self) -> Result<Option<String>> {
+        // Only a regular file of known length that seeks back: a pipe or
+        // socket would lose what was read.
+        let regular = self.file.metadata().is_ok_and(|m| m.is_file());
+        if !regular || self.length.is_none() || !self.rewind()? {
+            return Ok(None);
+        }
+        let md5 = md5_through(self)?;
+        if !self.rewind()? {
+            return Err(Error::invalid(format!(
+                "{} could not be read again after hashing",
+                self.what
+            )));
+        }
+        Ok(Some(md5))
     }
 }
 

@@ -164,8 +164,20 @@ pub async fn put(
     if let Some(ct) = &opts.content_type {
         call.headers.push(("Content-Type".into(), ct.clone()));
     }
-    if let Some(e) = &opts.etag {
-        call.headers.push(("ETag".into(), unquote(e)));
+    let manifest = opts
+        .query
+        .as_deref()
+        .is_some_and(|q| q.contains("multipart-manifest=put"));
+    let etag = match &opts.etag {
+        Some(e) => Some(unquote(e)),
+        // Hashed before sending when the source can be read twice, so a
+        // body damaged on the way is refused (422, retried) rather than
+        // stored over the object. A manifest's ETag is its segments'.
+        None if opts.checksum && !manifest => source.content_md5()?,
+        None => None,
+    };
+    if let Some(e) = etag {
+        call.headers.push(("ETag".into(), e));
     }
     let sent = execute(client, &call, Some(source), cancel).await?;
     let mut rec = response_record(&sent.resp, sent.attempts);
@@ -181,10 +193,6 @@ pub async fn put(
     rec["etag"] = json!(etag);
     rec["md5"] = json!(md5);
     rec["bytes"] = json!(len);
-    let manifest = opts
-        .query
-        .as_deref()
-        .is_some_and(|q| q.contains("multipart-manifest=put"));
     if opts.checksum && !manifest {
         if let Some(etag) = &etag {
             if *etag != md5 {

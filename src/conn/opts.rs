@@ -132,6 +132,8 @@ pub struct PutOpts {
     pub headers: Headers,
     pub query: Option<String>,
     /// Sent as ETag: Swift rejects the upload (SWC_E_CHECKSUM) on mismatch.
+    /// Without it (and with `checksum`), a source that can be read twice
+    /// is hashed first and its MD5 sent (`BodySource::content_md5`).
     pub etag: Option<String>,
     pub content_type: Option<String>,
     /// Compare the MD5 of what was sent with the returned ETag (default true).

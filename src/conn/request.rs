@@ -176,8 +176,27 @@ pub fn unix_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-fn retryable_status(code: u16, ratelimit: bool) -> bool {
-    code >= 500 || code == 408 || code == 499 || (ratelimit && (code == 429 || code == 498))
+/// A 422 answers a PUT whose body did not match the ETag sent with it: the
+/// bytes were damaged on the way and the server stored nothing, so sending
+/// them again (from a rewound source) is safe.
+fn etag_refused(code: u16, call: &Call) -> bool {
+    code == 422
+        && call.method == Method::PUT
+        && call
+            .headers
+            .iter()
+            .any(|(k, _)| k.eq_ignore_ascii_case("etag"))
+}
+
+/// The error for a Retry-After longer than the client will wait.
+fn retry_after_too_long(e: Error, wait: Duration, limit: Duration) -> Error {
+    let mut e = e.retryable(false);
+    e.message.push_str(&format!(
+        " (not retried: the server asks to wait {:.0} s, over max_retry_after = {:.0} s)",
+        wait.as_secs_f64(),
+        limit.as_secs_f64()
+    ));
+    e
 }
 
 /// Seconds from a Retry-After header (delta-seconds or HTTP date).
@@ -294,7 +313,13 @@ async fn send_once(
     }
     match body {
         Some(b) => {
-            match or_cancel(cancel, async { Ok(send_body::send_with_body(rb, b).await) }).await? {
+            let etag = call
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("etag"))
+                .map(|(_, v)| v.as_str());
+            let sending = send_body::send_with_body(rb, b, etag);
+            match or_cancel(cancel, async { Ok(sending.await) }).await? {
                 Err(e) => Err(e.with_request(call.method.as_str(), url)),
                 Ok((r, p)) => Ok((r, Some(p))),
             }
@@ -425,7 +450,8 @@ pub async fn execute(
                         continue;
                     }
                 }
-                let retry = retryable_status(code, s.retry_on_ratelimit);
+                let retry = http::retryable_code(code, s.retry_on_ratelimit)
+                    || (etag_refused(code, call) && body.is_some());
                 let wait = if retry { retry_after(&resp) } else { None };
                 let e = http::status_error(
                     call.method.as_str(),
@@ -433,7 +459,21 @@ pub async fn execute(
                     resp,
                     &format!("{} failed", call.method),
                 )
-                .await;
+                .await
+                .retryable(retry);
+                let e = if etag_refused(code, call) {
+                    let mut e = e;
+                    e.message.push_str(" (the body that arrived does not have the MD5 sent as its ETag: damaged on the way, or its source changed while being sent; nothing was stored)");
+                    e
+                } else {
+                    e
+                };
+                let e = match wait {
+                    Some(w) if w > s.max_retry_after => {
+                        return Err(retry_after_too_long(e, w, s.max_retry_after).attempts(attempts))
+                    }
+                    _ => e,
+                };
                 let e = if code == 401 && call.auth && !client.can_reauthenticate() {
                     no_way_back(e)
                 } else {

@@ -13,10 +13,13 @@ use md5::{Digest, Md5};
 /// request's outcome with the MD5 and length of what was read; an error
 /// when the body source failed (the request's outcome is then moot). A body
 /// of known length up to one chunk is read first and sent whole: one write
-/// for headers and body, no channel, no stream.
+/// for headers and body, no channel, no stream. `etag_sent`: the MD5 the
+/// request carries as its ETag, which the server checks, so it is not
+/// computed a second time (a 2xx means the body had it).
 pub(super) async fn send_with_body(
     rb: reqwest::RequestBuilder,
     body: &mut dyn BodySource,
+    etag_sent: Option<&str>,
 ) -> Result<(
     std::result::Result<reqwest::Response, reqwest::Error>,
     (String, u64),
@@ -32,6 +35,7 @@ pub(super) async fn send_with_body(
         rx.recv().await.map(|item| (item, rx))
     });
     let send = rb.body(reqwest::Body::wrap_stream(stream)).send();
+    let hashing = etag_sent.is_none();
     let pump = async move {
         let mut md5 = Md5::new();
         let mut total = 0u64;
@@ -48,7 +52,9 @@ pub(super) async fn send_with_body(
                     return Err(e);
                 }
             };
-            md5.update(&buf);
+            if hashing {
+                md5.update(&buf);
+            }
             total += buf.len() as u64;
             if tx.send(Ok(Bytes::from(buf))).await.is_err() {
                 // The request ended before the body did (error or early answer).
@@ -58,7 +64,11 @@ pub(super) async fn send_with_body(
                 break;
             }
         }
-        Ok((hex(&md5.finalize()), total))
+        let digest = match etag_sent {
+            Some(e) => e.to_ascii_lowercase(),
+            None => hex(&md5.finalize()),
+        };
+        Ok((digest, total))
     };
     let (r, pumped) = tokio::join!(send, pump);
     pumped.map(|p| (r, p))

@@ -89,8 +89,9 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// text), `cacert_only` (trust only those, not the system roots),
 /// `os_cert`, `os_key`, `insecure`,
 /// `auth_headers` ("auth" or "storage": X-Storage-User/X-Storage-Pass),
-/// `retries`, `starting_backoff`, `max_backoff`, `retry_on_ratelimit`,
-/// `force_auth_retry`, `timeout`, `connect_timeout`,
+/// `retries`, `starting_backoff`, `max_backoff`, `max_retry_after` (the
+/// longest Retry-After waited for, default 300 s; a longer one fails the
+/// request at once), `retry_on_ratelimit`, `force_auth_retry`, `timeout`, `connect_timeout`,
 /// `token_refresh_margin`, `user_agent`, `proxy` (an http:// or https://
 /// proxy URL for every request), `no_proxy` (hosts that bypass it),
 /// `use_environment_proxy` (default true: without `proxy`, the

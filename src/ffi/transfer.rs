@@ -75,7 +75,12 @@ fn put_with(
 /// non-NULL (it must restart the stream and return 0).
 /// `opts_json`: `{"headers", "query", "etag", "content_type", "checksum"}`.
 /// The record has `etag`, `md5` and `bytes`; an MD5 that differs from the
-/// returned ETag is SWC_E_CHECKSUM. Callbacks run on the calling thread.
+/// returned ETag is SWC_E_CHECKSUM — found after the server stored the
+/// bytes, since a callback's stream cannot be hashed before it is sent:
+/// give `etag` when you know the MD5, and the server refuses a damaged
+/// body (422, SWC_E_CHECKSUM) instead. The `_fd` (regular file), `_path`
+/// and `_buffer` forms hash the body first and send its ETag themselves,
+/// retrying a refused (damaged) body. Callbacks run on the calling thread.
 #[no_mangle]
 pub extern "C" fn swc_object_put(
     client: *const swc_client,
@@ -103,7 +108,8 @@ pub extern "C" fn swc_object_put(
 /// Uploads from a file descriptor, from its current offset (`length` bytes,
 /// or -1 for up to the end; any other negative length is
 /// SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
-/// descriptor can seek back.
+/// descriptor can seek back. A regular file is read twice: hashed first, its
+/// MD5 sent as ETag (see `swc_object_put`).
 #[no_mangle]
 pub extern "C" fn swc_object_put_fd(
     client: *const swc_client,

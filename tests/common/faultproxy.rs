@@ -25,6 +25,11 @@ pub enum Fault {
     Throttle(usize, Duration),
     /// Forward; reset after N bytes of the request body.
     ResetRequestAfter(usize),
+    /// Forward, with byte N of the request body flipped (damage on the
+    /// way that TCP does not see).
+    CorruptRequestByte(usize),
+    /// Forward, with byte N of the response (headers included) flipped.
+    CorruptResponseByte(usize),
     /// The fault, for the first request whose request line contains the
     /// text; requests before it pass (and leave it first in the plan).
     OnMatch(String, Box<Fault>),
@@ -227,6 +232,10 @@ async fn serve(
         Some(Fault::ResetRequestAfter(n)) => Some(n),
         _ => None,
     };
+    let req_flip = match fault {
+        Some(Fault::CorruptRequestByte(n)) => Some(n),
+        _ => None,
+    };
     // Request body: client -> upstream.
     let upload = tokio::spawn(async move {
         let mut sent = 0usize;
@@ -238,6 +247,9 @@ async fn serve(
                     let _ = uw.write_all(&chunk[..limit - sent]).await;
                     return true; // reset
                 }
+            }
+            if let Some(at) = req_flip.filter(|&at| at >= sent && at < sent + chunk.len()) {
+                chunk[at - sent] ^= 0xff;
             }
             if !chunk.is_empty() {
                 if uw.write_all(&chunk).await.is_err() {
@@ -263,10 +275,18 @@ async fn serve(
             r = ur.read(&mut tmp) => match r { Ok(0) | Err(_) => break, Ok(n) => n },
             _ = tokio::time::sleep(Duration::from_millis(20)) => continue,
         };
+        if let Some(Fault::CorruptResponseByte(at)) = fault {
+            if at >= sent && at < sent + n {
+                tmp[at - sent] ^= 0xff;
+            }
+        }
         let data = &tmp[..n];
         if !matches!(
             fault,
-            None | Some(Fault::Pass) | Some(Fault::ResetRequestAfter(_))
+            None | Some(Fault::Pass)
+                | Some(Fault::ResetRequestAfter(_))
+                | Some(Fault::CorruptRequestByte(_))
+                | Some(Fault::CorruptResponseByte(_))
         ) {
             // Faulty responses are relayed as they come.
             cw.write_all(&std::mem::take(&mut pending)).await?;
@@ -314,6 +334,22 @@ async fn serve(
     Ok(())
 }
 
+/// A client whose every request goes through a fault proxy (v1 auth,
+/// short backoff), with `extra` options on top.
+pub async fn faulty(extra: serde_json::Value) -> (FaultProxy, swiftclient::Client) {
+    let fp = FaultProxy::start(&super::env("SWC_TEST_PROXY_URL")).await;
+    let mut o = serde_json::json!({
+        "auth": format!("{}/auth/v1.0", fp.url),
+        "user": "test:tester", "key": "testing",
+        "starting_backoff": 0.1, "max_backoff": 1.0,
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        o[k] = v.clone();
+    }
+    let c = super::client(&o);
+    (fp, c)
+}
+
 /// A C client whose requests all pass through a fault proxy, already
 /// authenticated (so any further request the proxy sees was sent by the
 /// call under test), with the runtime the proxy runs on (keep it alive).
@@ -322,11 +358,26 @@ pub fn ffi_client_through_proxy() -> (
     FaultProxy,
     *mut swiftclient::ffi::client::swc_client,
 ) {
+    ffi_client_through_proxy_with(serde_json::json!({}))
+}
+
+/// As `ffi_client_through_proxy`, with `extra` client options on top.
+pub fn ffi_client_through_proxy_with(
+    extra: serde_json::Value,
+) -> (
+    tokio::runtime::Runtime,
+    FaultProxy,
+    *mut swiftclient::ffi::client::swc_client,
+) {
     let rt = super::rt_threads(1);
     let fp = rt.block_on(FaultProxy::start(&super::env("SWC_TEST_PROXY_URL")));
-    let c = super::ffi_client(&serde_json::json!({
+    let mut o = serde_json::json!({
         "auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing",
-    }));
+    });
+    for (k, v) in extra.as_object().unwrap() {
+        o[k] = v.clone();
+    }
+    let c = super::ffi_client(&o);
     let (st, _, e) = super::ffi_call(|o, e| {
         swiftclient::ffi::client::swc_client_auth(c, std::ptr::null(), o, e)
     });

@@ -288,6 +288,10 @@ impl BodySource for Counting {
     fn len(&self) -> Option<u64> {
         self.inner.len()
     }
+    fn content_md5(&mut self) -> Result<Option<String>> {
+        // Read past the progress count: only the bytes sent are progress.
+        self.inner.content_md5()
+    }
 }
 
 fn open_range(path: &Path, offset: u64, len: u64) -> Result<FileSource> {

@@ -203,6 +203,9 @@ impl<S: BodySource> BodySource for Reserved<S> {
     fn len(&self) -> Option<u64> {
         self.0.len()
     }
+    fn content_md5(&mut self) -> Result<Option<String>> {
+        self.0.content_md5()
+    }
 }
 
 impl Held {
