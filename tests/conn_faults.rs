@@ -103,6 +103,7 @@ async fn ratelimit_retry_can_be_switched_off_and_budget_ends() {
         (e.status, e.http_status, e.attempts),
         (Status::Http, Some(498), Some(1))
     );
+    assert!(!e.retryable, "the record says what the engine did");
     for _ in 0..5 {
         fp.push(status(503));
     }

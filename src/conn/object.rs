@@ -56,6 +56,30 @@ pub async fn delete(
     simple(client, Method::DELETE, c, o, opts, cancel).await
 }
 
+/// Deletes an SLO with its segments (`multipart-manifest=delete`, added to
+/// `opts.query`). The SLO middleware answers 200 once it has started and
+/// reports per segment in the body, so the record carries that report
+/// (asked for as JSON) as `body`: see `types::BulkReport`.
+pub async fn delete_slo(
+    client: &Client,
+    c: &str,
+    o: &str,
+    opts: &RequestOpts,
+    cancel: &CancellationToken,
+) -> Result<Value> {
+    let mut call = with_headers(Call::new(Method::DELETE, object_path(c, o)?), &opts.headers);
+    call.headers
+        .push(("Accept".into(), "application/json".into()));
+    call.raw_query = Some(match &opts.query {
+        Some(q) => format!("{q}&multipart-manifest=delete"),
+        None => "multipart-manifest=delete".into(),
+    });
+    let sent = execute(client, &call, None, cancel).await?;
+    let mut rec = response_record(&sent.resp, sent.attempts);
+    rec["body"] = json!(drain(sent.resp, "DELETE", &sent.url).await?);
+    Ok(rec)
+}
+
 /// Server-side COPY to `opts.destination` ("/container/object").
 pub async fn copy(
     client: &Client,

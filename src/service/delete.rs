@@ -381,13 +381,17 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
             Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
         }
     }
-    if slo && !plan.req.leave_segments {
-        opts.query = Some(match opts.query {
-            Some(q) => format!("{q}&multipart-manifest=delete"),
-            None => "multipart-manifest=delete".into(),
-        });
-    }
-    let mut rec = match object::delete(&ctx.client, c, o, &opts, &ctx.cancel).await {
+    let mut retried = None;
+    let deleted = match slo && !plan.req.leave_segments {
+        true => super::slo_delete::delete_slo(ctx, c, o, &opts)
+            .await
+            .map(|(r, n)| {
+                retried = Some(n);
+                r
+            }),
+        false => object::delete(&ctx.client, c, o, &opts, &ctx.cancel).await,
+    };
+    let mut rec = match deleted {
         Ok(resp) => record::with_response(record::ok("delete_object", Some(c), Some(o)), &resp),
         Err(e) if t.listed && gone(&e) => return already_gone(c, o),
         Err(e) => return record::failed("delete_object", Some(c), Some(o), &e),
@@ -400,6 +404,10 @@ async fn delete_one(plan: &Arc<Plan>, t: &Target) -> Value {
     }
     if slo {
         rec["slo_segments_deleted"] = json!(!plan.req.leave_segments);
+    }
+    if let Some(n) = retried.filter(|&n| n > 0) {
+        // Paths the SLO middleware reported failed, deleted again here.
+        rec["slo_segments_retried"] = json!(n);
     }
     rec
 }
@@ -499,6 +507,16 @@ async fn bulk_delete(plan: &Arc<Plan>, targets: Vec<Target>, page: usize) -> usi
                         None => record::ok("delete_object", Some(&t.container), Some(&t.name)),
                         Some(status) if t.listed && status.starts_with("404") => {
                             already_gone(&t.container, &t.name)
+                        }
+                        // Worth another try (an overloaded object server):
+                        // on its own, with the client's retries.
+                        Some(status) if crate::http::retryable_code(status_code(status), true) => {
+                            let mut r = delete_one(&plan, t).await;
+                            if r["success"] != true {
+                                failed_total.fetch_add(1, Ordering::Relaxed);
+                            }
+                            r["bulk_status"] = json!(status);
+                            r
                         }
                         Some(status) => {
                             let code = status_code(status);

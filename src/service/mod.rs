@@ -19,6 +19,7 @@ pub mod record;
 pub mod segment_writer;
 pub mod segments;
 pub mod sizes;
+mod slo_delete;
 pub mod stat;
 pub mod upload;
 

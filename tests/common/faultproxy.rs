@@ -17,6 +17,9 @@ pub enum Fault {
     Pass,
     /// Answer with this status (and headers) without forwarding.
     Status(u16, Vec<(String, String)>),
+    /// Answer with this status and body without forwarding (a report a
+    /// middleware writes when things go wrong behind it).
+    Respond(u16, String),
     /// Forward; reset both connections after N response bytes.
     ResetResponseAfter(usize),
     /// Forward; stop sending the response for a while after N bytes.
@@ -193,7 +196,12 @@ async fn serve(
         })
         .unwrap_or(0);
 
-    if let Some(Fault::Status(code, hdrs)) = &fault {
+    let canned = match &fault {
+        Some(Fault::Status(code, hdrs)) => Some((*code, hdrs.clone(), String::new())),
+        Some(Fault::Respond(code, body)) => Some((*code, Vec::new(), body.clone())),
+        _ => None,
+    };
+    if let Some((code, hdrs, body)) = canned {
         // Swallow a declared body first, so the client sees the answer.
         let mut have = buf.len() - head_end;
         while have < content_length {
@@ -203,11 +211,15 @@ async fn serve(
             }
             have += n;
         }
-        let mut out = format!("HTTP/1.1 {code} Injected\r\nContent-Length: 0\r\nConnection: close\r\nX-Trans-Id: tx-injected\r\n");
+        let mut out = format!(
+            "HTTP/1.1 {code} Injected\r\nContent-Length: {}\r\nConnection: close\r\nX-Trans-Id: tx-injected\r\n",
+            body.len()
+        );
         for (k, v) in hdrs {
             out.push_str(&format!("{k}: {v}\r\n"));
         }
         out.push_str("\r\n");
+        out.push_str(&body);
         slot.release();
         client.write_all(out.as_bytes()).await?;
         client.shutdown().await?;
