@@ -241,3 +241,52 @@ fn a_damaged_segment_is_sent_again() {
     });
     unsafe { swc_client_free(c) };
 }
+
+/// A manifest PUT refused for certain (400) leaves no segment behind: no
+/// manifest will ever name them. One whose outcome is unknown (503 on
+/// every try) keeps them, and the error says where.
+#[test]
+fn a_refused_manifest_takes_its_segments_with_it() {
+    let (_rt, fp, c) =
+        ffi_client_through_proxy_with(json!({"starting_backoff": 0.05, "max_backoff": 0.1}));
+    let dir = tmpdir("manifest-refused");
+    let cont = unique("manifest-refused");
+    let path = dir.join("big.bin");
+    std::fs::write(&path, data(3 * 65536, 21)).unwrap();
+    let req = json!({"container": cont, "objects": [{"path": path, "object_name": "big.bin"}],
+                     "segment_size": 65536});
+    let manifest_put = |f: Fault| Fault::OnMatch("multipart-manifest=put".into(), Box::new(f));
+    fp.push(manifest_put(Fault::Status(400, vec![])));
+    let (st, recs, _) = svc(swc_upload, c, req.clone());
+    assert_ne!(st, 0);
+    let rec = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    let said = rec["error"].as_str().unwrap();
+    assert!(
+        said.contains("segments uploaded for it were deleted"),
+        "{said}"
+    );
+    let rc = client(&v1_options());
+    let segs = format!("{cont}_segments");
+    assert!(rt().block_on(stored_names(&rc, &segs)).is_empty());
+
+    for _ in 0..6 {
+        fp.push(manifest_put(Fault::Status(503, vec![])));
+    }
+    let (st, recs, _) = svc(swc_upload, c, req);
+    assert_ne!(st, 0);
+    let rec = recs
+        .iter()
+        .find(|r| r["action"] == "upload_object")
+        .unwrap();
+    let said = rec["error"].as_str().unwrap();
+    assert!(said.contains("segments were kept"), "{said}");
+    assert_eq!(rt().block_on(stored_names(&rc, &segs)).len(), 3);
+    rt().block_on(async {
+        cleanup(&rc, &cont).await;
+        cleanup(&rc, &segs).await;
+    });
+    unsafe { swiftclient::ffi::client::swc_client_free(c) };
+}

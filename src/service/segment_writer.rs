@@ -274,7 +274,10 @@ impl SegmentWriter {
             self.abort_started(leave_segments).await;
             return Err(e);
         }
-        let done: Vec<Segment> = self.written.into_iter().flatten().collect();
+        let done: Vec<Segment> = std::mem::take(&mut self.written)
+            .into_iter()
+            .flatten()
+            .collect();
         let ctx = &self.ctx;
         let l = &self.layout;
         let body = match l.manifest {
@@ -289,7 +292,7 @@ impl SegmentWriter {
             }
         };
         let mut src = BytesSource::new(body.as_bytes());
-        let resp = object::put(
+        let put = object::put(
             &ctx.client,
             &l.container,
             &l.object,
@@ -297,7 +300,30 @@ impl SegmentWriter {
             &mut src,
             &ctx.cancel,
         )
-        .await?;
+        .await;
+        let resp = match put {
+            Ok(resp) => resp,
+            Err(mut e) => {
+                // Refused for certain (a 4xx other than a timeout): no
+                // manifest will ever name these segments, so they go. An
+                // unknown outcome (no answer, 5xx, 408, 499) may have
+                // stored the manifest: they stay, and the error says so.
+                let refused =
+                    e.http_status.is_some_and(|c| (400..500).contains(&c)) && !e.retryable;
+                if refused && !leave_segments {
+                    self.abort_started(false).await;
+                    e.message
+                        .push_str("; the segments uploaded for it were deleted");
+                } else if !leave_segments {
+                    e.message.push_str(&format!(
+                        "; its {} segments were kept in \"{}\" (whether the manifest was stored is unknown)",
+                        self.started.len(),
+                        self.layout.segment_container
+                    ));
+                }
+                return Err(e);
+            }
+        };
         Ok(Written {
             resp,
             segments: done,
