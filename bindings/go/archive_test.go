@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"swiftclient"
+	swiftclient "github.com/libswiftclient/libswiftclient/bindings/go"
 )
 
 // A tree as one tar.gz archive the cluster unpacks: one summary record,

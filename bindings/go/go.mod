@@ -1,3 +1,3 @@
-module swiftclient
+module github.com/libswiftclient/libswiftclient/bindings/go
 
 go 1.19

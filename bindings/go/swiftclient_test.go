@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"swiftclient"
+	swiftclient "github.com/libswiftclient/libswiftclient/bindings/go"
 )
 
 // The local cluster's tempauth proxy, from scripts/cluster's cluster.env.

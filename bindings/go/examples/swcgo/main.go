@@ -12,7 +12,7 @@ import (
 	"os/signal"
 	"path/filepath"
 
-	"swiftclient"
+	swiftclient "github.com/libswiftclient/libswiftclient/bindings/go"
 )
 
 func main() {
