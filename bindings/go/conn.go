@@ -145,6 +145,20 @@ type cfunc func(cl *C.swc_client, tok *C.swc_cancel, res, errRec **C.char) C.swc
 // its callbacks use: their errors become the error's cause and their
 // panics are re-raised here.
 func (c *Client) call(ctx context.Context, s *callState, f cfunc) (*Response, error) {
+	raw, err := c.callRaw(ctx, s, f)
+	if err != nil {
+		return nil, err
+	}
+	out := &Response{Raw: raw}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// callRaw is call returning the record undecoded (for records whose keys
+// differ from Response's, e.g. an upload_object's word status).
+func (c *Client) callRaw(ctx context.Context, s *callState, f cfunc) ([]byte, error) {
 	cl, err := c.acquire()
 	if err != nil {
 		return nil, err
@@ -153,7 +167,7 @@ func (c *Client) call(ctx context.Context, s *callState, f cfunc) (*Response, er
 	var st C.swc_status
 	withCancel(ctx, func(tok *C.swc_cancel) { st = f(cl, tok, &res, &errRec) })
 	c.mu.RUnlock()
-	var out *Response
+	var raw []byte
 	var callErr error
 	if st != 0 {
 		var cause error
@@ -165,17 +179,13 @@ func (c *Client) call(ctx context.Context, s *callState, f cfunc) (*Response, er
 		}
 		callErr = takeError(st, errRec, cause)
 	} else {
-		raw := []byte(C.GoString(res))
+		raw = []byte(C.GoString(res))
 		C.swc_string_free(res)
-		out = &Response{Raw: raw}
-		if err := json.Unmarshal(raw, out); err != nil {
-			callErr = err
-		}
 	}
 	if s != nil {
 		s.rethrow()
 	}
-	return out, callErr
+	return raw, callErr
 }
 
 // options marshals an options map; empty means NULL.
