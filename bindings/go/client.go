@@ -36,9 +36,10 @@ import (
 func Version() string { return C.GoString(C.swc_version()) }
 
 // Options are the client options of swc_client_new, one JSON object: e.g.
-// {"auth_url": ..., "user": ..., "key": ..., "auth_version": "1.0",
-// "retries": 5, "insecure": false}. Unknown keys are errors (ErrConfig,
-// with Key naming the offending key).
+// {"auth": ..., "user": ..., "key": ..., "auth_version": "1.0",
+// "retries": 5, "insecure": false} ("auth" is the v1 auth URL,
+// "os_auth_url" the Keystone one). Unknown keys are errors (ErrConfig,
+// with Key naming the offending key). Config is the typed equivalent.
 type Options map[string]interface{}
 
 // ErrClosed is returned by calls on a closed Client.
@@ -63,6 +64,9 @@ type Client struct {
 }
 
 func newClient(opts Options, fromEnv bool) (*Client, error) {
+	if err := checkLibrary(); err != nil {
+		return nil, err
+	}
 	js, err := marshalOptions(opts)
 	if err != nil {
 		return nil, err
