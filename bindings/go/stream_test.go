@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"testing"
+	"time"
 
 	swiftclient "github.com/libswiftclient/libswiftclient/bindings/go"
 )
@@ -228,7 +229,26 @@ func TestAbortAndCancelLeaveNoObject(t *testing.T) {
 		t.Fatalf("Close after cancelling: %v", err)
 	}
 
-	for _, name := range []string{"aborted.bin", "cancelled.bin"} {
+	// Abort from another goroutine while a Write is blocked in the pipe.
+	w3 := writeSome(t, ctx, c, cont, "aborted-meanwhile.bin")
+	writeErr := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := w3.Write(make([]byte, 64<<10)); err != nil {
+				writeErr <- err
+				return
+			}
+		}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := w3.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-writeErr; !errors.Is(err, swiftclient.ErrAborted) {
+		t.Fatalf("the blocked Write: %v, want ErrAborted as the cause", err)
+	}
+
+	for _, name := range []string{"aborted.bin", "cancelled.bin", "aborted-meanwhile.bin"} {
 		if _, err := c.HeadObject(ctx, cont, name, nil); !errors.Is(err, swiftclient.ErrNotFound) {
 			t.Fatalf("%s: %v, want ErrNotFound", name, err)
 		}

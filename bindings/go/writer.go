@@ -74,7 +74,8 @@ func (o *CreateOptions) request(container, object string) map[string]interface{}
 // A stream of any length flows (segments are uploaded while the next is
 // written); nothing is visible under the object's name before Close
 // returns nil. Write and Close are for one goroutine; Abort may be called
-// from any.
+// from any. Always end it with Close or Abort: until then a goroutine
+// waits for more bytes.
 type ObjectWriter struct {
 	pw     *io.PipeWriter
 	pr     *io.PipeReader
