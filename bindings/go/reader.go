@@ -146,6 +146,15 @@ func (r *ObjectReader) start() {
 	ctx, cancel := context.WithCancel(r.ctx)
 	pr, pw := io.Pipe()
 	s := &getStream{pr: pr, off: r.pos, cancel: cancel, done: make(chan struct{})}
+	// The reader's context ends a Read at once, even while the library's
+	// callback waits in the pipe (it then fails and the GET stops).
+	go func() {
+		select {
+		case <-r.ctx.Done():
+			pw.CloseWithError(&Error{Status: StatusCancelled, Message: "cancelled", cause: r.ctx.Err()})
+		case <-s.done:
+		}
+	}()
 	go func() {
 		defer close(s.done)
 		_, err := r.c.GetObject(ctx, r.container, r.object, pw,

@@ -335,3 +335,25 @@ func TestReaderRefusesAReplacedObject(t *testing.T) {
 		})
 	}
 }
+
+func TestCancellingTheContextEndsAReader(t *testing.T) {
+	c := newClient(t)
+	cont := containerName(t)
+	cleanContainer(t, c, cont)
+	data := randomBytes(t, 3*segSize)
+	create(t, c, cont, "o", data)
+	ctx, cancel := context.WithCancel(context.Background())
+	r, err := c.OpenObject(ctx, cont, "o", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if got := readAt(t, r, 100, io.SeekStart, 10); !bytes.Equal(got, data[100:110]) {
+		t.Fatal("bytes differ")
+	}
+	cancel()
+	n, err := r.Read(make([]byte, 1000))
+	if n != 0 || !errors.Is(err, context.Canceled) || !errors.Is(err, swiftclient.ErrCancelled) {
+		t.Fatalf("Read after cancel: %d, %v", n, err)
+	}
+}
