@@ -103,6 +103,14 @@ func (r *ObjectReader) Read(p []byte) (int, error) {
 	if len(p) == 0 {
 		return 0, nil
 	}
+	// A Read after cancelling fails even when a chunk is ready in the
+	// pipe. A Read blocked at the time waits for the network, not the
+	// pipe: the GET's cancel token ends it, and its error comes through.
+	if err := ctxCause(r.ctx); err != nil {
+		r.stop()
+		r.err = &Error{Status: StatusCancelled, Message: "cancelled", cause: err}
+		return 0, r.err
+	}
 	if r.cur == nil || r.cur.off != r.pos {
 		r.stop()
 		if r.pos >= r.Size {
@@ -146,15 +154,6 @@ func (r *ObjectReader) start() {
 	ctx, cancel := context.WithCancel(r.ctx)
 	pr, pw := io.Pipe()
 	s := &getStream{pr: pr, off: r.pos, cancel: cancel, done: make(chan struct{})}
-	// The reader's context ends a Read at once, even while the library's
-	// callback waits in the pipe (it then fails and the GET stops).
-	go func() {
-		select {
-		case <-r.ctx.Done():
-			pw.CloseWithError(&Error{Status: StatusCancelled, Message: "cancelled", cause: r.ctx.Err()})
-		case <-s.done:
-		}
-	}()
 	go func() {
 		defer close(s.done)
 		_, err := r.c.GetObject(ctx, r.container, r.object, pw,

@@ -3,19 +3,22 @@ package swiftclient_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	swiftclient "github.com/libswiftclient/libswiftclient/bindings/go"
 )
 
 // cuttingProxy forwards to upstream and cuts the body of the first cuts
 // range GETs after 5000 bytes (a connection dropped mid-body: wire
-// behaviour no server offers on demand).
+// behaviour no server offers on demand); with cuts -1 it stalls every
+// GET's body there instead, until the client goes away.
 func cuttingProxy(t *testing.T, upstream string, cuts int32) (*httptest.Server, *int32) {
 	var ranged int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -36,6 +39,12 @@ func cuttingProxy(t *testing.T, upstream string, cuts int32) (*httptest.Server, 
 			w.Header()[k] = vs
 		}
 		w.WriteHeader(resp.StatusCode)
+		if cuts < 0 && r.Method == "GET" {
+			_, _ = io.CopyN(w, resp.Body, 5000)
+			w.(http.Flusher).Flush()
+			<-r.Context().Done()
+			return
+		}
 		if r.Method == "GET" && r.Header.Get("Range") != "" {
 			if n := atomic.AddInt32(&ranged, 1); n <= cuts {
 				_, _ = io.CopyN(w, resp.Body, 5000)
@@ -49,7 +58,7 @@ func cuttingProxy(t *testing.T, upstream string, cuts int32) (*httptest.Server, 
 	return srv, &ranged
 }
 
-func TestReaderReopensABrokenRangeGET(t *testing.T) {
+func TestReaderReopensABrokenRangeGETAndHonoursItsContext(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t)
 	cont := containerName(t)
@@ -66,6 +75,29 @@ func TestReaderReopensABrokenRangeGET(t *testing.T) {
 		t.Fatal(err)
 	}
 	i := strings.Index(a.StorageURL, "/v1/")
+
+	// A Read waiting for bytes that do not come returns when the context
+	// is cancelled.
+	stall, _ := cuttingProxy(t, a.StorageURL[:i], -1)
+	sc, err := swiftclient.NewWithConfig(swiftclient.Config{OSStorageURL: stall.URL + a.StorageURL[i:],
+		OSAuthToken: a.Token, Retries: swiftclient.Int(0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Close()
+	cctx, cancel := context.WithCancel(ctx)
+	r, err := sc.OpenObject(cctx, cont, "o", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	got, err := io.ReadAll(r)
+	if !errors.Is(err, context.Canceled) || len(got) != 5000 || time.Since(start) > 5*time.Second {
+		t.Fatalf("stalled read: %d bytes, %v after %v", len(got), err, time.Since(start))
+	}
+	r.Close()
+
 	for _, tc := range []struct {
 		cuts    int32
 		reopens int
