@@ -24,6 +24,8 @@ pub struct TempUrlRequest {
     pub seconds: String,
     /// The account's or container's Temp-URL-Key.
     pub key: String,
+    /// The method the URL is for; GET when not given (an empty method
+    /// would sign a URL every request is refused with).
     pub method: String,
     pub absolute: bool,
     pub prefix: bool,
@@ -222,18 +224,29 @@ fn hmac_bytes<M: Mac + hmac::digest::KeyInit>(key: &[u8], body: &[u8]) -> Vec<u8
 
 /// Signs a temp URL. `now` is the current Unix time (for relative
 /// lifetimes).
+/// The path part as Python's `urlparse` gives it, which `swift tempurl`
+/// signs: without a fragment, a query, or the last segment's `;params`.
+fn url_path(s: &str) -> String {
+    let s = &s[..s.find(['?', '#']).unwrap_or(s.len())];
+    let last = s.rfind('/').map_or(0, |i| i + 1);
+    match s[last..].find(';') {
+        Some(i) => s[..last + i].to_string(),
+        None => s.to_string(),
+    }
+}
+
 pub fn generate(r: &TempUrlRequest, now: f64) -> Result<String> {
     let (ts, absolute) = parse_timestamp(&r.seconds, r.absolute)?;
     // A full URL keeps its origin; the path is what is signed.
     let (origin, path) = match r.path.split_once("://") {
         Some((scheme, rest)) if matches!(scheme, "http" | "https") => {
-            let cut = rest.find('/').unwrap_or(rest.len());
+            let cut = rest.find(['/', '?', '#']).unwrap_or(rest.len());
             (
                 format!("{scheme}://{}", &rest[..cut]),
-                rest[cut..].to_string(),
+                url_path(&rest[cut..]),
             )
         }
-        _ => (String::new(), r.path.clone()),
+        _ => (String::new(), url_path(&r.path)),
     };
     let digest = r.digest.as_deref().unwrap_or("sha256");
     if !matches!(digest, "sha1" | "sha256" | "sha512") {
@@ -262,7 +275,10 @@ pub fn generate(r: &TempUrlRequest, now: f64) -> Result<String> {
             ));
         }
     }
-    let method = r.method.to_uppercase();
+    let method = match r.method.trim() {
+        "" => "GET".to_string(),
+        m => m.to_uppercase(),
+    };
     let expiration = if absolute {
         ts
     } else {

@@ -74,6 +74,10 @@ async fn a_signed_url_opens_the_object() {
         assert_eq!(r.status(), 200, "{digest}: {url}");
         assert_eq!(r.bytes().await.unwrap().as_ref(), b"signed content");
     }
+    // No method: a GET URL (an empty method would sign one always refused).
+    let plain: TempUrlRequest = serde_json::from_value(json!({"path": format!("{}{path}", env("SWC_TEST_PROXY_URL")), "seconds": 300, "key": "tk-secret"})).unwrap();
+    let r = reqwest::get(generate(&plain, 1e10).unwrap()).await.unwrap();
+    assert_eq!(r.status(), 200, "a URL signed without a method is for GET");
     let bad: TempUrlRequest = serde_json::from_value(json!({"path": format!("{}{path}", env("SWC_TEST_PROXY_URL")), "seconds": 300, "key": "wrong", "method": "GET"})).unwrap();
     let r = reqwest::get(generate(&bad, 1e10).unwrap()).await.unwrap();
     assert_eq!(r.status(), 401);

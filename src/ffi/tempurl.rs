@@ -12,10 +12,12 @@ use std::ffi::c_char;
 /// `{"path": "/v1/AUTH_a/c/o" or a full URL, "seconds": lifetime in
 /// seconds (number or string, with s/m/min/h/hr/d suffixes), a Unix time
 /// with "absolute": true, or "YYYY-MM-DDThh:mm:ss[Z]" / "YYYY-MM-DD" (no Z:
-/// local time), "key": the Temp-URL-Key, "method": "GET" (any), "prefix":
+/// local time), "key": the Temp-URL-Key, "method": "GET" (the default; any), "prefix":
 /// bool (path ends at a prefix), "iso8601": bool (expiry written as ISO
 /// 8601), "ip_range": "a.b.c.d[/n]", "digest": "sha1" | "sha256" (default)
-/// | "sha512"}`. "/info" gives the signed-/info form.
+/// | "sha512"}`. "/info" gives the signed-/info form. A query string, a
+/// fragment or the last segment's `;params` in "path" are not signed and
+/// not printed, as `swift tempurl` parses the path.
 ///
 /// No network; thread-safe. On success writes the URL (path and query, or
 /// the full URL when one was given) to `*url`. The key never appears in

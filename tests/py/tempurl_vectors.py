@@ -20,6 +20,9 @@ paths = [
     "/v1/AUTH_test/c/o", "/v1/AUTH_test/cont/dir/sub/obj.txt", "/v1/AUTH_ü/contäiner/ëmoji-\U0001F600",
     "/v1/AUTH_a/c/ space and %20 ", "/v1/AUTH_a/c/", "/v1/AUTH_a/c/pre", "/v1/AUTH_a/c", "/info",
     "v1/AUTH_a/c/o", "/v1//c/o", "/v1/AUTH_a/c/日本語/ファイル", "/v2/AUTH_a/c/o/more/parts",
+    # A query or fragment: `swift tempurl` signs and prints the path without it.
+    "/v1/AUTH_a/c/o?x=1", "/v1/AUTH_a/c/o?", "/v1/AUTH_a/c/o#frag", "/v1/AUTH_a/c/pre?a=b#c",
+    "/v1/AUTH_a/c/o;v=1", "/v1/AUTH_a/c;x/o", "/v1/AUTH_a/c/o#f?g",
 ]
 urls = ["https://swift.example.com:8443", "http://127.0.0.1:8080", ""]
 seconds = [
