@@ -19,6 +19,7 @@
 pub mod auth;
 pub mod backoff;
 pub mod client;
+pub mod clouds;
 pub mod conn;
 pub mod error;
 pub mod ffi;

@@ -116,6 +116,26 @@ pub struct Options {
     pub debug: Option<bool>,
     pub info: Option<bool>,
     pub verbose: Option<u32>,
+    /// openstacksdk's: the name of a cloud in clouds.yaml (and
+    /// secure.yaml), whose entry gives the options not set otherwise (see
+    /// `crate::clouds`); `OS_CLOUD` in the environment.
+    pub cloud: Option<String>,
+    /// Ours: the clouds.yaml to read `cloud` from, instead of looking in
+    /// openstacksdk's places.
+    pub clouds_file: Option<String>,
+    /// python-swiftclient's `os_options` service credentials: a second
+    /// Keystone identity whose token goes with every storage request as
+    /// X-Service-Token (see `crate::auth::service_token`).
+    pub service_username: Option<String>,
+    pub service_key: Option<String>,
+    pub service_project_name: Option<String>,
+    /// Ours: the service identity by id, and its domains.
+    pub service_user_id: Option<String>,
+    pub service_project_id: Option<String>,
+    pub service_user_domain_name: Option<String>,
+    pub service_user_domain_id: Option<String>,
+    pub service_project_domain_name: Option<String>,
+    pub service_project_domain_id: Option<String>,
 }
 
 fn string_or_number<'de, D: Deserializer<'de>>(
@@ -219,6 +239,7 @@ impl Options {
             os_cert: get("OS_CERT"),
             os_key: get("OS_KEY"),
             insecure,
+            cloud: get("OS_CLOUD"),
             ..Options::default()
         }
     }
@@ -232,6 +253,7 @@ impl Options {
             &mut self.os_password,
             &mut self.os_auth_token,
             &mut self.os_application_credential_secret,
+            &mut self.service_key,
         ]
         .into_iter()
         .flatten()
@@ -247,16 +269,23 @@ impl Options {
     /// `self` with every option set in `over` replacing ours. Derived from
     /// the struct through serde (every field, present and future, takes
     /// part), not from a hand-kept field list: one of those once dropped
-    /// three options.
-    pub fn overlay(self, over: &Options) -> Result<Options> {
+    /// three options. The copies made on the way, and `self`, have their
+    /// secrets overwritten.
+    pub fn overlay(mut self, over: &Options) -> Result<Options> {
         let mut merged = self.to_map()?;
-        for (k, v) in over.to_map()? {
+        self.wipe_secrets();
+        for (k, mut v) in over.to_map()? {
             if !v.is_null() {
-                merged.insert(k, v);
+                if let Some(mut old) = merged.insert(k, v.take()) {
+                    wipe_json(&mut old);
+                }
             }
         }
-        Options::deserialize(Value::Object(merged))
-            .map_err(|e| Error::internal(format!("merging options: {e}")))
+        let mut merged = Value::Object(merged);
+        let r = Options::deserialize(&merged)
+            .map_err(|e| Error::internal(format!("merging options: {e}")));
+        wipe_json(&mut merged);
+        r
     }
 
     /// Every option as a JSON map, unset ones `null`.
@@ -274,6 +303,16 @@ impl Options {
             .to_map()
             .map(|m| m.keys().cloned().collect())
             .unwrap_or_default()
+    }
+}
+
+/// Overwrites every string in `v` (option maps may hold secrets).
+fn wipe_json(v: &mut Value) {
+    match v {
+        Value::String(s) => zeroize::Zeroize::zeroize(s),
+        Value::Array(a) => a.iter_mut().for_each(wipe_json),
+        Value::Object(m) => m.values_mut().for_each(wipe_json),
+        _ => {}
     }
 }
 

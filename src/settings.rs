@@ -8,8 +8,15 @@ use std::time::Duration;
 
 impl Options {
     /// Validates everything that can be checked without the network and
-    /// resolves the authentication method.
+    /// resolves the authentication method. With `cloud`, its clouds.yaml
+    /// entry gives every option these do not set.
     pub fn resolve(&self) -> Result<Settings> {
+        if self.cloud.as_deref().is_some_and(|c| !c.is_empty()) {
+            let mut merged = self.with_cloud()?;
+            let r = merged.resolve();
+            merged.wipe_secrets();
+            return r;
+        }
         let secs =
             |key: &str, v: Option<f64>, default: f64, allow_zero: bool| -> Result<Duration> {
                 let v = v.unwrap_or(default);
@@ -28,8 +35,10 @@ impl Options {
                 "option \"retries\" must be at most 1000",
             ));
         }
+        let auth = self.auth_config()?;
         Ok(Settings {
-            auth: self.auth_config()?,
+            service_auth: self.service_auth_config(&auth)?,
+            auth,
             retries,
             starting_backoff: secs("starting_backoff", self.starting_backoff, 1.0, true)?,
             max_backoff: secs("max_backoff", self.max_backoff, 64.0, true)?,
@@ -92,6 +101,24 @@ impl Options {
     }
 }
 
+impl Options {
+    /// These options over the entry of `cloud` (see `crate::clouds`): the
+    /// files are looked up in the process's environment and current
+    /// directory.
+    fn with_cloud(&self) -> Result<Options> {
+        let name = self.cloud.clone().unwrap_or_default();
+        let env = |k: &str| std::env::var(k).ok();
+        let lookup = crate::clouds::Lookup {
+            env: &env,
+            cwd: std::env::current_dir().ok(),
+        };
+        let from_file = crate::clouds::options_for(&name, self.clouds_file.as_deref(), &lookup)?;
+        let mut merged = from_file.overlay(self)?;
+        merged.cloud = None;
+        Ok(merged)
+    }
+}
+
 /// A tracing id for X-Trans-Id-Extra (the client's option, or one
 /// operation's): Swift appends it to its transaction ids and logs it.
 pub fn check_trans_id_extra(t: &str) -> Result<String> {
@@ -118,6 +145,8 @@ pub struct TlsSettings {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub auth: AuthConfig,
+    /// The service identity whose token goes as X-Service-Token.
+    pub service_auth: Option<AuthConfig>,
     pub retries: u32,
     pub starting_backoff: Duration,
     pub max_backoff: Duration,

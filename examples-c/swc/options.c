@@ -41,7 +41,8 @@ enum global_code {
     OPT_OS_CACERT,
     OPT_OS_CERT,
     OPT_OS_KEY,
-    OPT_AUTH_HEADERS
+    OPT_AUTH_HEADERS,
+    OPT_OS_CLOUD
 };
 
 /* The global options, in swift's order. One with a `key` sets the client
@@ -100,6 +101,8 @@ static const struct global_opt {
     {"os-key", 1, OPT_OS_KEY, "os_key", "Client certificate key file (OS_KEY)."},
     {"auth-headers", 1, OPT_AUTH_HEADERS, "auth_headers",
      "v1 auth header spelling: auth (X-Auth-User/X-Auth-Key, the\ndefault) or storage (X-Storage-User/X-Storage-Pass, as\nViPR/ECS and some gateways want). Ours; not in swift."},
+    {"os-cloud", 1, OPT_OS_CLOUD, "cloud",
+     "Cloud in clouds.yaml (and secure.yaml) to take the settings\nfrom, as openstack's --os-cloud (OS_CLOUD); the environment\nand other options override its entry. Ours; not in swift."},
     {"os-identity-api-version", 1, 'V', "auth_version", NULL},
     {"force-auth-retry", 0, OPT_FORCE_AUTH_RETRY, NULL, "Re-authenticate on any error other than 401 Unauthorized."},
     {"prompt", 0, OPT_PROMPT, NULL, "Prompt for the password (over --key, --os-password and the\nenvironment)."},

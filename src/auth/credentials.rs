@@ -25,7 +25,7 @@ impl Options {
         }
     }
 
-    fn resolve_auth(&self) -> Result<AuthConfig> {
+    pub(crate) fn resolve_auth(&self) -> Result<AuthConfig> {
         let nonempty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
         let auth_url = nonempty(&self.auth).or_else(|| nonempty(&self.os_auth_url));
         let storage_url = nonempty(&self.os_storage_url);

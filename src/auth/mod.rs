@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod credentials;
 pub mod discovery;
 pub mod secrets;
+pub mod service_token;
 pub mod state;
 pub mod token;
 pub mod v1;

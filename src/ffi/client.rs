@@ -113,7 +113,36 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// authentication), `trans_id_extra` (sent as X-Trans-Id-Extra on every
 /// request; default a random id per client), and python-swiftclient's
 /// logging switches `debug`, `info`, `verbose` (the level of a log
-/// callback set with SWC_LOG_FROM_OPTIONS). See README.md for each.
+/// callback set with SWC_LOG_FROM_OPTIONS), `cloud` (a cloud of
+/// clouds.yaml, as openstacksdk's OS_CLOUD: its entry, with secure.yaml's
+/// merged over it as openstacksdk merges them, gives every option not set
+/// otherwise — the `auth` section's auth_url, username, user_id,
+/// password, project_name/_id (tenant_*), user/project domain names and
+/// ids, application_credential_id/_name/_secret, token; and region_name
+/// (else the first of `regions`), interface, identity_api_version,
+/// auth_type (password, token, v2password, v2token, v3password, v3token,
+/// v3applicationcredential, v1password), cacert, cert, key, verify,
+/// api_timeout, object_store_endpoint_override; other cloud-level keys
+/// are ignored, an unknown `auth` key is an error. The file is
+/// OS_CLIENT_CONFIG_FILE, else the first of ./clouds.yaml,
+/// $XDG_CONFIG_HOME/openstack/ (default ~/.config/openstack/) and
+/// /etc/openstack/ (each .yaml, .yml, .json), and secure.yaml likewise
+/// with OS_CLIENT_SECURE_FILE — looked up in the process's environment and
+/// current directory when the client is made), `clouds_file` (ours: the
+/// clouds.yaml to read instead), and python-swiftclient's service
+/// credentials `service_username`, `service_key`, `service_project_name`
+/// (ours: `service_user_id`, `service_project_id`,
+/// `service_user_domain_name`/`_id`, `service_project_domain_name`/`_id`;
+/// names default to the Default domain): a second identity at the same
+/// Keystone whose token every storage request carries as X-Service-Token
+/// (never logged), refreshed before it expires and fetched again, once
+/// for all requests in flight, when a request gets a 401. The storage URL
+/// stays the main identity's. See README.md for each.
+///
+/// Errors in clouds.yaml or secure.yaml are SWC_E_CONFIG with `key`
+/// "cloud"; the message names the file and the line and column (a cloud
+/// that is not there: the file and the clouds it has), never a value
+/// read from the file.
 ///
 /// Validates the options without touching the network. On success writes
 /// the new client to `*client` (free it with `swc_client_free`).
@@ -145,8 +174,12 @@ pub extern "C" fn swc_client_new(
 /// OS_DOMAIN_NAME/ID, OS_APPLICATION_CREDENTIAL_ID/NAME/SECRET,
 /// OS_SERVICE_TYPE, OS_SERVICE_NAME, OS_ENDPOINT_TYPE (else OS_INTERFACE),
 /// OS_REGION_NAME, OS_CACERT, OS_CERT, OS_KEY,
-/// SWIFTCLIENT_INSECURE — then applies `options_json` (NULL for none) on
-/// top. Same statuses as `swc_client_new`.
+/// SWIFTCLIENT_INSECURE, OS_CLOUD (option `cloud`) — then applies
+/// `options_json` (NULL for none) on top. With a cloud, its clouds.yaml
+/// entry comes first, the environment over it, `options_json` over both,
+/// as python-openstackclient takes them (openstacksdk alone ignores the
+/// OS_* variables once OS_CLOUD is set; we follow openstackclient). Same
+/// statuses as `swc_client_new`.
 #[no_mangle]
 pub extern "C" fn swc_client_new_from_env(
     options_json: *const c_char,
