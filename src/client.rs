@@ -27,6 +27,8 @@ struct Inner {
     settings: Settings,
     http: http::Http,
     tokens: TokenCache,
+    /// The service identity's token (X-Service-Token), when configured.
+    service_tokens: Option<TokenCache>,
     logger: crate::log::LogSlot,
     /// Gives the secret at each authentication (`credentials_from_callback`).
     secrets: Arc<crate::auth::secrets::SecretSlot>,
@@ -47,15 +49,16 @@ impl Client {
     pub fn new(options: &Options) -> Result<Client> {
         let settings = options.resolve()?;
         let http = http::Http::new(&settings)?;
-        let tokens = TokenCache::new(
-            settings.auth.clone(),
-            settings.refresh_margin,
-            AuthRetry {
-                retries: settings.retries,
-                starting_backoff: settings.starting_backoff,
-                max_backoff: settings.max_backoff,
-            },
-        );
+        let retry = AuthRetry {
+            retries: settings.retries,
+            starting_backoff: settings.starting_backoff,
+            max_backoff: settings.max_backoff,
+        };
+        let tokens = TokenCache::new(settings.auth.clone(), settings.refresh_margin, retry);
+        let service_tokens = settings
+            .service_auth
+            .clone()
+            .map(|a| TokenCache::new(a, settings.refresh_margin, retry));
         let identity = crate::auth::state::identity(&settings.auth);
         let memory = match settings.memory_limit {
             Some(l) => Some(Arc::new(crate::memory::MemoryBudget::new(l)?)),
@@ -66,6 +69,7 @@ impl Client {
                 settings,
                 http,
                 tokens,
+                service_tokens,
                 logger: Default::default(),
                 secrets: Default::default(),
                 on_new_token: Default::default(),
@@ -118,6 +122,36 @@ impl Client {
             .refresh_after_reject(&self.inner.http, &self.hooks(), rejected)
             .await?;
         Ok(self.tell(t))
+    }
+
+    /// The service token to send as X-Service-Token (cached, or fetched
+    /// or refreshed now), when the client has service credentials.
+    pub async fn service_token(&self) -> Result<Option<Arc<Token>>> {
+        match &self.inner.service_tokens {
+            None => Ok(None),
+            Some(c) => Ok(Some(c.get(&self.inner.http, &self.hooks()).await?)),
+        }
+    }
+
+    /// One shared fetch of a new service token after a request that
+    /// carried `rejected` got a 401 (the main token is renewed too: the
+    /// answer does not say which of the two was refused).
+    pub async fn service_token_after_reject(&self, rejected: &Token) -> Result<Option<Arc<Token>>> {
+        match &self.inner.service_tokens {
+            None => Ok(None),
+            Some(c) => Ok(Some(
+                c.refresh_after_reject(&self.inner.http, &self.hooks(), rejected)
+                    .await?,
+            )),
+        }
+    }
+
+    /// How many service-token authentications this client has made.
+    pub fn service_auth_requests(&self) -> u64 {
+        self.inner
+            .service_tokens
+            .as_ref()
+            .map_or(0, |c| c.auth_requests())
     }
 
     fn hooks(&self) -> crate::auth::token::Hooks<'_> {

@@ -264,12 +264,18 @@ fn check_no_framing(call: &Call) -> Result<()> {
 fn request_headers(
     client: &Client,
     call: &Call,
-    token: Option<&crate::auth::token::Token>,
+    (token, service): (
+        Option<&crate::auth::token::Token>,
+        Option<&crate::auth::token::Token>,
+    ),
     body: Option<&(dyn BodySource + '_)>,
 ) -> Vec<(String, String)> {
     let mut headers = call.headers.clone();
     if let (true, Some(t)) = (call.auth, token) {
         headers.push(("X-Auth-Token".into(), t.token.expose().to_string()));
+    }
+    if let (true, Some(t)) = (call.auth, service) {
+        headers.push(("X-Service-Token".into(), t.token.expose().to_string()));
     }
     // A caller's own X-Trans-Id-Extra replaces the operation's or the
     // client's (one header, not two that Swift would join).
@@ -379,6 +385,11 @@ pub async fn execute(
     } else {
         None
     };
+    let mut service = if call.auth {
+        or_cancel(cancel, client.service_token()).await?
+    } else {
+        None
+    };
     // Waited for before anything is sent, holding nothing else.
     let mut memory = match client.memory() {
         Some(b) => Some(
@@ -398,7 +409,12 @@ pub async fn execute(
             .map(|t| t.storage_url.clone())
             .unwrap_or_default();
         let (url, base_len) = call.url(&storage_url)?;
-        let headers = request_headers(client, call, token.as_deref(), body.as_deref());
+        let headers = request_headers(
+            client,
+            call,
+            (token.as_deref(), service.as_deref()),
+            body.as_deref(),
+        );
         let (outcome, sent) = send_once(
             client,
             call,
@@ -447,6 +463,10 @@ pub async fn execute(
                         );
                         let stale = token.take().ok_or_else(|| Error::internal("no token"))?;
                         token = Some(or_cancel(cancel, client.token_after_reject(&stale)).await?);
+                        if let Some(stale) = service.take() {
+                            service = or_cancel(cancel, client.service_token_after_reject(&stale))
+                                .await?;
+                        }
                         continue;
                     }
                 }
