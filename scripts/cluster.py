@@ -42,6 +42,9 @@ PY = sys.executable
 SCRIPTS = os.path.join(ROOT, "scripts")
 
 ADMIN_PASSWORD = "adminpass"
+# The service user's (swc-svc, role "service"): tests send its token as
+# X-Service-Token.
+SERVICE_PASSWORD = "svcpass"
 TEMPAUTH_USERS = {
     "user_admin_admin": "admin .admin .reseller_admin",
     "user_test_tester": "testing .admin",
@@ -421,11 +424,30 @@ class Keystone:
         return b[singular]["id"]
 
 
+def ks_service_user(k):
+    """The service identity for X-Service-Token tests: user swc-svc with the
+    role `service` on the project `service`. Idempotent (ensure, and a role
+    PUT that may repeat)."""
+    role = k.ensure("roles", "service", {"name": "service"})
+    proj = k.ensure("projects", "service", {"name": "service", "domain_id": "default"}, "&domain_id=default")
+    svc = k.ensure("users", "swc-svc", {"name": "swc-svc", "password": SERVICE_PASSWORD,
+                                        "domain_id": "default", "enabled": True}, "&domain_id=default")
+    k.call("PUT", "/projects/%s/users/%s/roles/%s" % (proj, svc, role))
+    return {"svc_user_id": svc, "svc_project_id": proj}
+
+
 def ks_provision():
     out = os.path.join(KS, "resources.json")
     if os.path.exists(out):
         with open(out) as f:
-            return json.load(f)
+            res = json.load(f)
+        if "svc_user_id" not in res:
+            # Made before the service user existed: add it.
+            k = Keystone()
+            k.token = k.login("admin", ADMIN_PASSWORD, "admin")
+            res.update(ks_service_user(k))
+            write(out, json.dumps(res, indent=1))
+        return res
     k = Keystone()
     k.token = k.login("admin", ADMIN_PASSWORD, "admin")
     roles = {r: k.ensure("roles", r, {"name": r}) for r in
@@ -475,6 +497,7 @@ def ks_provision():
         "alt_project_id": alt_proj, "swcdom_id": swcdom,
         "appcred_id": b["application_credential"]["id"],
     }
+    res.update(ks_service_user(k))
     write(out, json.dumps(res, indent=1))
     return res
 
@@ -549,6 +572,10 @@ def up():
     for d in (ETC, RUN, LOGS, KS, os.path.join(STATE, "recon")):
         os.makedirs(d, exist_ok=True)
     if all(alive(n) for n in DAEMONS) and http_ok(info()["SWC_TEST_PROXY_URL"] + "/healthcheck"):
+        # Resources added to the bootstrap since it ran are made now.
+        ks_provision()
+        write(os.path.join(STATE, "cluster.env"),
+              "".join("export %s=%s\n" % (k, v) for k, v in sorted(info().items())))
         log("already up")
         return
     mount_tmpfs()
