@@ -129,7 +129,11 @@ impl Client {
     pub async fn service_token(&self) -> Result<Option<Arc<Token>>> {
         match &self.inner.service_tokens {
             None => Ok(None),
-            Some(c) => Ok(Some(c.get(&self.inner.http, &self.hooks()).await?)),
+            Some(c) => Ok(Some(
+                c.get(&self.inner.http, &self.hooks())
+                    .await
+                    .map_err(service_error)?,
+            )),
         }
     }
 
@@ -141,7 +145,8 @@ impl Client {
             None => Ok(None),
             Some(c) => Ok(Some(
                 c.refresh_after_reject(&self.inner.http, &self.hooks(), rejected)
-                    .await?,
+                    .await
+                    .map_err(service_error)?,
             )),
         }
     }
@@ -289,6 +294,13 @@ impl Client {
         }
         Ok(v)
     }
+}
+
+/// An error of the service identity's authentication says so: the
+/// caller's own credentials were fine.
+fn service_error(mut e: crate::error::Error) -> crate::error::Error {
+    e.message = format!("service token (service_username): {}", e.message);
+    e
 }
 
 /// What an auth record holds (the options of `swc_client_auth`).

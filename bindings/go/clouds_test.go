@@ -89,7 +89,7 @@ func TestServiceCredentials(t *testing.T) {
 	}
 	defer bad.Close()
 	_, err = bad.HeadAccount(ctx, nil)
-	if !errors.Is(err, swiftclient.ErrAuth) {
+	if !errors.Is(err, swiftclient.ErrAuth) || !strings.Contains(err.Error(), "service token") {
 		t.Fatalf("a wrong service key: %v", err)
 	}
 }
