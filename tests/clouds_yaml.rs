@@ -378,3 +378,37 @@ fn swc_takes_os_cloud() {
         "{man}"
     );
 }
+
+/// auth_type v1password (python-swiftclient's v1 plugin) against the real
+/// tempauth over TLS: `cacert` and `verify` decide whom the client trusts.
+#[test]
+fn v1password_over_tls_with_cacert_and_verify() {
+    let s = scene();
+    let entry = |tls: &str| {
+        format!(
+            "clouds:\n  v1:\n    auth_type: v1password\n    auth:\n      auth_url: {}\n      username: test:tester\n      password: testing\n{tls}",
+            env("SWC_TEST_TLS_AUTH")
+        )
+    };
+    let file = s.cwd.join("clouds.yaml");
+    write(
+        &file,
+        &entry(&format!("    cacert: {}\n", env("SWC_TEST_TLS_CA"))),
+    );
+    let rec = auth(&json!({"cloud": "v1"}), false).unwrap();
+    assert_eq!(rec["auth_version"], "1.0");
+    assert!(rec["storage_url"].as_str().unwrap().starts_with("https://"));
+    // Without the CA the server's certificate is not trusted...
+    write(&file, &entry(""));
+    let e = auth(&json!({"cloud": "v1"}), false).unwrap_err();
+    assert_eq!(e["status"], Status::Tls as i32, "{e}");
+    // ...unless verification is off.
+    write(&file, &entry("    verify: false\n"));
+    assert!(auth(&json!({"cloud": "v1"}), false).is_ok());
+    // keystoneauth's `verify: <CA file>` spelling.
+    write(
+        &file,
+        &entry(&format!("    verify: {}\n", env("SWC_TEST_TLS_CA"))),
+    );
+    assert!(auth(&json!({"cloud": "v1"}), false).is_ok());
+}
