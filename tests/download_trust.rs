@@ -104,10 +104,12 @@ fn an_answer_shorter_than_the_listing_is_not_the_object() {
     assert_eq!(std::fs::read(out.join("plain")).unwrap(), body);
 
     // One object, no listing: an empty answer is checked with a HEAD; when
-    // the plain GET then brings fewer bytes than the HEAD said, the download
-    // fails and leaves no file at all.
+    // the plain GET then brings fewer bytes than the HEAD said (and so
+    // does the one more GET a body that does not check out gets), the
+    // download fails and leaves no file at all.
     let out = tmpdir("trust-head");
     fp.push(on_manifest_get(empty_answer(&[])));
+    fp.push(Fault::OnMatch("GET ".into(), Box::new(empty_answer(&[]))));
     fp.push(Fault::OnMatch("GET ".into(), Box::new(empty_answer(&[]))));
     let (st, recs, summary) = svc(
         swc_download,

@@ -150,10 +150,10 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
         && !down.req.resume_partial
         && down.req.range_parts.unwrap_or(1) <= 1
     {
-        let mut sink = target.sink(down)?;
-        match get_verified(down, c, o, None, w.bytes, sink.as_mut()).await? {
-            Some((resp, verified)) => return Ok(finished(rec, &resp, verified)),
-            None => sink.finish(false)?,
+        if let (Some((resp, verified)), again) =
+            get_once_more(down, (c, o), None, w.bytes, target).await?
+        {
+            return Ok(again.mark(finished(rec, &resp, verified)));
         }
     }
     // What is it? Large objects are verified per segment.
@@ -171,10 +171,70 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
     if let Some(extra) = fetch_parallel(down, (c, o), target, &existing, &head).await? {
         return Ok(pieces_done(rec, extra, &head));
     }
-    let mut sink = target.sink(down)?;
-    match get_verified(down, c, o, Some(&existing), None, sink.as_mut()).await? {
-        Some((resp, verified)) => Ok(finished(rec, &resp, verified)),
-        None => Err(Error::internal("a large object was not recognised as one")),
+    match get_once_more(down, (c, o), Some(existing), None, target).await? {
+        (Some((resp, verified)), again) => Ok(again.mark(finished(rec, &resp, verified))),
+        (None, _) => Err(Error::internal("a large object was not recognised as one")),
+    }
+}
+
+/// Why a download was fetched a second time, if it was.
+#[derive(Clone, Copy, PartialEq)]
+enum Again {
+    No,
+    /// The body did not check out (MD5 or length): damaged on the way.
+    Checksum,
+    /// The object changed while a broken body was being resumed (412 to
+    /// the resuming GET's If-Match): fetched again from byte 0.
+    Changed,
+}
+
+impl Again {
+    fn mark(self, mut rec: Value) -> Value {
+        match self {
+            Again::No => {}
+            Again::Checksum => rec["checksum_retried"] = json!(true),
+            Again::Changed => rec["restarted_after_change"] = json!(true),
+        }
+        rec
+    }
+}
+
+/// `get_verified` into a fresh sink; once more when the body did not
+/// check out, or the object changed under a resumed GET (then inspected
+/// again, as it may now be another kind). Nothing reaches the file's name
+/// from a failed try (the sink is finished as failed). Not when the
+/// caller's own headers set conditions or a range: a 412 is then theirs.
+async fn get_once_more(
+    down: &Down,
+    (c, o): (&str, &str),
+    mut existing: Option<Existing>,
+    listed: Option<u64>,
+    target: &Target,
+) -> Result<(Option<(Value, Value)>, Again)> {
+    let mut again = Again::No;
+    loop {
+        let mut sink = target.sink(down)?;
+        let got = get_verified(down, c, o, existing.as_ref(), listed, sink.as_mut()).await;
+        let retry = match &got {
+            _ if again != Again::No || down.caller_conditions() => None,
+            Err(e) if e.status == Status::Checksum => Some(Again::Checksum),
+            Err(e) if e.status == Status::Precondition => Some(Again::Changed),
+            _ => None,
+        };
+        match (got, retry) {
+            (Ok(None), _) => {
+                sink.finish(false)?;
+                return Ok((None, again));
+            }
+            (Ok(Some(done)), _) => return Ok((Some(done), again)),
+            (Err(e), None) => return Err(e),
+            (Err(_), Some(why)) => {
+                again = why;
+                if why == Again::Changed && existing.is_some() {
+                    existing = Some(inspect(&down.ctx, down, c, o).await?.0);
+                }
+            }
+        }
     }
 }
 

@@ -79,6 +79,17 @@ impl Down {
 
     /// Whether the caller asked for a byte range (`header`): the file is
     /// then that range, not the object.
+    /// Whether the caller's headers set a range or a condition (If-Match,
+    /// If-None-Match, If-(Un)Modified-Since): their 412 is not ours to
+    /// answer by fetching again.
+    pub(super) fn caller_conditions(&self) -> bool {
+        self.caller_range()
+            || self.opts.headers.0.iter().any(|(k, _)| {
+                let k = k.to_ascii_lowercase();
+                k.starts_with("if-")
+            })
+    }
+
     pub(super) fn caller_range(&self) -> bool {
         self.opts
             .headers
