@@ -26,7 +26,18 @@ fn main() {
          #define SWC_VERSION_STRING \"{}\"\n\
          /** For #if tests: SWC_VERSION_NUMBER >= SWC_MAKE_VERSION(0, 2, 0). */\n\
          #define SWC_MAKE_VERSION(major, minor, patch) (((major) * 1000000) + ((minor) * 1000) + (patch))\n\
-         #define SWC_VERSION_NUMBER SWC_MAKE_VERSION(SWC_VERSION_MAJOR, SWC_VERSION_MINOR, SWC_VERSION_PATCH)\n",
+         #define SWC_VERSION_NUMBER SWC_MAKE_VERSION(SWC_VERSION_MAJOR, SWC_VERSION_MINOR, SWC_VERSION_PATCH)\n\n\
+         /**\n * Marks each function returning swc_status: ignoring the status is a\n\
+         \x20* warning (an error with -Werror) where the compiler has\n\
+         \x20* warn_unused_result. Define it before including this header to change\n\
+         \x20* it (empty: no warning).\n */\n\
+         #ifndef SWC_MUST_USE\n\
+         #if defined(__GNUC__) || defined(__clang__)\n\
+         #define SWC_MUST_USE __attribute__((warn_unused_result))\n\
+         #else\n\
+         #define SWC_MUST_USE\n\
+         #endif\n\
+         #endif\n",
         ver("CARGO_PKG_VERSION_MAJOR"),
         ver("CARGO_PKG_VERSION_MINOR"),
         ver("CARGO_PKG_VERSION_PATCH"),

@@ -72,7 +72,8 @@ static int together(swc_client *c, const char *path, long seg_mib, long threads,
         fprintf(stderr, "download (together): %s\n", err);
         return 1;
     }
-    swc_op_wait(op, -1, NULL, NULL);
+    /* The upload's own failures are counted by on_done. */
+    if (swc_op_wait(op, -1, NULL, NULL) != SWC_OK) *failed = 1;
     swc_op_free(op);
     return 0;
 }
@@ -163,8 +164,11 @@ int main(int argc, char **argv) {
     printf("download %ld MiB verified per segment: %.1f s, peak RSS %ld KiB\n", size_mib, now() - t, peak_kib());
 
 cleanup:
-    swc_delete(c, "{\"container\": \"swc-rss\"}", count, NULL, &failed, NULL, NULL, NULL);
-    swc_delete(c, "{\"container\": \"swc-rss_segments\"}", count, NULL, &failed, NULL, NULL, NULL);
+    /* Clean-up failures are counted by `count` (records with "success": false). */
+    if (swc_delete(c, "{\"container\": \"swc-rss\"}", count, NULL, &failed, NULL, NULL, NULL) != SWC_OK)
+        fprintf(stderr, "cleanup: swc-rss not deleted\n");
+    if (swc_delete(c, "{\"container\": \"swc-rss_segments\"}", count, NULL, &failed, NULL, NULL, NULL) != SWC_OK)
+        fprintf(stderr, "cleanup: swc-rss_segments not deleted\n");
     swc_client_free(c);
     unlink(path);
     return failed != 0;

@@ -39,6 +39,20 @@
 #define SWC_MAKE_VERSION(major, minor, patch) (((major) * 1000000) + ((minor) * 1000) + (patch))
 #define SWC_VERSION_NUMBER SWC_MAKE_VERSION(SWC_VERSION_MAJOR, SWC_VERSION_MINOR, SWC_VERSION_PATCH)
 
+/**
+ * Marks each function returning swc_status: ignoring the status is a
+ * warning (an error with -Werror) where the compiler has
+ * warn_unused_result. Define it before including this header to change
+ * it (empty: no warning).
+ */
+#ifndef SWC_MUST_USE
+#if defined(__GNUC__) || defined(__clang__)
+#define SWC_MUST_USE __attribute__((warn_unused_result))
+#else
+#define SWC_MUST_USE
+#endif
+#endif
+
 
 /**
  * Longest container name Swift accepts by default.
@@ -49,6 +63,17 @@
  * Longest object name Swift accepts by default.
  */
 #define SWC_MAX_OBJECT_NAME 1024
+
+/**
+ * Callback return value: go on (0). Every callback that returns
+ * SWC_CONTINUE or SWC_STOP takes any non-zero value as SWC_STOP.
+ */
+#define SWC_CONTINUE 0
+
+/**
+ * Callback return value: stop the transfer, listing or operation (1).
+ */
+#define SWC_STOP 1
 
 /**
  * Log level: the one the client's options ask for, as python-swiftclient's
@@ -95,6 +120,18 @@ typedef struct swc_cancel swc_cancel;
 typedef struct swc_client swc_client;
 
 /**
+ * A JSON object under construction. Opaque. Create it with
+ * `swc_json_new`, fill it with the `swc_json_set_*` functions, pass
+ * `swc_json_text` to any call taking options or a request, free it with
+ * `swc_json_free`.
+ *
+ * Thread-safety: a builder may be read (`swc_json_text`,
+ * `swc_json_error`) from many threads at once, but a change must not run
+ * alongside any other use of the same builder.
+ */
+typedef struct swc_json swc_json;
+
+/**
  * A running asynchronous operation. Opaque; thread-safe. Free the handle
  * with `swc_op_free` (that does not stop the operation).
  *
@@ -107,7 +144,7 @@ typedef struct swc_client swc_client;
  * Record callbacks of one operation never overlap and run on a library
  * thread that is not an I/O worker (a slow callback slows only its own
  * operation); `user_data` must be usable there. A record callback
- * returning non-zero stops the operation. Statuses of the start call:
+ * returning SWC_STOP (any non-zero) stops the operation. Statuses of the start call:
  * SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (the request names the bad
  * key); SWC_E_PANIC. The final status (on_done, swc_op_wait): SWC_OK when
  * every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
@@ -184,8 +221,8 @@ typedef ptrdiff_t (*swc_credential_fn)(void *user_data,
                                        size_t reply_cap);
 
 /**
- * Listing page: a JSON array of entries (borrowed until return); 0 to go
- * on, non-zero to stop.
+ * Listing page: a JSON array of entries (borrowed until return); return
+ * SWC_CONTINUE to go on, SWC_STOP (any non-zero) to stop.
  */
 typedef int (*swc_page_fn)(void *user_data, const char *json, size_t len);
 
@@ -201,14 +238,16 @@ typedef ptrdiff_t (*swc_read_fn)(void *user_data, uint8_t *buf, size_t cap);
 typedef int (*swc_rewind_fn)(void *user_data);
 
 /**
- * Download writer: consume `len` bytes; return 0 to go on, non-zero to stop
- * (the call then fails with SWC_E_CANCELLED).
+ * Download writer: consume `len` bytes; return SWC_CONTINUE to go on,
+ * SWC_STOP (any non-zero) to stop (the call then fails with
+ * SWC_E_CANCELLED).
  */
 typedef int (*swc_write_fn)(void *user_data, const uint8_t *buf, size_t len);
 
 /**
- * Receives one result record (JSON, borrowed until return). Return 0 to go
- * on; non-zero stops the operation (no further record callbacks).
+ * Receives one result record (JSON, borrowed until return). Return
+ * SWC_CONTINUE to go on; SWC_STOP (any non-zero) stops the operation (no
+ * further record callbacks).
  */
 typedef int (*swc_record_fn)(void *user_data, const char *json, size_t len);
 
@@ -264,7 +303,7 @@ typedef void (*swc_free_fn)(void *user_data);
 #define SWC_E_PRECONDITION 6
 
 /**
- * Any other unexpected HTTP status (see `http_status` in the record).
+ * Any other unexpected HTTP status (see http_status in the record).
  */
 #define SWC_E_HTTP 7
 
@@ -331,6 +370,16 @@ const char *swc_version(void);
 const char *swc_status_str(swc_status status);
 
 /**
+ * What a status code means, in a sentence for people, e.g. "The account,
+ * container or object does not exist (HTTP 404)." for SWC_E_NOT_FOUND (the
+ * header's comment on each constant), or "Unknown status code." for a code
+ * this version does not define. For the details of one failure, read the
+ * error record's "message". A static string: do not free it. Thread-safe;
+ * never fails.
+ */
+const char *swc_status_message(swc_status status);
+
+/**
  * Frees a string the library returned (a result or error record).
  * `swc_string_free(NULL)` does nothing. Do not pass strings handed to a
  * callback: those are borrowed.
@@ -344,7 +393,7 @@ void swc_string_free(char *s);
  * Creates a cancellation token; free it with `swc_cancel_free`.
  * Returns SWC_OK or SWC_E_INVALID_ARGUMENT (`cancel` NULL).
  */
-swc_status swc_cancel_new(swc_cancel **cancel);
+SWC_MUST_USE swc_status swc_cancel_new(swc_cancel **cancel);
 
 /**
  * Triggers the token. Idempotent; safe from any thread and from callbacks.
@@ -445,6 +494,7 @@ void swc_cancel_free(swc_cancel *cancel);
  * `err_json` is non-NULL) receives an error record to free with
  * `swc_string_free`.
  */
+SWC_MUST_USE
 swc_status swc_client_new(const char *options_json,
                           swc_client **client,
                           char **err_json);
@@ -466,7 +516,10 @@ swc_status swc_client_new(const char *options_json,
  * OS_* variables once OS_CLOUD is set; we follow openstackclient). Same
  * statuses as `swc_client_new`.
  */
-swc_status swc_client_new_from_env(const char *options_json, swc_client **client, char **err_json);
+SWC_MUST_USE
+swc_status swc_client_new_from_env(const char *options_json,
+                                   swc_client **client,
+                                   char **err_json);
 
 /**
  * Frees a client. `swc_client_free(NULL)` does nothing. The client must not
@@ -484,7 +537,8 @@ void swc_client_free(swc_client *client);
 
 /**
  * Authenticates (or returns the cached, still-valid token's details) and
- * writes a JSON record to `*result_json`: `storage_url`, `auth_version`
+ * writes a JSON record to `*result_json` (NULL when only the status
+ * matters): `storage_url`, `auth_version`
  * ("1.0", "2.0", "3", or null when pre-authenticated), `preauthenticated`,
  * `expires_at` (RFC 3339 or null), `expires_in` (seconds or null),
  * `project_id`, `project_name`, and `token` only if asked. A Keystone token
@@ -505,6 +559,7 @@ void swc_client_free(swc_client *client);
  * URL 404); SWC_E_HTTP; SWC_E_TIMEOUT; SWC_E_NETWORK; SWC_E_TLS;
  * SWC_E_WOULD_DEADLOCK (called from a library thread); SWC_E_PANIC.
  */
+SWC_MUST_USE
 swc_status swc_client_auth(const swc_client *client,
                            const char *opts_json,
                            char **result_json,
@@ -518,6 +573,7 @@ swc_status swc_client_auth(const swc_client *client,
  * SWC_E_CANCELLED. Authentication requests and their outcome are logged at
  * SWC_LOG_DEBUG (retries at SWC_LOG_INFO), secrets never.
  */
+SWC_MUST_USE
 swc_status swc_client_auth2(const swc_client *client,
                             const char *opts_json,
                             const swc_cancel *cancel,
@@ -536,7 +592,11 @@ swc_status swc_client_auth2(const swc_client *client,
  * `verbose`. Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client,
  * unknown level).
  */
-swc_status swc_client_set_log(const swc_client *client, int level, swc_log_fn log, void *user_data);
+SWC_MUST_USE
+swc_status swc_client_set_log(const swc_client *client,
+                              int level,
+                              swc_log_fn log,
+                              void *user_data);
 
 /**
  * The current authentication as a saved state (JSON), authenticating first
@@ -548,6 +608,7 @@ swc_status swc_client_set_log(const swc_client *client, int level, swc_log_fn lo
  * `swc_client_import_auth` in another process to skip authenticating.
  * Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`.
  */
+SWC_MUST_USE
 swc_status swc_client_export_auth(const swc_client *client,
                                   const swc_cancel *cancel,
                                   char **state_json,
@@ -566,6 +627,7 @@ swc_status swc_client_export_auth(const swc_client *client,
  * SWC_E_CONFIG (not a state, another format or identity);
  * SWC_E_WOULD_DEADLOCK; SWC_E_PANIC.
  */
+SWC_MUST_USE
 swc_status swc_client_import_auth(const swc_client *client,
                                   const char *state_json,
                                   char **result_json,
@@ -577,6 +639,7 @@ swc_status swc_client_import_auth(const swc_client *client,
  * other thread and is never called again (its `user_data` may be freed).
  * Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT (NULL client).
  */
+SWC_MUST_USE
 swc_status swc_client_set_auth_callback(const swc_client *client,
                                         swc_auth_state_fn cb,
                                         void *user_data);
@@ -588,6 +651,7 @@ swc_status swc_client_set_auth_callback(const swc_client *client,
  * returns, the previous callback runs on no other thread and is never
  * called again. Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT.
  */
+SWC_MUST_USE
 swc_status swc_client_set_credential_callback(const swc_client *client,
                                               swc_credential_fn cb,
                                               void *user_data);
@@ -613,6 +677,7 @@ swc_status swc_client_set_credential_callback(const swc_client *client,
  * SWC_E_NETWORK; SWC_E_TLS; SWC_E_CHECKSUM; SWC_E_CANCELLED;
  * SWC_E_WOULD_DEADLOCK (from a library thread); SWC_E_PANIC.
  */
+SWC_MUST_USE
 swc_status swc_account_head(const swc_client *client,
                             const char *opts_json,
                             const swc_cancel *cancel,
@@ -624,9 +689,10 @@ swc_status swc_account_head(const swc_client *client,
  * "marker", "end_marker", "limit", "prefix", "delimiter", "reverse",
  * "full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
  * record has `listing` (every entry); otherwise each page (a JSON array,
- * borrowed for the call) goes to `on_page` (non-zero return stops) and the
+ * borrowed for the call) goes to `on_page` (SWC_STOP stops) and the
  * record has only `count` and `pages` — constant memory.
  */
+SWC_MUST_USE
 swc_status swc_account_list(const swc_client *client,
                             const char *opts_json,
                             swc_page_fn on_page,
@@ -640,6 +706,7 @@ swc_status swc_account_list(const swc_client *client,
  * be NULL when `body_len` is 0), e.g. `"query": "bulk-delete"` with a
  * newline-separated list of paths. The record has the response `body`.
  */
+SWC_MUST_USE
 swc_status swc_account_post(const swc_client *client,
                             const char *opts_json,
                             const uint8_t *body,
@@ -651,6 +718,7 @@ swc_status swc_account_post(const swc_client *client,
 /**
  * HEAD a container (`opts_json`: `{"headers", "query"}`). As swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_container_head(const swc_client *client,
                               const char *container,
                               const char *opts_json,
@@ -662,6 +730,7 @@ swc_status swc_container_head(const swc_client *client,
  * PUT (create or update) a container, e.g. with `X-Storage-Policy` in
  * `headers`. As swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_container_put(const swc_client *client,
                              const char *container,
                              const char *opts_json,
@@ -673,6 +742,7 @@ swc_status swc_container_put(const swc_client *client,
  * POST container metadata (`X-Container-Meta-*`, ACLs, ...). As
  * swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_container_post(const swc_client *client,
                               const char *container,
                               const char *opts_json,
@@ -684,6 +754,7 @@ swc_status swc_container_post(const swc_client *client,
  * DELETE a container (SWC_E_CONFLICT when it is not empty). As
  * swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_container_delete(const swc_client *client,
                                 const char *container,
                                 const char *opts_json,
@@ -695,6 +766,7 @@ swc_status swc_container_delete(const swc_client *client,
  * Lists a container's objects; as `swc_account_list`, with also `path`,
  * `versions` and `version_marker` in `opts_json`.
  */
+SWC_MUST_USE
 swc_status swc_container_list(const swc_client *client,
                               const char *container,
                               const char *opts_json,
@@ -708,6 +780,7 @@ swc_status swc_container_list(const swc_client *client,
  * HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":
  * "multipart-manifest=get"` or `"symlink=get"`). As swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_object_head(const swc_client *client,
                            const char *container,
                            const char *object,
@@ -719,6 +792,7 @@ swc_status swc_object_head(const swc_client *client,
 /**
  * POST object metadata (replaces the user metadata). As swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_object_post(const swc_client *client,
                            const char *container,
                            const char *object,
@@ -732,6 +806,7 @@ swc_status swc_object_post(const swc_client *client,
  * and its segments; `"version-id=..."` for one version). As
  * swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_object_delete(const swc_client *client,
                              const char *container,
                              const char *object,
@@ -745,6 +820,7 @@ swc_status swc_object_delete(const swc_client *client,
  * (required), "destination_account", "fresh_metadata": bool, "headers",
  * "query"}`.
  */
+SWC_MUST_USE
 swc_status swc_object_copy(const swc_client *client,
                            const char *container,
                            const char *object,
@@ -758,6 +834,7 @@ swc_status swc_object_copy(const swc_client *client,
  * `{"url": "http://proxy:8080" (default: the storage URL's host),
  * "headers"}`. The record has `info`, the parsed document.
  */
+SWC_MUST_USE
 swc_status swc_info(const swc_client *client,
                     const char *opts_json,
                     const swc_cancel *cancel,
@@ -777,6 +854,7 @@ swc_status swc_info(const swc_client *client,
  * (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
  * Statuses as swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_request(const swc_client *client,
                        const char *method,
                        const char *path,
@@ -790,6 +868,138 @@ swc_status swc_request(const swc_client *client,
                        const swc_cancel *cancel,
                        char **result_json,
                        char **err_json);
+
+/**
+ * Creates an empty builder (its text is `{}`) and writes it to `*json`.
+ * Returns SWC_OK; SWC_E_INVALID_ARGUMENT (`json` NULL).
+ */
+SWC_MUST_USE swc_status swc_json_new(swc_json **json);
+
+/**
+ * Frees a builder and the texts it gave. NULL does nothing.
+ *
+ * # Safety
+ * `json` is NULL or from `swc_json_new`, not yet freed.
+ */
+void swc_json_free(swc_json *json);
+
+/**
+ * Sets member `key` to the string `value`, escaped as JSON needs
+ * (quotes, backslashes, control characters; other UTF-8 as it is).
+ *
+ * Every setter: `key` is a dotted path — "headers.X-Object-Meta-Color"
+ * sets a member of the object "headers", created when missing; a "." or
+ * "\" inside a key is written "\." or "\\". A member already there is
+ * replaced, in its place; new members come in the order they are set.
+ * On failure the builder is unchanged and `swc_json_error` gives the
+ * error record, which names the key. Statuses: SWC_OK;
+ * SWC_E_INVALID_ARGUMENT (`json`, `key` or `value` NULL; `key` or `value`
+ * not UTF-8; an empty key in the path; a member on the path that is not
+ * an object).
+ */
+SWC_MUST_USE swc_status swc_json_set_string(swc_json *json, const char *key, const char *value);
+
+/**
+ * Sets member `key` to an integer. Statuses as `swc_json_set_string`.
+ */
+SWC_MUST_USE swc_status swc_json_set_int(swc_json *json, const char *key, int64_t value);
+
+/**
+ * Sets member `key` to true or false. Statuses as `swc_json_set_string`.
+ */
+SWC_MUST_USE swc_status swc_json_set_bool(swc_json *json, const char *key, bool value);
+
+/**
+ * Sets member `key` to null. Statuses as `swc_json_set_string`.
+ */
+SWC_MUST_USE swc_status swc_json_set_null(swc_json *json, const char *key);
+
+/**
+ * Sets member `key` to a JSON value given as text (any JSON: a number, an
+ * array, an object...), checked first: text that is not one JSON value is
+ * SWC_E_INVALID_ARGUMENT. An object set this way can be extended with
+ * paths through it. Statuses as `swc_json_set_string`.
+ */
+SWC_MUST_USE swc_status swc_json_set_raw(swc_json *json, const char *key, const char *value_json);
+
+/**
+ * Sets the request header `name` to `value`: member `name` of the object
+ * "headers", `name` taken as it is (no path: dots are part of it), as the
+ * per-request calls' options take headers. (The bulk requests take
+ * "header": a list of "Name: value" strings, see
+ * `swc_json_append_string`.) Statuses as `swc_json_set_string`.
+ */
+SWC_MUST_USE swc_status swc_json_set_header(swc_json *json, const char *name, const char *value);
+
+/**
+ * Appends the string `value` to the array at `key`, created when missing:
+ * the bulk requests' "objects", "header" and "meta" lists, "record_keys".
+ * Statuses as `swc_json_set_string`; a member `key` that is there but not
+ * an array is SWC_E_INVALID_ARGUMENT.
+ */
+SWC_MUST_USE swc_status swc_json_append_string(swc_json *json, const char *key, const char *value);
+
+/**
+ * The builder's JSON text, e.g. `{"container":"c","objects":["a"]}`.
+ * Borrowed: valid until the next change to the builder or its free; do
+ * not free it. NULL for a NULL builder. A failed setter leaves the text
+ * as it was, so check each setter's status (or `swc_json_error`) before
+ * sending it.
+ */
+const char *swc_json_text(const swc_json *json);
+
+/**
+ * The error record (JSON: "status", "message", "key"...) of the builder's
+ * last setter, when it failed; NULL when it succeeded (or none ran), and
+ * for a NULL builder. Borrowed as `swc_json_text`'s text.
+ */
+const char *swc_json_error(const swc_json *json);
+
+/**
+ * Copies the string at `path` in the JSON text `json` into `buf`.
+ *
+ * `path` is a dotted path of object keys and array indexes:
+ * "status", "headers.etag", "listing.0.name" (a "." or "\" inside a key
+ * written "\." or "\\"). The whole text is parsed at each call: for many
+ * fields of a large text, a JSON library does better.
+ *
+ * When the string is there, `*len` (if `len` is non-NULL) gets its length
+ * in bytes, without the terminating NUL — even when `buf` is too small,
+ * an exception to the out-parameter rule, so the caller can allocate
+ * `*len + 1` bytes and call again. With `buf` NULL and `cap` 0 only the
+ * length is asked: SWC_OK. Otherwise the string and a NUL are copied when
+ * they fit in `cap` bytes (a string holding "\u0000" is copied whole:
+ * `*len` tells its end).
+ *
+ * Statuses: SWC_OK; SWC_E_NOT_FOUND (no such member or index, or null);
+ * SWC_E_INVALID_ARGUMENT (`json` or `path` NULL or not UTF-8, `json` not
+ * valid JSON, a bad path, the value not a string, `buf` NULL with `cap`
+ * non-zero, or `buf` too small: then `*len` ≥ `cap` and `buf` holds ""
+ * when `cap` > 0). Never writes past `cap` bytes. Thread-safe.
+ */
+SWC_MUST_USE
+swc_status swc_json_get_string(const char *json,
+                               const char *path,
+                               char *buf,
+                               size_t cap,
+                               size_t *len);
+
+/**
+ * Reads the integer at `path` (paths as `swc_json_get_string`) into
+ * `*value`. A number with a fraction, or beyond int64_t, is not an
+ * integer. Statuses: SWC_OK; SWC_E_NOT_FOUND (no such member, or null);
+ * SWC_E_INVALID_ARGUMENT (a NULL argument, bad JSON or path, not an
+ * integer). Thread-safe.
+ */
+SWC_MUST_USE swc_status swc_json_get_int(const char *json, const char *path, int64_t *value);
+
+/**
+ * Reads the boolean at `path` (paths as `swc_json_get_string`) into
+ * `*value`. Statuses: SWC_OK; SWC_E_NOT_FOUND (no such member, or null);
+ * SWC_E_INVALID_ARGUMENT (a NULL argument, bad JSON or path, not true or
+ * false). Thread-safe.
+ */
+SWC_MUST_USE swc_status swc_json_get_bool(const char *json, const char *path, bool *value);
 
 /**
  * Cancels an operation: in-flight work stops promptly and is reported as
@@ -807,6 +1017,7 @@ void swc_op_cancel(const swc_op *op);
  * running), SWC_E_INVALID_ARGUMENT, or SWC_E_WOULD_DEADLOCK (an unbounded
  * wait from a library thread, e.g. inside the operation's own callback).
  */
+SWC_MUST_USE
 swc_status swc_op_wait(const swc_op *op,
                        int64_t timeout_ms,
                        swc_status *op_status,
@@ -828,6 +1039,7 @@ void swc_op_free(swc_op *op);
  * `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
  * cluster. The contract is on `swc_op`.
  */
+SWC_MUST_USE
 swc_status swc_capabilities_start(const swc_client *client,
                                   const char *request_json,
                                   swc_record_fn on_record,
@@ -840,6 +1052,7 @@ swc_status swc_capabilities_start(const swc_client *client,
 /**
  * Blocking twin of `swc_capabilities_start`.
  */
+SWC_MUST_USE
 swc_status swc_capabilities(const swc_client *client,
                             const char *request_json,
                             swc_record_fn on_record,
@@ -857,6 +1070,7 @@ swc_status swc_capabilities(const swc_client *client,
  * `stat_account` / `stat_container` / `stat_object` with `headers` and
  * `items` (the labelled facts `swift stat` prints).
  */
+SWC_MUST_USE
 swc_status swc_stat_start(const swc_client *client,
                           const char *request_json,
                           swc_record_fn on_record,
@@ -869,6 +1083,7 @@ swc_status swc_stat_start(const swc_client *client,
 /**
  * Blocking twin of `swc_stat_start`.
  */
+SWC_MUST_USE
 swc_status swc_stat(const swc_client *client,
                     const char *request_json,
                     swc_record_fn on_record,
@@ -886,6 +1101,7 @@ swc_status swc_stat(const swc_client *client,
  * record per page: `list_account_part` / `list_container_part` with
  * `listing`, the page as the server sent it.
  */
+SWC_MUST_USE
 swc_status swc_list_start(const swc_client *client,
                           const char *request_json,
                           swc_record_fn on_record,
@@ -898,6 +1114,7 @@ swc_status swc_list_start(const swc_client *client,
 /**
  * Blocking twin of `swc_list_start`.
  */
+SWC_MUST_USE
 swc_status swc_list(const swc_client *client,
                     const char *request_json,
                     swc_record_fn on_record,
@@ -914,6 +1131,7 @@ swc_status swc_list(const swc_client *client,
  * each object concurrently. Records `post_account` / `post_container`
  * (`"created": true` when it was made) / `post_object`.
  */
+SWC_MUST_USE
 swc_status swc_post_start(const swc_client *client,
                           const char *request_json,
                           swc_record_fn on_record,
@@ -926,6 +1144,7 @@ swc_status swc_post_start(const swc_client *client,
 /**
  * Blocking twin of `swc_post_start`.
  */
+SWC_MUST_USE
 swc_status swc_post(const swc_client *client,
                     const char *request_json,
                     swc_record_fn on_record,
@@ -946,6 +1165,7 @@ swc_status swc_post(const swc_client *client,
  * `delete_container`. Large objects lose their segments unless
  * `leave_segments`, on the bulk path too.
  */
+SWC_MUST_USE
 swc_status swc_delete_start(const swc_client *client,
                             const char *request_json,
                             swc_record_fn on_record,
@@ -958,6 +1178,7 @@ swc_status swc_delete_start(const swc_client *client,
 /**
  * Blocking twin of `swc_delete_start`.
  */
+SWC_MUST_USE
 swc_status swc_delete(const swc_client *client,
                       const char *request_json,
                       swc_record_fn on_record,
@@ -1015,6 +1236,7 @@ swc_status swc_delete(const swc_client *client,
  * headers other than X-Object-Meta-*, Content-Type and (for the whole
  * request) X-Delete-At / X-Delete-After / X-Storage-Policy.
  */
+SWC_MUST_USE
 swc_status swc_upload_start(const swc_client *client,
                             const char *request_json,
                             swc_record_fn on_record,
@@ -1027,6 +1249,7 @@ swc_status swc_upload_start(const swc_client *client,
 /**
  * Blocking twin of `swc_upload_start`.
  */
+SWC_MUST_USE
 swc_status swc_upload(const swc_client *client,
                       const char *request_json,
                       swc_record_fn on_record,
@@ -1073,6 +1296,7 @@ swc_status swc_upload(const swc_client *client,
  * `transferred` (bytes fetched in this run) and `partial_ignored` (why a
  * partial file found was not used)).
  */
+SWC_MUST_USE
 swc_status swc_download_start(const swc_client *client,
                               const char *request_json,
                               swc_record_fn on_record,
@@ -1085,6 +1309,7 @@ swc_status swc_download_start(const swc_client *client,
 /**
  * Blocking twin of `swc_download_start`.
  */
+SWC_MUST_USE
 swc_status swc_download(const swc_client *client,
                         const char *request_json,
                         swc_record_fn on_record,
@@ -1101,6 +1326,7 @@ swc_status swc_download(const swc_client *client,
  * The destination container is created first. Records `create_container`,
  * `copy_object` (with `destination`).
  */
+SWC_MUST_USE
 swc_status swc_copy_start(const swc_client *client,
                           const char *request_json,
                           swc_record_fn on_record,
@@ -1113,6 +1339,7 @@ swc_status swc_copy_start(const swc_client *client,
 /**
  * Blocking twin of `swc_copy_start`.
  */
+SWC_MUST_USE
 swc_status swc_copy(const swc_client *client,
                     const char *request_json,
                     swc_record_fn on_record,
@@ -1138,6 +1365,7 @@ swc_status swc_copy(const swc_client *client,
  * `bytes`, `last_modified`), `delete_segment` (with `delete`), and last
  * `orphans` (`segments`, `bytes`, `deleted`).
  */
+SWC_MUST_USE
 swc_status swc_orphans_start(const swc_client *client,
                              const char *request_json,
                              swc_record_fn on_record,
@@ -1150,6 +1378,7 @@ swc_status swc_orphans_start(const swc_client *client,
 /**
  * Blocking twin of `swc_orphans_start`.
  */
+SWC_MUST_USE
 swc_status swc_orphans(const swc_client *client,
                        const char *request_json,
                        swc_record_fn on_record,
@@ -1182,8 +1411,10 @@ swc_status swc_orphans(const swc_client *client,
  * is missing, damaged, or for another object is SWC_E_CONFIG (`key`
  * "checkpoint") before anything is read or sent. The checkpoint is
  * removed once the object is whole. Blocks; writes an
- * `upload_object` record to `*result_json`. Statuses as swc_account_head.
+ * `upload_object` record to `*result_json` (NULL when only the status
+ * matters). Statuses as swc_account_head.
  */
+SWC_MUST_USE
 swc_status swc_upload_stream(const swc_client *client,
                              const char *request_json,
                              swc_read_fn read,
@@ -1194,15 +1425,16 @@ swc_status swc_upload_stream(const swc_client *client,
 
 /**
  * Downloads one object to a write callback (run on the calling thread;
- * non-zero return stops with SWC_E_CANCELLED), with `download`'s
+ * SWC_STOP stops with SWC_E_CANCELLED), with `download`'s
  * verification: MD5 and length for a plain object, each segment for SLO
  * and DLO (python-swiftclient and rclone skip large objects).
  * `request_json`: `{"container", "objects": [one name], "header",
  * "checksum"}`. Blocks; writes a `download_object` record (`read_length`,
- * `verified`) to `*result_json`. Statuses as swc_account_head; a segment
+ * `verified`) to `*result_json` (NULL when only the status matters). Statuses as swc_account_head; a segment
  * whose MD5 differs is SWC_E_CHECKSUM (the callback has then received the
  * bytes up to that segment's end: treat them as invalid).
  */
+SWC_MUST_USE
 swc_status swc_download_to(const swc_client *client,
                            const char *request_json,
                            swc_write_fn write,
@@ -1230,7 +1462,7 @@ swc_status swc_download_to(const swc_client *client,
  * path, time or digest, a missing or empty key: the record's `key` says
  * which); SWC_E_PANIC.
  */
-swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
+SWC_MUST_USE swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
 
 /**
  * Signs a FormPost form (the formpost middleware's browser uploads).
@@ -1243,7 +1475,10 @@ swc_status swc_tempurl(const char *request_json, char **url, char **err_json);
  * SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (as swc_tempurl; a missing or empty
  * key too); SWC_E_PANIC.
  */
-swc_status swc_formpost_signature(const char *request_json, char **result_json, char **err_json);
+SWC_MUST_USE
+swc_status swc_formpost_signature(const char *request_json,
+                                  char **result_json,
+                                  char **err_json);
 
 /**
  * Uploads an object from a read callback. `length` is the size when known
@@ -1261,6 +1496,7 @@ swc_status swc_formpost_signature(const char *request_json, char **result_json, 
  * and `_buffer` forms hash the body first and send its ETag themselves,
  * retrying a refused (damaged) body. Callbacks run on the calling thread.
  */
+SWC_MUST_USE
 swc_status swc_object_put(const swc_client *client,
                           const char *container,
                           const char *object,
@@ -1280,6 +1516,7 @@ swc_status swc_object_put(const swc_client *client,
  * descriptor can seek back. A regular file is read twice: hashed first, its
  * MD5 sent as ETag (see `swc_object_put`).
  */
+SWC_MUST_USE
 swc_status swc_object_put_fd(const swc_client *client,
                              const char *container,
                              const char *object,
@@ -1293,6 +1530,7 @@ swc_status swc_object_put_fd(const swc_client *client,
 /**
  * Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
  */
+SWC_MUST_USE
 swc_status swc_object_put_path(const swc_client *client,
                                const char *container,
                                const char *object,
@@ -1305,6 +1543,7 @@ swc_status swc_object_put_path(const swc_client *client,
 /**
  * Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
  */
+SWC_MUST_USE
 swc_status swc_object_put_buffer(const swc_client *client,
                                  const char *container,
                                  const char *object,
@@ -1317,13 +1556,14 @@ swc_status swc_object_put_buffer(const swc_client *client,
 
 /**
  * Downloads an object to a write callback (run on the calling thread;
- * non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
+ * SWC_STOP stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
  * (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
  * "checksum" (default true), "resume" (default true)}`. Length is always
  * verified, MD5 too for whole plain objects; a body that breaks is resumed
  * with Range + If-Match so the callback sees each byte once. The record
  * has `bytes`, `md5`, `verified` and `attempts`.
  */
+SWC_MUST_USE
 swc_status swc_object_get(const swc_client *client,
                           const char *container,
                           const char *object,
@@ -1337,6 +1577,7 @@ swc_status swc_object_get(const swc_client *client,
 /**
  * Downloads to a file descriptor (not closed).
  */
+SWC_MUST_USE
 swc_status swc_object_get_fd(const swc_client *client,
                              const char *container,
                              const char *object,
@@ -1351,6 +1592,7 @@ swc_status swc_object_get_fd(const swc_client *client,
  * directory and renamed onto `path` only when complete and verified; on
  * any failure nothing is left at `path` (an existing file is untouched).
  */
+SWC_MUST_USE
 swc_status swc_object_get_path(const swc_client *client,
                                const char *container,
                                const char *object,
@@ -1364,6 +1606,7 @@ swc_status swc_object_get_path(const swc_client *client,
  * Downloads into memory the library allocates: on success `*buf` (never
  * NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
  */
+SWC_MUST_USE
 swc_status swc_object_get_buffer(const swc_client *client,
                                  const char *container,
                                  const char *object,

@@ -1,16 +1,17 @@
 //! The status table: every outcome class of a call, its fixed `SWC_*` code,
-//! the constant's name, written once. The enum, [`Status::ALL`] and the
-//! names (also as static C strings for `swc_status_name`) are generated from it; the
-//! header's `SWC_*` constants are literal (cbindgen reads no macros), so a
-//! test checks them against this table, and the Go binding takes its values
-//! from the header through cgo.
+//! the constant's name and its human message, written once. The enum,
+//! [`Status::ALL`], the names and the messages (also as static C strings
+//! for `swc_status_str` and `swc_status_message`) are generated from it;
+//! the header's `SWC_*` constants are literal (cbindgen reads no macros),
+//! so a test checks them and their doc comments against this table, and
+//! the Go binding takes its values from the header through cgo.
 //!
 //! Status codes are part of the ABI: they are never renumbered or reused.
 
 use std::ffi::CStr;
 
 macro_rules! status_table {
-    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:ident; )*) => {
+    ($( $(#[$doc:meta])* $variant:ident = $code:literal, $name:ident, $msg:literal; )*) => {
         /// Outcome class of a call. The discriminants are the `SWC_*` codes
         /// of the C header and never change.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,28 +40,46 @@ macro_rules! status_table {
                     }, )*
                 }
             }
+
+            /// What the status means, in a sentence (the header's comment
+            /// on its constant).
+            pub fn message(self) -> &'static str {
+                match self { $( Status::$variant => $msg, )* }
+            }
+
+            /// The message as a static NUL-terminated string.
+            pub fn c_message(self) -> &'static CStr {
+                match self {
+                    $( Status::$variant => match CStr::from_bytes_with_nul(
+                        concat!($msg, "\0").as_bytes(),
+                    ) {
+                        Ok(c) => c,
+                        Err(_) => panic!("a status message holds a NUL"),
+                    }, )*
+                }
+            }
         }
     };
 }
 
 status_table! {
-    Ok = 0, SWC_OK;
-    InvalidArgument = 1, SWC_E_INVALID_ARGUMENT;
-    Config = 2, SWC_E_CONFIG;
-    Auth = 3, SWC_E_AUTH;
-    NotFound = 4, SWC_E_NOT_FOUND;
-    Conflict = 5, SWC_E_CONFLICT;
-    Precondition = 6, SWC_E_PRECONDITION;
-    Http = 7, SWC_E_HTTP;
-    Timeout = 8, SWC_E_TIMEOUT;
-    Network = 9, SWC_E_NETWORK;
-    Tls = 10, SWC_E_TLS;
-    Checksum = 11, SWC_E_CHECKSUM;
-    Cancelled = 12, SWC_E_CANCELLED;
-    WouldDeadlock = 13, SWC_E_WOULD_DEADLOCK;
-    Unsupported = 14, SWC_E_UNSUPPORTED;
-    Panic = 15, SWC_E_PANIC;
-    Internal = 16, SWC_E_INTERNAL;
+    Ok = 0, SWC_OK, "Success.";
+    InvalidArgument = 1, SWC_E_INVALID_ARGUMENT, "A required pointer was NULL, a string was not UTF-8, or a value was out of range.";
+    Config = 2, SWC_E_CONFIG, "Options were malformed, unknown, or inconsistent (the record names the key).";
+    Auth = 3, SWC_E_AUTH, "Authentication or authorisation failed (HTTP 401/403 or a bad auth answer).";
+    NotFound = 4, SWC_E_NOT_FOUND, "The account, container or object does not exist (HTTP 404).";
+    Conflict = 5, SWC_E_CONFLICT, "Conflict (HTTP 409), e.g. deleting a container that is not empty.";
+    Precondition = 6, SWC_E_PRECONDITION, "A precondition failed (HTTP 304, 412, 416).";
+    Http = 7, SWC_E_HTTP, "Any other unexpected HTTP status (see http_status in the record).";
+    Timeout = 8, SWC_E_TIMEOUT, "A connect or read timeout (or HTTP 408).";
+    Network = 9, SWC_E_NETWORK, "The connection could not be made or broke.";
+    Tls = 10, SWC_E_TLS, "TLS failed (certificate, hostname, handshake).";
+    Checksum = 11, SWC_E_CHECKSUM, "An MD5 or length check failed.";
+    Cancelled = 12, SWC_E_CANCELLED, "The operation was cancelled.";
+    WouldDeadlock = 13, SWC_E_WOULD_DEADLOCK, "A blocking call was made from a library-owned thread (inside a callback).";
+    Unsupported = 14, SWC_E_UNSUPPORTED, "The server or this build does not support the request.";
+    Panic = 15, SWC_E_PANIC, "A bug: a panic was caught at the C boundary (the record has its message).";
+    Internal = 16, SWC_E_INTERNAL, "A bug or an impossible state.";
 }
 
 impl Status {
@@ -127,6 +146,25 @@ mod tests {
             .map(|s| (s.name().to_string(), s.code()))
             .collect();
         assert_eq!(defined, table);
+    }
+
+    /// The header's comment on each constant is the status's message, so
+    /// `swc_status_message` and the header say the same.
+    #[test]
+    fn header_comments_are_the_messages() {
+        let header = include_str!("../include/swiftclient.h");
+        for s in Status::ALL {
+            let define = format!("#define {} {}\n", s.name(), s.code());
+            let at = header.find(&define).expect("the constant is in the header");
+            let open = header[..at].rfind("/**").expect("a doc comment");
+            let text: Vec<&str> = header[open + 3..at]
+                .lines()
+                .map(|l| l.trim().trim_start_matches('*').trim())
+                .filter(|l| !l.is_empty() && *l != "/")
+                .collect();
+            assert_eq!(text.join(" "), s.message(), "{}", s.name());
+            assert_eq!(s.c_message().to_str().ok(), Some(s.message()));
+        }
     }
 
     #[test]

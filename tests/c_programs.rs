@@ -127,6 +127,12 @@ fn service_api_c_tests() {
     c99_cxx_valgrind("test_service");
 }
 
+/// The JSON builder and accessors, swc_status_message, SWC_CONTINUE/STOP.
+#[test]
+fn json_builder_and_accessor_c_tests() {
+    c99_cxx_valgrind("test_json");
+}
+
 #[test]
 fn header_is_self_contained_and_include_safe() {
     // Included twice, alone, in both languages: no missing includes, no
@@ -207,7 +213,7 @@ fn shared_library_exports_only_swc_symbols() {
 fn sanitizers_catch_a_leak_and_an_overread() {
     let dir = out_dir();
     for (name, body) in [
-        ("leak", "char *v = NULL; swc_client *c = NULL; swc_client_new(\"{\\\"bogus\\\": 1}\", &c, &v); v = NULL; return v == NULL ? 0 : 1;"),
+        ("leak", "char *v = NULL; swc_client *c = NULL; if (swc_client_new(\"{\\\"bogus\\\": 1}\", &c, &v) == SWC_OK) return 2; v = NULL; return v == NULL ? 0 : 1;"),
         ("overread", "const char *v = swc_version(); char *copy = malloc(2); memcpy(copy, v, 2); volatile char x = copy[2]; (void)x; free(copy); return 0;"),
     ] {
         let src = dir.join(format!("canary_{name}.c"));

@@ -503,6 +503,79 @@ fn a_null_result_is_allowed_on_per_request_calls() {
     unsafe { swc_client_free(c) };
 }
 
+/// Authentication and the one-stream calls take a NULL `result_json` as
+/// the Connection calls do (they used to refuse it): the call runs, only
+/// its status tells.
+#[test]
+fn a_null_result_is_allowed_on_auth_and_the_stream_calls() {
+    use swiftclient::ffi::client::{swc_client_auth, swc_client_auth2};
+    use swiftclient::ffi::stream::{swc_download_to, swc_upload_stream};
+    let c = ffi_client(&v1_options());
+    let mut err = ptr::null_mut();
+    assert_eq!(
+        swc_client_auth(c, ptr::null(), ptr::null_mut(), &mut err),
+        0
+    );
+    assert!(err.is_null());
+    let force = cs(r#"{"force": true}"#);
+    let st = swc_client_auth2(c, force.as_ptr(), ptr::null(), ptr::null_mut(), &mut err);
+    assert_eq!(st, 0);
+    assert!(err.is_null());
+
+    let cont = unique("null-result-stream");
+    let body = data(3000, 7);
+    let req = cs(&json!({"container": cont, "object_name": "s"}).to_string());
+    let mut f = Feed::new(body.clone(), 1000);
+    let st = swc_upload_stream(
+        c,
+        req.as_ptr(),
+        Some(feed),
+        f.ud(),
+        ptr::null(),
+        ptr::null_mut(),
+        &mut err,
+    );
+    assert_eq!(st, 0);
+    assert!(err.is_null());
+    let req = cs(&json!({"container": cont, "objects": ["s"]}).to_string());
+    let mut got = Vec::new();
+    let ud = &mut got as *mut Vec<u8> as *mut c_void;
+    let st = swc_download_to(
+        c,
+        req.as_ptr(),
+        Some(keep),
+        ud,
+        ptr::null(),
+        ptr::null_mut(),
+        &mut err,
+    );
+    assert_eq!(st, 0);
+    assert!(err.is_null());
+    assert_eq!(got, body);
+    // A failure still gives its status and record.
+    let req = cs(&json!({"container": cont, "objects": ["missing"]}).to_string());
+    let (st, out, e) = ffi_call(|_, e| {
+        swc_download_to(
+            c,
+            req.as_ptr(),
+            Some(keep),
+            ud,
+            ptr::null(),
+            ptr::null_mut(),
+            e,
+        )
+    });
+    assert_eq!((st, out), (SWC_E_NOT_FOUND, None));
+    assert_eq!(e.unwrap()["http_status"], 404);
+    let (st, _, v) = svc(
+        swiftclient::ffi::service::swc_delete,
+        c,
+        json!({"container": cont}),
+    );
+    assert_eq!(st, 0, "{v}");
+    unsafe { swc_client_free(c) };
+}
+
 /// python-swiftclient's `debug`/`info`/`verbose` options choose the level of
 /// a log callback set with SWC_LOG_FROM_OPTIONS.
 #[test]

@@ -373,7 +373,7 @@ fn a_large_plain_object_in_parallel_ranges() {
 #[test]
 fn one_object_to_a_write_callback_verified_per_segment() {
     use std::ffi::{c_int, c_void, CStr, CString};
-    use swiftclient::ffi::service::swc_download_to;
+    use swiftclient::ffi::stream::swc_download_to;
     extern "C" fn write(ud: *mut c_void, buf: *const u8, len: usize) -> c_int {
         let v = unsafe { &mut *(ud as *mut Vec<u8>) };
         v.extend_from_slice(unsafe { std::slice::from_raw_parts(buf, len) });

@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 use std::ffi::{CStr, CString};
 use std::ptr;
 use swiftclient::ffi::client::swc_client_free;
-use swiftclient::ffi::service::swc_upload_stream;
+use swiftclient::ffi::stream::swc_upload_stream;
 use swiftclient::ffi::swc_string_free;
 
 /// Odd-sized reads, as pipes give.

@@ -333,6 +333,13 @@ int open_client(struct swc *s) {
         return 1;
     }
     free(text);
-    if (s->log_level) swc_client_set_log(s->client, s->log_level, log_line, NULL);
+    /* The level is one of SWC_LOG_*, so this cannot fail; checked all the
+     * same, as every status is (SWC_MUST_USE). */
+    if (s->log_level && swc_client_set_log(s->client, s->log_level, log_line, NULL) != SWC_OK) {
+        fprintf(stderr, "swc: cannot set the log level %d\n", s->log_level);
+        swc_client_free(s->client);
+        s->client = NULL;
+        return 1;
+    }
     return 0;
 }

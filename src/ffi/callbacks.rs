@@ -11,12 +11,13 @@ pub type swc_read_fn =
     Option<extern "C" fn(user_data: *mut c_void, buf: *mut u8, cap: usize) -> isize>;
 /// Rewinds an upload source to its start for a retry; 0 on success.
 pub type swc_rewind_fn = Option<extern "C" fn(user_data: *mut c_void) -> c_int>;
-/// Download writer: consume `len` bytes; return 0 to go on, non-zero to stop
-/// (the call then fails with SWC_E_CANCELLED).
+/// Download writer: consume `len` bytes; return SWC_CONTINUE to go on,
+/// SWC_STOP (any non-zero) to stop (the call then fails with
+/// SWC_E_CANCELLED).
 pub type swc_write_fn =
     Option<extern "C" fn(user_data: *mut c_void, buf: *const u8, len: usize) -> c_int>;
-/// Listing page: a JSON array of entries (borrowed until return); 0 to go
-/// on, non-zero to stop.
+/// Listing page: a JSON array of entries (borrowed until return); return
+/// SWC_CONTINUE to go on, SWC_STOP (any non-zero) to stop.
 pub type swc_page_fn = Option<
     extern "C" fn(user_data: *mut c_void, json: *const std::ffi::c_char, len: usize) -> c_int,
 >;

@@ -25,6 +25,7 @@ pub(crate) fn token_of(p: *const swc_cancel) -> CancellationToken {
 /// Creates a cancellation token; free it with `swc_cancel_free`.
 /// Returns SWC_OK or SWC_E_INVALID_ARGUMENT (`cancel` NULL).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_cancel_new(cancel: *mut *mut swc_cancel) -> swc_status {
     guard(std::ptr::null_mut(), || {
         check_out(cancel, "cancel")?;

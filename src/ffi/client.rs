@@ -154,6 +154,7 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// `err_json` is non-NULL) receives an error record to free with
 /// `swc_string_free`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_new(
     options_json: *const c_char,
     client: *mut *mut swc_client,
@@ -181,6 +182,7 @@ pub extern "C" fn swc_client_new(
 /// OS_* variables once OS_CLOUD is set; we follow openstackclient). Same
 /// statuses as `swc_client_new`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_new_from_env(
     options_json: *const c_char,
     client: *mut *mut swc_client,
@@ -226,7 +228,8 @@ pub unsafe extern "C" fn swc_client_free(client: *mut swc_client) {
 }
 
 /// Authenticates (or returns the cached, still-valid token's details) and
-/// writes a JSON record to `*result_json`: `storage_url`, `auth_version`
+/// writes a JSON record to `*result_json` (NULL when only the status
+/// matters): `storage_url`, `auth_version`
 /// ("1.0", "2.0", "3", or null when pre-authenticated), `preauthenticated`,
 /// `expires_at` (RFC 3339 or null), `expires_in` (seconds or null),
 /// `project_id`, `project_name`, and `token` only if asked. A Keystone token
@@ -247,6 +250,7 @@ pub unsafe extern "C" fn swc_client_free(client: *mut swc_client) {
 /// URL 404); SWC_E_HTTP; SWC_E_TIMEOUT; SWC_E_NETWORK; SWC_E_TLS;
 /// SWC_E_WOULD_DEADLOCK (called from a library thread); SWC_E_PANIC.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_auth(
     client: *const swc_client,
     opts_json: *const c_char,
@@ -263,6 +267,7 @@ pub extern "C" fn swc_client_auth(
 /// SWC_E_CANCELLED. Authentication requests and their outcome are logged at
 /// SWC_LOG_DEBUG (retries at SWC_LOG_INFO), secrets never.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_auth2(
     client: *const swc_client,
     opts_json: *const c_char,
@@ -276,18 +281,19 @@ pub extern "C" fn swc_client_auth2(
         cancellable(
             client,
             cancel,
-            (result_json, "result_json"),
+            (result_json, "result_json", true),
             |c| async move { c.auth_record_with(&opts).await },
         )
     })
 }
 
 /// Runs a client call on the runtime, blocking, ended early by `cancel`,
-/// and writes its record to `out`.
+/// and writes its record to `out` (a NULL `out` is refused, named, unless
+/// the record is optional: then the call runs and only its status counts).
 fn cancellable<F, Fut>(
     client: *const swc_client,
     cancel: *const super::cancel::swc_cancel,
-    out: (*mut *mut c_char, &str),
+    out: (*mut *mut c_char, &str, bool),
     f: F,
 ) -> Result<()>
 where
@@ -295,11 +301,17 @@ where
     Fut: std::future::Future<Output = Result<serde_json::Value>>,
 {
     let c = swc_client::from_ptr(client)?;
-    check_out(out.0, out.1)?;
+    let (out, name, optional) = out;
+    if !optional {
+        check_out(out, name)?;
+    }
     let token = super::cancel::token_of(cancel);
     let fut = crate::conn::request::or_cancel(&token, f(c.client.clone()));
     let rec = c.rt.block_on(fut)??;
-    write_string(out.0, &rec.to_string())
+    if out.is_null() {
+        return Ok(());
+    }
+    write_string(out, &rec.to_string())
 }
 
 /// Receives log lines: `level` is one of SWC_LOG_*, `msg` (NUL-terminated,
@@ -334,6 +346,7 @@ pub const SWC_LOG_DEBUG: c_int = 4;
 /// `verbose`. Returns SWC_OK, or SWC_E_INVALID_ARGUMENT (NULL client,
 /// unknown level).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_set_log(
     client: *const swc_client,
     level: c_int,
@@ -377,6 +390,7 @@ pub extern "C" fn swc_client_set_log(
 /// `swc_client_import_auth` in another process to skip authenticating.
 /// Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_export_auth(
     client: *const swc_client,
     cancel: *const super::cancel::swc_cancel,
@@ -384,9 +398,12 @@ pub extern "C" fn swc_client_export_auth(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        cancellable(client, cancel, (state_json, "state_json"), |c| async move {
-            c.export_state().await
-        })
+        cancellable(
+            client,
+            cancel,
+            (state_json, "state_json", false),
+            |c| async move { c.export_state().await },
+        )
     })
 }
 
@@ -402,6 +419,7 @@ pub extern "C" fn swc_client_export_auth(
 /// SWC_E_CONFIG (not a state, another format or identity);
 /// SWC_E_WOULD_DEADLOCK; SWC_E_PANIC.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_import_auth(
     client: *const swc_client,
     state_json: *const c_char,
@@ -431,6 +449,7 @@ pub type swc_auth_state_fn =
 /// other thread and is never called again (its `user_data` may be freed).
 /// Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT (NULL client).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_set_auth_callback(
     client: *const swc_client,
     cb: swc_auth_state_fn,
@@ -481,6 +500,7 @@ const REPLY_CAP: usize = 16 * 1024;
 /// returns, the previous callback runs on no other thread and is never
 /// called again. Thread-safe. Returns SWC_OK or SWC_E_INVALID_ARGUMENT.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_client_set_credential_callback(
     client: *const swc_client,
     cb: swc_credential_fn,

@@ -105,6 +105,7 @@ pub(super) fn known_length(len: i64) -> Result<Option<u64>> {
 /// SWC_E_NETWORK; SWC_E_TLS; SWC_E_CHECKSUM; SWC_E_CANCELLED;
 /// SWC_E_WOULD_DEADLOCK (from a library thread); SWC_E_PANIC.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_account_head(
     client: *const swc_client,
     opts_json: *const c_char,
@@ -124,9 +125,10 @@ pub extern "C" fn swc_account_head(
 /// "marker", "end_marker", "limit", "prefix", "delimiter", "reverse",
 /// "full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
 /// record has `listing` (every entry); otherwise each page (a JSON array,
-/// borrowed for the call) goes to `on_page` (non-zero return stops) and the
+/// borrowed for the call) goes to `on_page` (SWC_STOP stops) and the
 /// record has only `count` and `pages` — constant memory.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_account_list(
     client: *const swc_client,
     opts_json: *const c_char,
@@ -181,6 +183,7 @@ fn list_into(
 /// be NULL when `body_len` is 0), e.g. `"query": "bulk-delete"` with a
 /// newline-separated list of paths. The record has the response `body`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_account_post(
     client: *const swc_client,
     opts_json: *const c_char,
@@ -201,6 +204,7 @@ pub extern "C" fn swc_account_post(
 
 /// HEAD a container (`opts_json`: `{"headers", "query"}`). As swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_container_head(
     client: *const swc_client,
     container: *const c_char,
@@ -221,6 +225,7 @@ pub extern "C" fn swc_container_head(
 /// PUT (create or update) a container, e.g. with `X-Storage-Policy` in
 /// `headers`. As swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_container_put(
     client: *const swc_client,
     container: *const c_char,
@@ -241,6 +246,7 @@ pub extern "C" fn swc_container_put(
 /// POST container metadata (`X-Container-Meta-*`, ACLs, ...). As
 /// swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_container_post(
     client: *const swc_client,
     container: *const c_char,
@@ -261,6 +267,7 @@ pub extern "C" fn swc_container_post(
 /// DELETE a container (SWC_E_CONFLICT when it is not empty). As
 /// swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_container_delete(
     client: *const swc_client,
     container: *const c_char,
@@ -281,6 +288,7 @@ pub extern "C" fn swc_container_delete(
 /// Lists a container's objects; as `swc_account_list`, with also `path`,
 /// `versions` and `version_marker` in `opts_json`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_container_list(
     client: *const swc_client,
     container: *const c_char,
@@ -309,6 +317,7 @@ pub extern "C" fn swc_container_list(
 /// HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":
 /// "multipart-manifest=get"` or `"symlink=get"`). As swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_head(
     client: *const swc_client,
     container: *const c_char,
@@ -329,6 +338,7 @@ pub extern "C" fn swc_object_head(
 
 /// POST object metadata (replaces the user metadata). As swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_post(
     client: *const swc_client,
     container: *const c_char,
@@ -351,6 +361,7 @@ pub extern "C" fn swc_object_post(
 /// and its segments; `"version-id=..."` for one version). As
 /// swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_delete(
     client: *const swc_client,
     container: *const c_char,
@@ -373,6 +384,7 @@ pub extern "C" fn swc_object_delete(
 /// (required), "destination_account", "fresh_metadata": bool, "headers",
 /// "query"}`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_copy(
     client: *const swc_client,
     container: *const c_char,
@@ -395,6 +407,7 @@ pub extern "C" fn swc_object_copy(
 /// `{"url": "http://proxy:8080" (default: the storage URL's host),
 /// "headers"}`. The record has `info`, the parsed document.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_info(
     client: *const swc_client,
     opts_json: *const c_char,
@@ -422,6 +435,7 @@ pub extern "C" fn swc_info(
 /// (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
 /// Statuses as swc_account_head.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_request(
     client: *const swc_client,
     method: *const c_char,

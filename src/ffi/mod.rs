@@ -7,16 +7,19 @@ pub mod callbacks;
 pub mod cancel;
 pub mod client;
 pub mod conn;
+pub mod json;
+pub mod json_get;
 pub mod op;
 pub mod op_state;
 mod panic;
 pub mod service;
+pub mod stream;
 mod strings;
 pub mod tempurl;
 pub mod transfer;
 
 use crate::error::Status;
-use std::ffi::c_char;
+use std::ffi::{c_char, c_int};
 
 /// A status code. Every fallible function returns one. The values are fixed
 /// and never renumbered; read them as integers.
@@ -36,7 +39,7 @@ pub const SWC_E_NOT_FOUND: swc_status = 4;
 pub const SWC_E_CONFLICT: swc_status = 5;
 /// A precondition failed (HTTP 304, 412, 416).
 pub const SWC_E_PRECONDITION: swc_status = 6;
-/// Any other unexpected HTTP status (see `http_status` in the record).
+/// Any other unexpected HTTP status (see http_status in the record).
 pub const SWC_E_HTTP: swc_status = 7;
 /// A connect or read timeout (or HTTP 408).
 pub const SWC_E_TIMEOUT: swc_status = 8;
@@ -76,6 +79,29 @@ pub extern "C" fn swc_status_str(status: swc_status) -> *const c_char {
         }
     })
 }
+
+/// What a status code means, in a sentence for people, e.g. "The account,
+/// container or object does not exist (HTTP 404)." for SWC_E_NOT_FOUND (the
+/// header's comment on each constant), or "Unknown status code." for a code
+/// this version does not define. For the details of one failure, read the
+/// error record's "message". A static string: do not free it. Thread-safe;
+/// never fails.
+#[no_mangle]
+pub extern "C" fn swc_status_message(status: swc_status) -> *const c_char {
+    panic::guard_value(
+        c"Unknown status code.".as_ptr(),
+        || match Status::from_code(status) {
+            Some(s) => s.c_message().as_ptr(),
+            None => c"Unknown status code.".as_ptr(),
+        },
+    )
+}
+
+/// Callback return value: go on (0). Every callback that returns
+/// SWC_CONTINUE or SWC_STOP takes any non-zero value as SWC_STOP.
+pub const SWC_CONTINUE: c_int = 0;
+/// Callback return value: stop the transfer, listing or operation (1).
+pub const SWC_STOP: c_int = 1;
 
 /// Frees a string the library returned (a result or error record).
 /// `swc_string_free(NULL)` does nothing. Do not pass strings handed to a

@@ -17,8 +17,9 @@ use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Receives one result record (JSON, borrowed until return). Return 0 to go
-/// on; non-zero stops the operation (no further record callbacks).
+/// Receives one result record (JSON, borrowed until return). Return
+/// SWC_CONTINUE to go on; SWC_STOP (any non-zero) stops the operation (no
+/// further record callbacks).
 pub type swc_record_fn =
     Option<extern "C" fn(user_data: *mut c_void, json: *const c_char, len: usize) -> c_int>;
 /// Receives a progress event (JSON, borrowed until return).
@@ -49,7 +50,7 @@ pub type swc_free_fn = Option<extern "C" fn(user_data: *mut c_void)>;
 /// Record callbacks of one operation never overlap and run on a library
 /// thread that is not an I/O worker (a slow callback slows only its own
 /// operation); `user_data` must be usable there. A record callback
-/// returning non-zero stops the operation. Statuses of the start call:
+/// returning SWC_STOP (any non-zero) stops the operation. Statuses of the start call:
 /// SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (the request names the bad
 /// key); SWC_E_PANIC. The final status (on_done, swc_op_wait): SWC_OK when
 /// every sub-operation succeeded; SWC_E_CANCELLED; SWC_E_HTTP when some
@@ -286,6 +287,7 @@ fn op_ref<'a>(op: *const swc_op) -> Option<&'a swc_op> {
 /// running), SWC_E_INVALID_ARGUMENT, or SWC_E_WOULD_DEADLOCK (an unbounded
 /// wait from a library thread, e.g. inside the operation's own callback).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_op_wait(
     op: *const swc_op,
     timeout_ms: i64,

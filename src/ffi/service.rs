@@ -17,6 +17,7 @@ use std::ffi::{c_char, c_void};
 /// `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
 /// cluster. The contract is on `swc_op`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_capabilities_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -44,6 +45,7 @@ pub extern "C" fn swc_capabilities_start(
 
 /// Blocking twin of `swc_capabilities_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_capabilities(
     client: *const swc_client,
     request_json: *const c_char,
@@ -75,6 +77,7 @@ pub extern "C" fn swc_capabilities(
 /// `stat_account` / `stat_container` / `stat_object` with `headers` and
 /// `items` (the labelled facts `swift stat` prints).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_stat_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -102,6 +105,7 @@ pub extern "C" fn swc_stat_start(
 
 /// Blocking twin of `swc_stat_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_stat(
     client: *const swc_client,
     request_json: *const c_char,
@@ -133,6 +137,7 @@ pub extern "C" fn swc_stat(
 /// record per page: `list_account_part` / `list_container_part` with
 /// `listing`, the page as the server sent it.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_list_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -160,6 +165,7 @@ pub extern "C" fn swc_list_start(
 
 /// Blocking twin of `swc_list_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_list(
     client: *const swc_client,
     request_json: *const c_char,
@@ -190,6 +196,7 @@ pub extern "C" fn swc_list(
 /// each object concurrently. Records `post_account` / `post_container`
 /// (`"created": true` when it was made) / `post_object`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_post_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -217,6 +224,7 @@ pub extern "C" fn swc_post_start(
 
 /// Blocking twin of `swc_post_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_post(
     client: *const swc_client,
     request_json: *const c_char,
@@ -251,6 +259,7 @@ pub extern "C" fn swc_post(
 /// `delete_container`. Large objects lose their segments unless
 /// `leave_segments`, on the bulk path too.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_delete_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -278,6 +287,7 @@ pub extern "C" fn swc_delete_start(
 
 /// Blocking twin of `swc_delete_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_delete(
     client: *const swc_client,
     request_json: *const c_char,
@@ -349,6 +359,7 @@ pub extern "C" fn swc_delete(
 /// headers other than X-Object-Meta-*, Content-Type and (for the whole
 /// request) X-Delete-At / X-Delete-After / X-Storage-Policy.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_upload_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -376,6 +387,7 @@ pub extern "C" fn swc_upload_start(
 
 /// Blocking twin of `swc_upload_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_upload(
     client: *const swc_client,
     request_json: *const c_char,
@@ -436,6 +448,7 @@ pub extern "C" fn swc_upload(
 /// `transferred` (bytes fetched in this run) and `partial_ignored` (why a
 /// partial file found was not used)).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_download_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -463,6 +476,7 @@ pub extern "C" fn swc_download_start(
 
 /// Blocking twin of `swc_download_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_download(
     client: *const swc_client,
     request_json: *const c_char,
@@ -493,6 +507,7 @@ pub extern "C" fn swc_download(
 /// The destination container is created first. Records `create_container`,
 /// `copy_object` (with `destination`).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_copy_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -520,6 +535,7 @@ pub extern "C" fn swc_copy_start(
 
 /// Blocking twin of `swc_copy_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_copy(
     client: *const swc_client,
     request_json: *const c_char,
@@ -559,6 +575,7 @@ pub extern "C" fn swc_copy(
 /// `bytes`, `last_modified`), `delete_segment` (with `delete`), and last
 /// `orphans` (`segments`, `bytes`, `deleted`).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_orphans_start(
     client: *const swc_client,
     request_json: *const c_char,
@@ -586,6 +603,7 @@ pub extern "C" fn swc_orphans_start(
 
 /// Blocking twin of `swc_orphans_start`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_orphans(
     client: *const swc_client,
     request_json: *const c_char,
@@ -607,94 +625,5 @@ pub extern "C" fn swc_orphans(
             cancel,
             summary_json,
         )
-    })
-}
-
-/// Uploads a stream of unknown length from a read callback (run on the
-/// calling thread; return bytes read, 0 at the end, negative on error).
-/// `request_json`: `{"container", "object_name" (required),
-/// "segment_size" (default 10 MiB), "use_slo", "segment_container",
-/// "buffer": "memory" (default) | "file", "buffer_dir", "leave_segments",
-/// "skip_container_put", "header", "meta", "checksum"}`. A stream shorter
-/// than one segment becomes a plain object; otherwise segments
-/// `<obj>/slo/<mtime>/<segment_size>/<%08d>` are uploaded while the next
-/// one is read, and the manifest written last. Memory: at most two
-/// segments (with "memory") or two chunks (with "file": an unlinked
-/// temporary file holds the segment being retried). On failure the
-/// uploaded segments are deleted unless `leave_segments`.
-/// `"checkpoint": "<path>"` (ours) keeps them instead and records in that
-/// small JSON file, rewritten whole as each segment lands, the names'
-/// prefix and every segment written with its ETag; the same stream uploaded
-/// again with `"resumable": true` and the same checkpoint reuses each
-/// segment the checkpoint names, the segment container still has, and the
-/// stream's bytes match (size and MD5), sending only the others (the
-/// stream is read again from its start). Resuming from a checkpoint that
-/// is missing, damaged, or for another object is SWC_E_CONFIG (`key`
-/// "checkpoint") before anything is read or sent. The checkpoint is
-/// removed once the object is whole. Blocks; writes an
-/// `upload_object` record to `*result_json`. Statuses as swc_account_head.
-#[no_mangle]
-pub extern "C" fn swc_upload_stream(
-    client: *const swc_client,
-    request_json: *const c_char,
-    read: super::callbacks::swc_read_fn,
-    user_data: *mut c_void,
-    cancel: *const swc_cancel,
-    result_json: *mut *mut c_char,
-    err_json: *mut *mut c_char,
-) -> swc_status {
-    guard(err_json, || {
-        let c = super::client::swc_client::from_ptr(client)?;
-        super::strings::check_out(result_json, "result_json")?;
-        let read =
-            read.ok_or_else(|| crate::error::Error::invalid("argument \"read\" must not be NULL"))?;
-        let req = crate::service::upload::stream::StreamRequest::parse(super::strings::optional(
-            request_json,
-            "request_json",
-        )?)?;
-        let mut src = super::callbacks::CallbackSource::new(read, None, user_data, None);
-        let token = super::cancel::token_of(cancel);
-        let rec =
-            c.rt.block_on(crate::service::upload::stream::upload_stream(
-                &c.client, &req, &mut src, &token,
-            ))??;
-        super::strings::write_string(result_json, &rec.to_string())
-    })
-}
-
-/// Downloads one object to a write callback (run on the calling thread;
-/// non-zero return stops with SWC_E_CANCELLED), with `download`'s
-/// verification: MD5 and length for a plain object, each segment for SLO
-/// and DLO (python-swiftclient and rclone skip large objects).
-/// `request_json`: `{"container", "objects": [one name], "header",
-/// "checksum"}`. Blocks; writes a `download_object` record (`read_length`,
-/// `verified`) to `*result_json`. Statuses as swc_account_head; a segment
-/// whose MD5 differs is SWC_E_CHECKSUM (the callback has then received the
-/// bytes up to that segment's end: treat them as invalid).
-#[no_mangle]
-pub extern "C" fn swc_download_to(
-    client: *const swc_client,
-    request_json: *const c_char,
-    write: super::callbacks::swc_write_fn,
-    user_data: *mut c_void,
-    cancel: *const swc_cancel,
-    result_json: *mut *mut c_char,
-    err_json: *mut *mut c_char,
-) -> swc_status {
-    guard(err_json, || {
-        let c = super::client::swc_client::from_ptr(client)?;
-        super::strings::check_out(result_json, "result_json")?;
-        let write = write
-            .ok_or_else(|| crate::error::Error::invalid("argument \"write\" must not be NULL"))?;
-        let req = crate::service::download::DownloadRequest::parse(super::strings::optional(
-            request_json,
-            "request_json",
-        )?)?;
-        let mut sink = super::callbacks::CallbackSink { write, user_data };
-        let token = super::cancel::token_of(cancel);
-        let rec = c.rt.block_on(crate::service::download::download_one(
-            &c.client, &req, &mut sink, &token,
-        ))??;
-        super::strings::write_string(result_json, &rec.to_string())
     })
 }

@@ -25,6 +25,7 @@ use std::ffi::c_char;
 /// path, time or digest, a missing or empty key: the record's `key` says
 /// which); SWC_E_PANIC.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_tempurl(
     request_json: *const c_char,
     url: *mut *mut c_char,
@@ -50,6 +51,7 @@ pub extern "C" fn swc_tempurl(
 /// SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (as swc_tempurl; a missing or empty
 /// key too); SWC_E_PANIC.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_formpost_signature(
     request_json: *const c_char,
     result_json: *mut *mut c_char,

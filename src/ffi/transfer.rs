@@ -82,6 +82,7 @@ fn put_with(
 /// and `_buffer` forms hash the body first and send its ETag themselves,
 /// retrying a refused (damaged) body. Callbacks run on the calling thread.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_put(
     client: *const swc_client,
     container: *const c_char,
@@ -111,6 +112,7 @@ pub extern "C" fn swc_object_put(
 /// descriptor can seek back. A regular file is read twice: hashed first, its
 /// MD5 sent as ETag (see `swc_object_put`).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_put_fd(
     client: *const swc_client,
     container: *const c_char,
@@ -133,6 +135,7 @@ pub extern "C" fn swc_object_put_fd(
 
 /// Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_put_path(
     client: *const swc_client,
     container: *const c_char,
@@ -154,6 +157,7 @@ pub extern "C" fn swc_object_put_path(
 
 /// Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_put_buffer(
     client: *const swc_client,
     container: *const c_char,
@@ -191,13 +195,14 @@ fn get_with(call: ObjectCall, sink: &mut (dyn crate::conn::body::BodySink + '_))
 }
 
 /// Downloads an object to a write callback (run on the calling thread;
-/// non-zero return stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
+/// SWC_STOP stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
 /// (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
 /// "checksum" (default true), "resume" (default true)}`. Length is always
 /// verified, MD5 too for whole plain objects; a body that breaks is resumed
 /// with Range + If-Match so the callback sees each byte once. The record
 /// has `bytes`, `md5`, `verified` and `attempts`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_get(
     client: *const swc_client,
     container: *const c_char,
@@ -221,6 +226,7 @@ pub extern "C" fn swc_object_get(
 
 /// Downloads to a file descriptor (not closed).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_get_fd(
     client: *const swc_client,
     container: *const c_char,
@@ -244,6 +250,7 @@ pub extern "C" fn swc_object_get_fd(
 /// directory and renamed onto `path` only when complete and verified; on
 /// any failure nothing is left at `path` (an existing file is untouched).
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_get_path(
     client: *const swc_client,
     container: *const c_char,
@@ -266,6 +273,7 @@ pub extern "C" fn swc_object_get_path(
 /// Downloads into memory the library allocates: on success `*buf` (never
 /// NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
 #[no_mangle]
+#[must_use]
 pub extern "C" fn swc_object_get_buffer(
     client: *const swc_client,
     container: *const c_char,
