@@ -9,24 +9,11 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 static int print_record(void *user_data, const char *json, size_t len) {
     (void)user_data;
     printf("  %.*s\n", (int)len, json);
-    return 0;
-}
-
-/* Appends `s` to `out` as a JSON string (quotes and backslashes escaped). */
-static void json_str(char *out, size_t cap, const char *s) {
-    size_t n = strlen(out);
-    if (n + 1 < cap) out[n++] = '"';
-    for (; *s && n + 3 < cap; s++) {
-        if (*s == '"' || *s == '\\') out[n++] = '\\';
-        out[n++] = *s;
-    }
-    if (n + 1 < cap) out[n++] = '"';
-    out[n] = '\0';
+    return SWC_CONTINUE;
 }
 
 static int run(const char *what, swc_status st, char *summary, char *err) {
@@ -40,10 +27,20 @@ static int run(const char *what, swc_status st, char *summary, char *err) {
     return 0;
 }
 
+/* The upload request: {"container", "objects": [dir], "object_name": "",
+ * "segment_size"}, built and escaped by the library. */
+static swc_status upload_request(swc_json *req, char **argv, int argc) {
+    swc_status st = swc_json_set_string(req, "container", argv[1]);
+    if (st == SWC_OK) st = swc_json_append_string(req, "objects", argv[2]);
+    if (st == SWC_OK) st = swc_json_set_string(req, "object_name", "");
+    if (st == SWC_OK) st = swc_json_set_string(req, "segment_size", argc > 4 ? argv[4] : "1M");
+    return st;
+}
+
 int main(int argc, char **argv) {
     swc_client *client = NULL;
+    swc_json *up = NULL, *down = NULL;
     char *err = NULL, *summary = NULL;
-    char req[8192];
     swc_status st;
 
     if (argc < 4) {
@@ -53,26 +50,28 @@ int main(int argc, char **argv) {
     st = swc_client_new_from_env(NULL, &client, &err);
     if (st != SWC_OK) return run("client", st, NULL, err);
 
-    strcpy(req, "{\"container\": ");
-    json_str(req, sizeof req, argv[1]);
-    strcat(req, ", \"objects\": [");
-    json_str(req, sizeof req, argv[2]);
-    strcat(req, "], \"object_name\": \"\", \"segment_size\": ");
-    json_str(req, sizeof req, argc > 4 ? argv[4] : "1M");
-    strcat(req, "}");
-    printf("upload %s\n", req);
-    st = swc_upload(client, req, print_record, NULL, NULL, NULL, &summary, &err);
+    st = swc_json_new(&up);
+    if (st == SWC_OK) st = upload_request(up, argv, argc);
+    if (st == SWC_OK) st = swc_json_new(&down);
+    if (st == SWC_OK) st = swc_json_set_string(down, "container", argv[1]);
+    if (st == SWC_OK) st = swc_json_set_string(down, "out_directory", argv[3]);
+    if (st != SWC_OK) {
+        /* An argument that is not UTF-8: the record names it. */
+        const char *why = swc_json_error(down ? down : up);
+        fprintf(stderr, "request: %s\n", why ? why : swc_status_message(st));
+        goto out;
+    }
+
+    printf("upload %s\n", swc_json_text(up));
+    st = swc_upload(client, swc_json_text(up), print_record, NULL, NULL, NULL, &summary, &err);
     if (run("upload", st, summary, err)) goto out;
 
-    strcpy(req, "{\"container\": ");
-    json_str(req, sizeof req, argv[1]);
-    strcat(req, ", \"out_directory\": ");
-    json_str(req, sizeof req, argv[3]);
-    strcat(req, "}");
-    printf("download %s\n", req);
-    st = swc_download(client, req, print_record, NULL, NULL, NULL, &summary, &err);
+    printf("download %s\n", swc_json_text(down));
+    st = swc_download(client, swc_json_text(down), print_record, NULL, NULL, NULL, &summary, &err);
     run("download", st, summary, err);
 out:
+    swc_json_free(up);
+    swc_json_free(down);
     swc_client_free(client);
     return st == SWC_OK ? 0 : 1;
 }
