@@ -1036,7 +1036,9 @@ void swc_op_free(swc_op *op);
 /**
  * Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
  * storage URL's cluster), "refresh_cache": bool}`. One record,
- * `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
+ * `{"action": "capabilities", "capabilities": {..}, "url", "document"}`
+ * (`document`: the /info text as the server sent it, its members in the
+ * server's order, which `capabilities` does not keep); cached per
  * cluster. The contract is on `swc_op`.
  */
 SWC_MUST_USE

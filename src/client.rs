@@ -39,7 +39,9 @@ struct Inner {
     /// Who this client authenticates as (see `auth::state`).
     identity: Option<String>,
     /// `/info` documents (and where each was found) by the URL first asked.
-    capabilities: std::sync::Mutex<std::collections::HashMap<String, (String, Value)>>,
+    /// Per `/info` location: where it was found, the document, its text.
+    #[allow(clippy::type_complexity)]
+    capabilities: std::sync::Mutex<std::collections::HashMap<String, (String, Value, String)>>,
     /// The ceiling on buffer memory (`memory_limit`), when set.
     memory: Option<Arc<crate::memory::MemoryBudget>>,
 }
@@ -240,7 +242,7 @@ impl Client {
 
     /// The `/info` document cached under `key` (the first URL asked for
     /// it), with the URL it was found at.
-    pub fn cached_capabilities(&self, key: &str) -> Option<(String, Value)> {
+    pub fn cached_capabilities(&self, key: &str) -> Option<(String, Value, String)> {
         self.inner
             .capabilities
             .lock()
@@ -250,11 +252,23 @@ impl Client {
     }
 
     pub fn cache_capabilities(&self, key: &str, found_at: &str, info: Value) {
+        let text = info.to_string();
+        self.cache_capabilities_document(key, found_at, info, text);
+    }
+
+    /// As `cache_capabilities`, with the document's text as the server sent it.
+    pub fn cache_capabilities_document(
+        &self,
+        key: &str,
+        found_at: &str,
+        info: Value,
+        text: String,
+    ) {
         self.inner
             .capabilities
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(key.to_string(), (found_at.to_string(), info));
+            .insert(key.to_string(), (found_at.to_string(), info, text));
     }
 
     pub fn can_reauthenticate(&self) -> bool {

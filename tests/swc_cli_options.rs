@@ -634,3 +634,62 @@ fn swc_auth_headers_storage_spelling() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("auth_headers"), "{err}");
 }
+
+/// `swc capabilities` (and `info`), plain and `--json`, with and without a
+/// proxy URL, prints byte for byte what `swift capabilities` prints: on the
+/// local cluster, and on a scripted /info whose values need Python's
+/// spelling (True/None, quotes chosen as repr chooses them, floats as
+/// repr writes them, escapes, dicts in the document's order).
+#[test]
+fn swc_capabilities_prints_as_swift() {
+    let root = env("SWC_TEST_V1_AUTH")
+        .split("/auth")
+        .next()
+        .unwrap()
+        .to_string();
+    let same = |args: &[&str]| {
+        let [(_, ours), (_, theirs)] = swc_and_swift(args, &[]);
+        assert!(
+            theirs.status.success(),
+            "swift {args:?}: {}",
+            text(&theirs.stderr)
+        );
+        assert_eq!(
+            (text(&ours.stdout), ours.status.code()),
+            (text(&theirs.stdout), theirs.status.code()),
+            "swc {args:?} differs from swift (stderr: {})",
+            text(&ours.stderr)
+        );
+        text(&ours.stdout)
+    };
+    let core = same(&["capabilities"]);
+    assert!(core.starts_with("Core: swift\n Options:\n"), "{core}");
+    assert!(core.contains("'default': True"), "{core}");
+    same(&["capabilities", "--json"]);
+    same(&["info"]);
+    same(&["capabilities", &root]);
+
+    use common::fixture::{Fixture, Response};
+    let doc = r#"{"swift": {"version": "2.38.3", "f_small": 1e-05, "f_big": 1e16,
+        "f_frac": 0.1, "f_neg": -2.5, "f_int": 60.0, "f_mixed": 123.456, "neg0": -0.0,
+        "quote": "it's", "both": "a'b\"c", "uni": "caf\u00e9 \u2603 \ud83d\ude00",
+        "ctl": "tab\there", "ctl_list": ["a\tb", "\u0001", "\u00a0", "\\"],
+        "nested": {"z": 1, "a": [true, null, "x", 2.0]}, "empty_list": [], "empty_obj": {},
+        "big_int": 12345678901234, "flag": false, "nothing": null},
+        "zeta": {}, "alpha": {"k": "v", "b": {"y": 1, "x": 2}}, "mid": null}"#;
+    let r = rt_threads(1);
+    let fx = r.block_on(Fixture::start(move |req| match req.path.as_str() {
+        "/info" => Response {
+            status: 200,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: doc.as_bytes().to_vec(),
+        },
+        _ => Response::empty(404),
+    }));
+    let tricky = same(&["capabilities", &fx.url]);
+    assert!(
+        tricky.contains("  nested: {'z': 1, 'a': [True, None, 'x', 2.0]}\n"),
+        "{tricky}"
+    );
+    same(&["capabilities", "--json", &fx.url]);
+}

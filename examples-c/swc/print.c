@@ -555,23 +555,16 @@ static void print_orphans(struct swc *s, json_t *r) {
     }
 }
 
+/* As swift prints them: from the document as the server sent it (its
+ * member order shows inside values, as Python's dicts keep it), else the
+ * parsed one. */
 static void print_capabilities(struct swc *s, json_t *r) {
     json_t *caps = json_object_get(r, "capabilities");
-    const char *k;
-    json_t *v;
-    if (s->flags & F_JSON) {
-        print_json(caps, JSON_SORT_KEYS | JSON_INDENT(4));
-        return;
-    }
-    printf("Core: swift\n Options:\n");
-    json_object_foreach(json_object_get(caps, "swift"), k, v) {
-        char *text = json_dumps(v, JSON_ENCODE_ANY);
-        printf("  %s: %s\n", k, text);
-        free(text);
-    }
-    json_object_foreach(caps, k, v) {
-        if (strcmp(k, "swift") != 0) printf("Additional middleware: %s\n", k);
-    }
+    const char *doc = json_string_value(json_object_get(r, "document"));
+    json_t *ordered = doc ? json_loads(doc, 0, NULL) : NULL;
+    if (json_is_object(ordered)) caps = ordered;
+    py_print_capabilities(stdout, caps, (s->flags & F_JSON) != 0);
+    json_decref(ordered);
 }
 
 /* ------------------------------------------------------------ records */

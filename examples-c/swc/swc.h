@@ -14,6 +14,7 @@
  *               them anywhere), its --help and its usage errors
  *   commands.c  one cmd_<name> per subcommand, and the operation runner
  *   print.c     one printer per record kind, errors, the progress bar
+ *   pyrepr.c    JSON values as Python prints them (capabilities as swift)
  *   interrupt.c Ctrl-C: the running operation cancelled, then " Aborted"
  *   doc.c       what is made from the tables: the man page (swc --man) and
  *               the words the completion scripts offer (bash_completion)
@@ -171,6 +172,8 @@ int cmd_bash_completion(struct swc *s, int argc, char **argv);
 /* print.c */
 const char *jstr(json_t *o, const char *k);
 void print_json(json_t *v, size_t flags);
+void py_repr(FILE *out, json_t *v);
+void py_print_capabilities(FILE *out, json_t *caps, int as_json);
 void print_error_record(const char *what, const char *err);
 int print_swift_error(json_t *er, const char *kind);
 int on_record(void *ud, const char *text, size_t len);

@@ -18,6 +18,17 @@ use tokio_util::sync::CancellationToken;
 /// path python-swiftclient derives is asked first; when that answers with
 /// a client error (not found, bad request), the host's root `/info`.
 pub async fn info(client: &Client, o: &InfoOpts, cancel: &CancellationToken) -> Result<Value> {
+    Ok(info_document(client, o, cancel).await?.0)
+}
+
+/// As [`info`], with the document's text as the server sent it: its
+/// members in the server's order, which the parsed `info` (whose objects
+/// sort their keys) does not keep and `swift capabilities` shows.
+pub async fn info_document(
+    client: &Client,
+    o: &InfoOpts,
+    cancel: &CancellationToken,
+) -> Result<(Value, String)> {
     let (root, first) = info_location(client, o, cancel).await?;
     let mut paths = vec![first];
     if paths[0] != "/info" {
@@ -44,7 +55,7 @@ pub async fn info(client: &Client, o: &InfoOpts, cancel: &CancellationToken) -> 
             Ok(info) => {
                 rec["info"] = info;
                 rec["url"] = json!(url);
-                return Ok(rec);
+                return Ok((rec, body));
             }
             // Something else lives there (a page, not the document): the
             // next place.

@@ -14,7 +14,9 @@ use std::ffi::{c_char, c_void};
 
 /// Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
 /// storage URL's cluster), "refresh_cache": bool}`. One record,
-/// `{"action": "capabilities", "capabilities": {..}, "url"}`; cached per
+/// `{"action": "capabilities", "capabilities": {..}, "url", "document"}`
+/// (`document`: the /info text as the server sent it, its members in the
+/// server's order, which `capabilities` does not keep); cached per
 /// cluster. The contract is on `swc_op`.
 #[no_mangle]
 #[must_use]

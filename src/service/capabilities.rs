@@ -27,6 +27,17 @@ pub async fn get(
     refresh: bool,
     cancel: &CancellationToken,
 ) -> Result<(String, Value)> {
+    let (found, info, _) = get_document(client, url, refresh, cancel).await?;
+    Ok((found, info))
+}
+
+/// As [`get`], with the document's text as the server sent it.
+pub async fn get_document(
+    client: &Client,
+    url: Option<&str>,
+    refresh: bool,
+    cancel: &CancellationToken,
+) -> Result<(String, Value, String)> {
     let opts = InfoOpts {
         url: url.map(str::to_string),
         ..Default::default()
@@ -38,14 +49,14 @@ pub async fn get(
             return Ok(hit);
         }
     }
-    let rec = crate::conn::info::info(client, &opts, cancel).await?;
+    let (rec, text) = crate::conn::info::info_document(client, &opts, cancel).await?;
     let found = rec["url"].as_str().unwrap_or(&key).to_string();
-    client.cache_capabilities(&key, &found, rec["info"].clone());
-    Ok((found, rec["info"].clone()))
+    client.cache_capabilities_document(&key, &found, rec["info"].clone(), text.clone());
+    Ok((found, rec["info"].clone(), text))
 }
 
 pub async fn run(ctx: Ctx, req: CapabilitiesRequest) -> Result<()> {
-    match get(
+    match get_document(
         &ctx.client,
         req.url.as_deref(),
         req.refresh_cache,
@@ -53,10 +64,12 @@ pub async fn run(ctx: Ctx, req: CapabilitiesRequest) -> Result<()> {
     )
     .await
     {
-        Ok((url, info)) => {
+        Ok((url, info, text)) => {
             let mut r = record::ok("capabilities", None, None);
             r["url"] = json!(url);
             r["capabilities"] = info;
+            // The server's member order, which `swift capabilities` shows.
+            r["document"] = json!(text);
             ctx.record(r).await;
         }
         Err(e) => {
