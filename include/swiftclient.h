@@ -917,8 +917,9 @@ SWC_MUST_USE swc_status swc_json_set_null(swc_json *json, const char *key);
 /**
  * Sets member `key` to a JSON value given as text (any JSON: a number, an
  * array, an object...), checked first: text that is not one JSON value is
- * SWC_E_INVALID_ARGUMENT. An object set this way can be extended with
- * paths through it. Statuses as `swc_json_set_string`.
+ * SWC_E_INVALID_ARGUMENT. The value is written again compactly, an
+ * object's members in key order; an object set this way can be extended
+ * with paths through it. Statuses as `swc_json_set_string`.
  */
 SWC_MUST_USE swc_status swc_json_set_raw(swc_json *json, const char *key, const char *value_json);
 
