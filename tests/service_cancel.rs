@@ -220,3 +220,63 @@ fn retries_and_reauthentication_show_as_progress_events() {
         (Some(503), Some(2), Some("stat"))
     );
 }
+
+/// A segment PUT held by a buffering intermediary reaches the cluster
+/// after the upload was cancelled and its segments deleted, so it lands:
+/// the writer deletes the names whose outcome was unknown again a little
+/// later, and nothing is left (the record of that deletion says so).
+#[test]
+fn a_segment_that_lands_after_the_cancellation_is_deleted_too() {
+    let dir = tmpdir("cx-late");
+    let path = dir.join("big");
+    std::fs::write(&path, data(6 * 100_000, 6)).unwrap();
+    let cont = unique("cx-late");
+    let (_rt, fp, c) = common::faultproxy::ffi_client_through_proxy_with(json!({}));
+    fp.push(Fault::OnMatch(
+        "/00000002 ".into(),
+        Box::new(Fault::DelayForward(Duration::from_millis(1000))),
+    ));
+    let w = Box::new(Watch {
+        op: AtomicUsize::new(0),
+        records: Mutex::new(vec![]),
+        cancel_on: "upload_segment",
+    });
+    let req = CString::new(json!({"container": cont, "objects": [{"path": path, "object_name": "big"}], "segment_size": 100_000, "segment_threads": 3}).to_string()).unwrap();
+    let mut op = ptr::null_mut();
+    let ud = &*w as *const Watch as *mut c_void;
+    let started = swc_upload_start(
+        c,
+        req.as_ptr(),
+        Some(on_record),
+        None,
+        None,
+        ud,
+        None,
+        &mut op,
+    );
+    assert_eq!(started, SWC_OK);
+    w.op.store(op as usize, Ordering::SeqCst);
+    let mut status = 0;
+    let mut summary = ptr::null_mut();
+    assert_eq!(swc_op_wait(op, 60_000, &mut status, &mut summary), SWC_OK);
+    unsafe {
+        swc_string_free(summary);
+        swc_op_free(op);
+        swc_client_free(c);
+    }
+    assert_eq!(status, SWC_E_CANCELLED);
+    let recs = w.records.lock().unwrap();
+    let late: Vec<&Value> = recs
+        .iter()
+        .filter(|r| r["landed_after_cancel"] == true)
+        .collect();
+    assert_eq!(late.len(), 1, "{recs:#?}");
+    assert!(late[0]["object"].as_str().unwrap().ends_with("/00000002"));
+    let cl = client(&v1_options());
+    rt().block_on(async {
+        let segs = format!("{cont}_segments");
+        assert_eq!(stored_names(&cl, &segs).await, Vec::<String>::new());
+        cleanup(&cl, &cont).await;
+        cleanup(&cl, &segs).await;
+    });
+}

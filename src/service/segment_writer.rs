@@ -105,6 +105,14 @@ impl SegmentSlots {
     }
 }
 
+/// When the names of cancelled segment PUTs are deleted again (after the
+/// first deletion): a late PUT held up by an intermediary lands within
+/// these on all but a pathological network.
+const LATE_PUT_SWEEPS: (std::time::Duration, std::time::Duration) = (
+    std::time::Duration::from_millis(500),
+    std::time::Duration::from_millis(1500),
+);
+
 /// Puts the segments of one large object and then its manifest.
 pub struct SegmentWriter {
     ctx: Ctx,
@@ -353,13 +361,44 @@ impl SegmentWriter {
             })
             .collect();
         let threads = self.slots.limit;
-        segments::delete_segments(
-            &self.ctx.uncancelled(),
-            started,
-            &RequestOpts::default(),
-            threads,
-        )
-        .await;
+        let ctx = self.ctx.uncancelled();
+        // Cancelled PUTs whose outcome is unknown: their bytes may sit in a
+        // buffering intermediary (a load balancer, the kernel's socket
+        // buffers in front of it) and reach the cluster after our DELETE,
+        // with a later timestamp, so they would land. Those names are
+        // deleted again a little later, twice (a DELETE is authoritative;
+        // a listing would lag).
+        let unknown: Vec<Segment> = started
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| {
+                let i = self.started[*k];
+                self.ctx.cancel.is_cancelled() && self.written.get(i).is_none_or(Option::is_none)
+            })
+            .map(|(_, s)| s.clone())
+            .collect();
+        segments::delete_segments(&ctx, started, &RequestOpts::default(), threads).await;
+        for wait in [LATE_PUT_SWEEPS.0, LATE_PUT_SWEEPS.1] {
+            if unknown.is_empty() {
+                break;
+            }
+            tokio::time::sleep(wait).await;
+            sweep_late(&ctx, &unknown).await;
+        }
+    }
+}
+
+/// Deletes `names` again; a record only for one that was there (a PUT
+/// that landed after the first deletion).
+async fn sweep_late(ctx: &Ctx, names: &[Segment]) {
+    for s in names {
+        let (c, o) = (s.container.as_str(), s.name.as_str());
+        let again = object::delete(&ctx.client, c, o, &RequestOpts::default(), &ctx.cancel).await;
+        if again.is_ok() {
+            let mut r = record::ok("delete_segment", Some(c), Some(o));
+            r["landed_after_cancel"] = json!(true);
+            ctx.record(r).await;
+        }
     }
 }
 

@@ -28,6 +28,11 @@ pub enum Fault {
     Throttle(usize, Duration),
     /// Forward; reset after N bytes of the request body.
     ResetRequestAfter(usize),
+    /// Take the whole request (head and declared body) first, hold it this
+    /// long, then forward it, whatever the client did meanwhile: a
+    /// buffering load balancer, whose request reaches the cluster after the
+    /// client gave up on it.
+    DelayForward(Duration),
     /// Forward, with byte N of the request body flipped (damage on the
     /// way that TCP does not see).
     CorruptRequestByte(usize),
@@ -226,6 +231,16 @@ async fn serve(
         return Ok(());
     }
 
+    if let Some(Fault::DelayForward(d)) = &fault {
+        while buf.len() - head_end < content_length {
+            let n = client.read(&mut tmp).await?;
+            if n == 0 {
+                break;
+            }
+            buf.extend_from_slice(&tmp[..n]);
+        }
+        tokio::time::sleep(*d).await;
+    }
     let mut up = TcpStream::connect(upstream).await?;
     let mut new_head = String::new();
     for line in head[..head.len() - 4].split("\r\n") {
