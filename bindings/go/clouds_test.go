@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"swiftclient"
+	swiftclient "github.com/libswiftclient/libswiftclient/bindings/go"
 )
 
 // The local Keystone's URL and the demo project, from cluster.env.

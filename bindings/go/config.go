@@ -45,6 +45,17 @@ type Config struct {
 	OSServiceName                 string  `json:"os_service_name,omitempty"`
 	OSEndpointType                string  `json:"os_endpoint_type,omitempty"`
 	OSRegionName                  string  `json:"os_region_name,omitempty"`
+	Cloud                         string  `json:"cloud,omitempty"`       // a clouds.yaml entry
+	CloudsFile                    string  `json:"clouds_file,omitempty"` // clouds.yaml to read
+	ServiceUsername               string  `json:"service_username,omitempty"`
+	ServiceUserID                 string  `json:"service_user_id,omitempty"`
+	ServiceKey                    string  `json:"service_key,omitempty"`
+	ServiceProjectName            string  `json:"service_project_name,omitempty"`
+	ServiceProjectID              string  `json:"service_project_id,omitempty"`
+	ServiceUserDomainName         string  `json:"service_user_domain_name,omitempty"`
+	ServiceUserDomainID           string  `json:"service_user_domain_id,omitempty"`
+	ServiceProjectDomainName      string  `json:"service_project_domain_name,omitempty"`
+	ServiceProjectDomainID        string  `json:"service_project_domain_id,omitempty"`
 	OSCACert                      string  `json:"os_cacert,omitempty"`  // CA bundle file
 	CACertPEM                     string  `json:"cacert_pem,omitempty"` // CA certificates as PEM text
 	CACertOnly                    bool    `json:"cacert_only,omitempty"`
@@ -72,6 +83,7 @@ type Config struct {
 	SegmentThreads                int     `json:"segment_threads,omitempty"`
 	StartingBackoff               float64 `json:"starting_backoff,omitempty"`     // seconds
 	MaxBackoff                    float64 `json:"max_backoff,omitempty"`          // seconds
+	MaxRetryAfter                 float64 `json:"max_retry_after,omitempty"`      // seconds
 	Timeout                       float64 `json:"timeout,omitempty"`              // idle read, seconds
 	ConnectTimeout                float64 `json:"connect_timeout,omitempty"`      // seconds
 	TokenRefreshMargin            float64 `json:"token_refresh_margin,omitempty"` // seconds
