@@ -66,6 +66,10 @@ pub struct SloManifestEntry {
     bytes: Option<u64>,
     #[serde(default, deserialize_with = "lenient")]
     sub_slo: Option<bool>,
+    /// Only these bytes of the segment are part of the object ("a-b",
+    /// "a-", "-n", as a Range header's spec).
+    #[serde(default, deserialize_with = "lenient")]
+    range: Option<String>,
 }
 
 impl SloManifestEntry {
@@ -86,6 +90,10 @@ impl SloManifestEntry {
     /// The segment is itself an SLO manifest.
     pub fn is_sub_slo(&self) -> bool {
         self.sub_slo == Some(true)
+    }
+    /// Only part of the segment is in the object.
+    pub fn has_range(&self) -> bool {
+        self.range.as_deref().is_some_and(|r| !r.is_empty())
     }
 }
 

@@ -120,12 +120,20 @@ async fn slo_segments_of(
                     format!("bad segment path \"{path}\" in {c}/{o}"),
                 )
             })?;
-        let unquote = |s: &str| {
-            percent_encoding::percent_decode_str(s)
-                .decode_utf8_lossy()
-                .to_string()
-        };
-        let (sc, sn) = (unquote(sc), unquote(sn));
+        // The stored manifest names segments as they are, not URL-quoted
+        // ("/c/a%20b" is the object "a%20b"), as Swift's SLO reads them.
+        let (sc, sn) = (sc.to_string(), sn.to_string());
+        if e.has_range() {
+            // Only part of this segment is in the object: the object's bytes
+            // are not the segments laid end to end, so they cannot be
+            // fetched or checked one by one. Unsupported makes it
+            // `Existing::Unlisted`: fetched whole, its length checked, and
+            // its segments never taken for the object's.
+            return Err(Error::new(
+                Status::Unsupported,
+                format!("SLO {c}/{o} uses part of segment {path} (a range)"),
+            ));
+        }
         if e.is_sub_slo() {
             out.extend(Box::pin(slo_segments(ctx, &sc, &sn, depth + 1)).await?);
         } else {

@@ -212,6 +212,7 @@ async fn get_once_more(
     target: &Target,
 ) -> Result<(Option<(Value, Value)>, Again)> {
     let mut again = Again::No;
+    let mut first: Option<Error> = None;
     loop {
         let mut sink = target.sink(down)?;
         let got = get_verified(down, c, o, existing.as_ref(), listed, sink.as_mut()).await;
@@ -227,8 +228,20 @@ async fn get_once_more(
                 return Ok((None, again));
             }
             (Ok(Some(done)), _) => return Ok((Some(done), again)),
-            (Err(e), None) => return Err(e),
-            (Err(_), Some(why)) => {
+            // The first failure is what went wrong (a rotten segment may be
+            // quarantined by the time of the second try, which then fails
+            // otherwise); the second is told beside it.
+            (Err(e), None) => {
+                return Err(match first {
+                    Some(mut f) => {
+                        f.message.push_str(&format!("; fetched once more: {}", e.message));
+                        f
+                    }
+                    None => e,
+                })
+            }
+            (Err(e), Some(why)) => {
+                first = Some(e);
                 again = why;
                 if why == Again::Changed && existing.is_some() {
                     existing = Some(inspect(&down.ctx, down, c, o).await?.0);
