@@ -600,6 +600,7 @@ static void print_record_error(struct swc *s, json_t *r) {
     }
     if (s->mode == M_DELETE) fprintf(stderr, "Error Deleting: %s%s%s: %s\n", cont, slash, object, error);
     else if (s->mode == M_UPLOAD) fprintf(stderr, "%s\n", error);
+    else if (!*cont) fprintf(stderr, "Error: %s\n", error);
     else fprintf(stderr, "Error %s%s%s: %s\n", cont, slash, object, error);
     if (s->mode == M_UPLOAD && http == 413 && s->verbose)
         fputs("Consider using the --segment-size option to chunk the object\n", stderr);
