@@ -50,6 +50,8 @@ TEMPAUTH_USERS = {
     "user_test_tester": "testing .admin",
     "user_test_tester3": "testing3",
     "user_test2_tester2": "testing2 .admin",
+    # An account only `delete --all` tests use: they empty it whole.
+    "user_wipe_tester": "testingwipe .admin",
 }
 
 

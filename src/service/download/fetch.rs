@@ -234,7 +234,8 @@ async fn get_once_more(
             (Err(e), None) => {
                 return Err(match first {
                     Some(mut f) => {
-                        f.message.push_str(&format!("; fetched once more: {}", e.message));
+                        f.message
+                            .push_str(&format!("; fetched once more: {}", e.message));
                         f
                     }
                     None => e,
