@@ -23,6 +23,7 @@
 # the shared library carries a .gnu_debuglink to its debug file.
 
 CARGO   ?= cargo
+DOXYGEN ?= doxygen
 OBJCOPY ?= objcopy
 STRIP   ?= strip
 INSTALL ?= install
@@ -90,7 +91,7 @@ swc_link = $(CC) $(CFLAGS) $(LDFLAGS) -o $(1) $(SWC_OBJS) -L$(DIST) -lswiftclien
 	   -Wl,--enable-new-dtags $(if $(SWC_RPATH),-Wl$(comma)-rpath$(comma)$(SWC_RPATH))
 comma := ,
 
-.PHONY: all build swc install uninstall clean-dist
+.PHONY: all build swc doc install uninstall clean-dist
 all: build
 	@$(MAKE) --no-print-directory swc
 
@@ -127,6 +128,15 @@ $(DIST)/swc: $(SWC_OBJS) $(DIST)/$(REAL)
 
 $(DIST)/swc.1: $(DIST)/swc
 	LD_LIBRARY_PATH=$(DIST) $(DIST)/swc --man > $@.tmp && mv $@.tmp $@
+
+# The C API reference from the header's doc comments (docs/Doxyfile):
+# target/apidoc/html/index.html and target/apidoc/man/man3/swiftclient.h.3.
+# Any Doxygen warning (an undocumented declaration, a broken reference)
+# fails it; CI runs it (scripts/test, header stage).
+doc:
+	@rm -rf $(TARGET_DIR)/apidoc && mkdir -p $(TARGET_DIR)/apidoc
+	SWC_VERSION=$(VERSION) SWC_DOC_DIR=$(TARGET_DIR)/apidoc $(DOXYGEN) docs/Doxyfile
+	@echo "API reference: $(TARGET_DIR)/apidoc/html/index.html"
 
 # `make install` installs what `make` built and does not rebuild it: `sudo
 # make install` runs with root's PATH, where cargo may not be. Only when

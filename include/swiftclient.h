@@ -1,5 +1,6 @@
-/*
- * swiftclient.h: libswiftclient, an OpenStack Swift client with a C ABI.
+/**
+ * @file swiftclient.h
+ * @brief libswiftclient, an OpenStack Swift client with a C ABI.
  *
  * Rules that hold for every function below:
  *  - Every fallible function returns swc_status (int32_t); SWC_OK is 0.
@@ -30,13 +31,18 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-/** libswiftclient's version, as swc_version() returns it at run time. */
+/** libswiftclient's major version, as swc_version() returns it at run time. */
 #define SWC_VERSION_MAJOR 0
+/** libswiftclient's minor version. */
 #define SWC_VERSION_MINOR 1
+/** libswiftclient's patch version. */
 #define SWC_VERSION_PATCH 0
+/** The version as a string, "major.minor.patch". */
 #define SWC_VERSION_STRING "0.1.0"
-/** For #if tests: SWC_VERSION_NUMBER >= SWC_MAKE_VERSION(0, 2, 0). */
+/** A version as one number, for preprocessor tests:
+ * `#if SWC_VERSION_NUMBER >= SWC_MAKE_VERSION(0, 2, 0)`. */
 #define SWC_MAKE_VERSION(major, minor, patch) (((major) * 1000000) + ((minor) * 1000) + (patch))
+/** This header's version as SWC_MAKE_VERSION gives it. */
 #define SWC_VERSION_NUMBER SWC_MAKE_VERSION(SWC_VERSION_MAJOR, SWC_VERSION_MINOR, SWC_VERSION_PATCH)
 
 /**
@@ -157,16 +163,16 @@ typedef struct swc_json swc_json;
  * printable ASCII characters): sent as X-Trans-Id-Extra on every request
  * of the operation — segments, retries and re-authentication included —
  * in place of the client's, and added to each of its records, so one
- * operation can be followed through Swift's logs. And `"record_keys":
- * [names]`: successful records then carry only those keys (plus `action`
+ * operation can be followed through Swift's logs. And `"record_keys":`
+ * `[names]`: successful records then carry only those keys (plus `action`
  * and `success`);
  * failed records stay whole. For a caller that reads a few facts of many
  * records, this spares building and parsing the rest.
  *
  * Progress events (JSON, to `on_progress` when non-NULL): byte counts
  * (`bytes`, `total`, `overall_bytes`, ...) and, for any request of the
- * operation, `{"event": "retry", "method", "url", "attempt", "delay",
- * "error", "http_status"}` and `{"event": "reauth", ...}`. They may be
+ * operation, `{"event": "retry", "method", "url", "attempt", "delay",`
+ * `"error", "http_status"}` and `{"event": "reauth", ...}`. They may be
  * dropped when the consumer lags (the next one carries newer totals).
  *
  * Contract for every blocking twin: records and progress are delivered on
@@ -203,9 +209,9 @@ typedef void (*swc_auth_state_fn)(void *user_data, const char *state_json, size_
 /**
  * Gives the secret the library needs to authenticate (option
  * `credentials_from_callback`). `request_json` (borrowed until return):
- * `{"needs": "key" | "password" | "application_credential_secret" |
- * "token", "auth_url", "user", "reason": "first" | "expiring" |
- * "rejected" | "forced"}`. Write a JSON object with that key, e.g.
+ * `{"needs": "key" | "password" | "application_credential_secret" |`
+ * `"token", "auth_url", "user", "reason": "first" | "expiring" |`
+ * `"rejected" | "forced"}`. Write a JSON object with that key, e.g.
  * `{"password": "..."}`, into `reply` (at most `reply_cap` bytes, no NUL
  * needed) and return its length; return a negative number to refuse (the
  * authentication then fails with SWC_E_AUTH). The library overwrites
@@ -384,8 +390,7 @@ const char *swc_status_message(swc_status status);
  * `swc_string_free(NULL)` does nothing. Do not pass strings handed to a
  * callback: those are borrowed.
  *
- * # Safety
- * `s` is NULL or a string returned by this library and not yet freed.
+ * @pre `s` is NULL or a string returned by this library and not yet freed.
  */
 void swc_string_free(char *s);
 
@@ -409,8 +414,7 @@ bool swc_cancel_is_triggered(const swc_cancel *cancel);
 /**
  * Frees a token. NULL does nothing. No call may still be using it.
  *
- * # Safety
- * `cancel` is NULL or from `swc_cancel_new`, not yet freed.
+ * @pre `cancel` is NULL or from `swc_cancel_new`, not yet freed.
  */
 void swc_cancel_free(swc_cancel *cancel);
 
@@ -514,7 +518,8 @@ swc_status swc_client_new(const char *options_json,
  * entry comes first, the environment over it, `options_json` over both,
  * as python-openstackclient takes them (openstacksdk alone ignores the
  * OS_* variables once OS_CLOUD is set; we follow openstackclient). Same
- * statuses as `swc_client_new`.
+ * statuses as `swc_client_new`: SWC_OK, SWC_E_INVALID_ARGUMENT,
+ * SWC_E_CONFIG, SWC_E_INTERNAL, SWC_E_PANIC.
  */
 SWC_MUST_USE
 swc_status swc_client_new_from_env(const char *options_json,
@@ -530,8 +535,7 @@ swc_status swc_client_new_from_env(const char *options_json,
  * last client is freed the library's runtime threads are stopped and
  * joined.
  *
- * # Safety
- * `client` is NULL or a pointer from `swc_client_new*` not yet freed.
+ * @pre `client` is NULL or a pointer from `swc_client_new*` not yet freed.
  */
 void swc_client_free(swc_client *client);
 
@@ -545,12 +549,12 @@ void swc_client_free(swc_client *client);
  * adds what it says about whom it was issued to: `user` (`id`, `name`,
  * `domain`), `project` (with its `domain`), `domain` (domain scope),
  * `roles` (`[{"id", "name"}]`), `issued_at`, `audit_ids`, `methods`, and
- * `catalog` when asked: `[{"service_type", "service_name", "region",
- * "interface", "url"}]`.
+ * `catalog` when asked: `[{"service_type", "service_name", "region",`
+ * `"interface", "url"}]`.
  *
- * `opts_json` (NULL for none): `{"force": bool, "include_token": bool,
- * "include_catalog": bool, "catalog_filter": {"service_type",
- * "service_name", "region", "interface"} (each optional)}`.
+ * `opts_json` (NULL for none): `{"force": bool, "include_token": bool,`
+ * `"include_catalog": bool, "catalog_filter": {"service_type",`
+ * `"service_name", "region", "interface"} (each optional)}`.
  *
  * Blocks the calling thread (`swc_client_auth2` takes a cancel token).
  * Thread-safe: concurrent callers share one auth request. Returns SWC_OK; SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (bad
@@ -569,8 +573,8 @@ swc_status swc_client_auth(const swc_client *client,
  * `swc_client_auth` with a cancel token, as every other blocking call
  * takes: triggering `cancel` (any thread) ends the call, its retries and
  * backoff included, with SWC_E_CANCELLED. NULL `cancel`: as
- * `swc_client_auth`. Statuses: those of `swc_client_auth`, and
- * SWC_E_CANCELLED. Authentication requests and their outcome are logged at
+ * `swc_client_auth`. Statuses: those of `swc_client_auth` (SWC_OK,
+ * SWC_E_AUTH, SWC_E_NETWORK, ...), and SWC_E_CANCELLED. Authentication requests and their outcome are logged at
  * SWC_LOG_DEBUG (retries at SWC_LOG_INFO), secrets never.
  */
 SWC_MUST_USE
@@ -600,13 +604,14 @@ swc_status swc_client_set_log(const swc_client *client,
 
 /**
  * The current authentication as a saved state (JSON), authenticating first
- * if there is none: `{"format": 1, "identity", "storage_url", "token",
- * "auth_version", "expires_at" (Unix time or null), "obtained_at",
- * "project_id", "project_name"}`. It holds the token: store it as a secret.
+ * if there is none: `{"format": 1, "identity", "storage_url", "token",`
+ * `"auth_version", "expires_at" (Unix time or null), "obtained_at",`
+ * `"project_id", "project_name"}`. It holds the token: store it as a secret.
  * `identity` is a fingerprint (SHA-256) of the auth URL, user, project,
  * scope and catalog filters, never of a secret. Give it to
  * `swc_client_import_auth` in another process to skip authenticating.
- * Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`.
+ * Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`
+ * (SWC_OK, SWC_E_AUTH, SWC_E_CANCELLED, ...).
  */
 SWC_MUST_USE
 swc_status swc_client_export_auth(const swc_client *client,
@@ -657,9 +662,9 @@ swc_status swc_client_set_credential_callback(const swc_client *client,
                                               void *user_data);
 
 /**
- * HEAD the account. `opts_json` (NULL for none): `{"headers": {..},
- * "query": ".."}`; every call's options also take `"trans_id_extra":
- * "id"` (1 to 64 printable ASCII characters), sent as X-Trans-Id-Extra on
+ * HEAD the account. `opts_json` (NULL for none): `{"headers": {..},`
+ * `"query": ".."}`; every call's options also take `"trans_id_extra":`
+ * `"id"` (1 to 64 printable ASCII characters), sent as X-Trans-Id-Extra on
  * its requests in place of the client's. Writes `{"status", "reason", "headers", "attempts"}`
  * (header names lower-case, secrets as "***") to `*result_json`.
  *
@@ -685,12 +690,13 @@ swc_status swc_account_head(const swc_client *client,
                             char **err_json);
 
 /**
- * Lists the account's containers. `opts_json`: `{"headers", "query",
- * "marker", "end_marker", "limit", "prefix", "delimiter", "reverse",
- * "full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
+ * Lists the account's containers. `opts_json`: `{"headers", "query",`
+ * `"marker", "end_marker", "limit", "prefix", "delimiter", "reverse",`
+ * `"full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
  * record has `listing` (every entry); otherwise each page (a JSON array,
  * borrowed for the call) goes to `on_page` (SWC_STOP stops) and the
- * record has only `count` and `pages` — constant memory.
+ * record has only `count` and `pages` — constant memory. Statuses:
+ * SWC_OK, SWC_E_CANCELLED (`on_page` stopped it) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_account_list(const swc_client *client,
@@ -705,6 +711,7 @@ swc_status swc_account_list(const swc_client *client,
  * POST to the account: metadata headers, and an optional body (`body` may
  * be NULL when `body_len` is 0), e.g. `"query": "bulk-delete"` with a
  * newline-separated list of paths. The record has the response `body`.
+ * Statuses: SWC_OK and the request statuses of swc_account_head (SWC_E_AUTH, ...).
  */
 SWC_MUST_USE
 swc_status swc_account_post(const swc_client *client,
@@ -716,7 +723,8 @@ swc_status swc_account_post(const swc_client *client,
                             char **err_json);
 
 /**
- * HEAD a container (`opts_json`: `{"headers", "query"}`). As swc_account_head.
+ * HEAD a container (`opts_json`: `{"headers", "query"}`). Statuses:
+ * SWC_OK, SWC_E_NOT_FOUND (no such container) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_container_head(const swc_client *client,
@@ -728,7 +736,8 @@ swc_status swc_container_head(const swc_client *client,
 
 /**
  * PUT (create or update) a container, e.g. with `X-Storage-Policy` in
- * `headers`. As swc_account_head.
+ * `headers`. Statuses: SWC_OK and the request statuses of swc_account_head (SWC_E_AUTH,
+ * SWC_E_CONFLICT, ...).
  */
 SWC_MUST_USE
 swc_status swc_container_put(const swc_client *client,
@@ -739,8 +748,8 @@ swc_status swc_container_put(const swc_client *client,
                              char **err_json);
 
 /**
- * POST container metadata (`X-Container-Meta-*`, ACLs, ...). As
- * swc_account_head.
+ * POST container metadata (`X-Container-Meta-*`, ACLs, ...). Statuses:
+ * SWC_OK, SWC_E_NOT_FOUND (no such container) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_container_post(const swc_client *client,
@@ -751,8 +760,8 @@ swc_status swc_container_post(const swc_client *client,
                               char **err_json);
 
 /**
- * DELETE a container (SWC_E_CONFLICT when it is not empty). As
- * swc_account_head.
+ * DELETE a container. Statuses: SWC_OK, SWC_E_CONFLICT (not empty),
+ * SWC_E_NOT_FOUND and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_container_delete(const swc_client *client,
@@ -764,7 +773,9 @@ swc_status swc_container_delete(const swc_client *client,
 
 /**
  * Lists a container's objects; as `swc_account_list`, with also `path`,
- * `versions` and `version_marker` in `opts_json`.
+ * `versions` and `version_marker` in `opts_json`. Statuses: SWC_OK,
+ * SWC_E_NOT_FOUND (no such container), SWC_E_CANCELLED (`on_page`
+ * stopped it) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_container_list(const swc_client *client,
@@ -777,8 +788,9 @@ swc_status swc_container_list(const swc_client *client,
                               char **err_json);
 
 /**
- * HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":
- * "multipart-manifest=get"` or `"symlink=get"`). As swc_account_head.
+ * HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":`
+ * `"multipart-manifest=get"` or `"symlink=get"`). Statuses: SWC_OK,
+ * SWC_E_NOT_FOUND (no such object) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_object_head(const swc_client *client,
@@ -790,7 +802,8 @@ swc_status swc_object_head(const swc_client *client,
                            char **err_json);
 
 /**
- * POST object metadata (replaces the user metadata). As swc_account_head.
+ * POST object metadata (replaces the user metadata). Statuses: SWC_OK,
+ * SWC_E_NOT_FOUND (no such object) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_object_post(const swc_client *client,
@@ -803,8 +816,8 @@ swc_status swc_object_post(const swc_client *client,
 
 /**
  * DELETE an object (`"query": "multipart-manifest=delete"` for an SLO
- * and its segments; `"version-id=..."` for one version). As
- * swc_account_head.
+ * and its segments; `"version-id=..."` for one version). Statuses:
+ * SWC_OK, SWC_E_NOT_FOUND (no such object) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_object_delete(const swc_client *client,
@@ -816,9 +829,11 @@ swc_status swc_object_delete(const swc_client *client,
                              char **err_json);
 
 /**
- * Server-side COPY. `opts_json`: `{"destination": "/container/object"
- * (required), "destination_account", "fresh_metadata": bool, "headers",
- * "query"}`.
+ * Server-side COPY. `opts_json`: `{"destination": "/container/object"`
+ * `(required), "destination_account", "fresh_metadata": bool, "headers",`
+ * `"query"}`. Statuses: SWC_OK, SWC_E_CONFIG (no `destination`),
+ * SWC_E_NOT_FOUND (no source object or destination container) and
+ * the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_object_copy(const swc_client *client,
@@ -831,8 +846,9 @@ swc_status swc_object_copy(const swc_client *client,
 
 /**
  * The cluster's capabilities (`GET /info`, no token sent). `opts_json`:
- * `{"url": "http://proxy:8080" (default: the storage URL's host),
- * "headers"}`. The record has `info`, the parsed document.
+ * `{"url": "http://proxy:8080" (default: the storage URL's host),`
+ * `"headers"}`. The record has `info`, the parsed document. Statuses:
+ * SWC_OK and the request statuses of swc_account_head (SWC_E_NETWORK, SWC_E_HTTP, ...).
  */
 SWC_MUST_USE
 swc_status swc_info(const swc_client *client,
@@ -846,13 +862,14 @@ swc_status swc_info(const swc_client *client,
  * `path` below the storage URL ("" for the account; percent-encoded here,
  * '/' kept; a path with a "." or ".." segment, which a URL would resolve
  * to somewhere else, is SWC_E_INVALID_ARGUMENT with `key` "path").
- * `opts_json`: `{"headers", "query", "base": "storage" (default)
- * or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool
- * (send the token, default true)}`. A body is sent when `read` is non-NULL
+ * `opts_json`: `{"headers", "query", "base": "storage" (default)`
+ * `or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool`
+ * `(send the token, default true)}`. A body is sent when `read` is non-NULL
  * (as swc_object_put: `length` or -1, `rewind` for retries). The response
  * body goes to `write` when non-NULL, else into the record as `body`
  * (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
- * Statuses as swc_account_head.
+ * Statuses: SWC_OK, SWC_E_INVALID_ARGUMENT and the request statuses of swc_account_head (an HTTP
+ * error status maps to its SWC_E_* as for every call).
  */
 SWC_MUST_USE
 swc_status swc_request(const swc_client *client,
@@ -878,8 +895,7 @@ SWC_MUST_USE swc_status swc_json_new(swc_json **json);
 /**
  * Frees a builder and the texts it gave. NULL does nothing.
  *
- * # Safety
- * `json` is NULL or from `swc_json_new`, not yet freed.
+ * @pre `json` is NULL or from `swc_json_new`, not yet freed.
  */
 void swc_json_free(swc_json *json);
 
@@ -1029,18 +1045,19 @@ swc_status swc_op_wait(const swc_op *op,
  * you want it stopped); the client waits for it when freed. NULL does
  * nothing.
  *
- * # Safety
- * `op` is NULL or a handle from a _start function, not yet freed.
+ * @pre `op` is NULL or a handle from a _start function, not yet freed.
  */
 void swc_op_free(swc_op *op);
 
 /**
- * Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
- * storage URL's cluster), "refresh_cache": bool}`. One record,
+ * Starts `capabilities`: `request_json` `{"url": proxy URL (default: the`
+ * `storage URL's cluster), "refresh_cache": bool}`. One record,
  * `{"action": "capabilities", "capabilities": {..}, "url", "document"}`
  * (`document`: the /info text as the server sent it, its members in the
  * server's order, which `capabilities` does not keep); cached per
- * cluster. The contract is on `swc_op`.
+ * cluster.
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_capabilities_start(const swc_client *client,
@@ -1053,7 +1070,8 @@ swc_status swc_capabilities_start(const swc_client *client,
                                   swc_op **op);
 
 /**
- * Blocking twin of `swc_capabilities_start`.
+ * Blocking twin of `swc_capabilities_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_capabilities(const swc_client *client,
@@ -1066,12 +1084,14 @@ swc_status swc_capabilities(const swc_client *client,
                             char **err_json);
 
 /**
- * Starts `stat`: `request_json` `{"container", "objects": [names],
- * "header": ["Name: value"], "object_dd_threads", "version_id" (one
- * object's version)}`: the account (no
+ * Starts `stat`: `request_json` `{"container", "objects": [names],`
+ * `"header": ["Name: value"], "object_dd_threads", "version_id" (one`
+ * `object's version)}`: the account (no
  * container), a container, or each object concurrently. Records
  * `stat_account` / `stat_container` / `stat_object` with `headers` and
  * `items` (the labelled facts `swift stat` prints).
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_stat_start(const swc_client *client,
@@ -1084,7 +1104,8 @@ swc_status swc_stat_start(const swc_client *client,
                           swc_op **op);
 
 /**
- * Blocking twin of `swc_stat_start`.
+ * Blocking twin of `swc_stat_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_stat(const swc_client *client,
@@ -1097,12 +1118,14 @@ swc_status swc_stat(const swc_client *client,
                     char **err_json);
 
 /**
- * Starts `list`: `request_json` `{"container" (none: the account),
- * "prefix", "delimiter", "marker", "end_marker", "long", "versions",
- * "header", "container_threads", "limit" (entries per page), "fields"
- * (keep only these keys per entry, e.g. ["name"]; "subdir" stays)}`. One
+ * Starts `list`: `request_json` `{"container" (none: the account),`
+ * `"prefix", "delimiter", "marker", "end_marker", "long", "versions",`
+ * `"header", "container_threads", "limit" (entries per page), "fields"`
+ * `(keep only these keys per entry, e.g. ["name"]; "subdir" stays)}`. One
  * record per page: `list_account_part` / `list_container_part` with
  * `listing`, the page as the server sent it.
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_list_start(const swc_client *client,
@@ -1115,7 +1138,8 @@ swc_status swc_list_start(const swc_client *client,
                           swc_op **op);
 
 /**
- * Blocking twin of `swc_list_start`.
+ * Blocking twin of `swc_list_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_list(const swc_client *client,
@@ -1128,11 +1152,13 @@ swc_status swc_list(const swc_client *client,
                     char **err_json);
 
 /**
- * Starts `post`: `request_json` `{"container", "objects", "header",
- * "meta": ["name:value"], "read_acl", "write_acl", "sync_to", "sync_key",
- * "object_uu_threads"}`: the account, a container (created if missing), or
+ * Starts `post`: `request_json` `{"container", "objects", "header",`
+ * `"meta": ["name:value"], "read_acl", "write_acl", "sync_to", "sync_key",`
+ * `"object_uu_threads"}`: the account, a container (created if missing), or
  * each object concurrently. Records `post_account` / `post_container`
  * (`"created": true` when it was made) / `post_object`.
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_post_start(const swc_client *client,
@@ -1145,7 +1171,8 @@ swc_status swc_post_start(const swc_client *client,
                           swc_op **op);
 
 /**
- * Blocking twin of `swc_post_start`.
+ * Blocking twin of `swc_post_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_post(const swc_client *client,
@@ -1158,15 +1185,17 @@ swc_status swc_post(const swc_client *client,
                     char **err_json);
 
 /**
- * Starts `delete`: `request_json` `{"container", "objects", "prefix",
- * "yes_all" (every container), "leave_segments", "version_id",
- * "versions", "header", "object_dd_threads", "container_threads", "bulk":
- * "auto" | "always" | "never", "page_size": listing entries held and
- * deleted at a time, default 10000}`. A container is listed and emptied a
+ * Starts `delete`: `request_json` `{"container", "objects", "prefix",`
+ * `"yes_all" (every container), "leave_segments", "version_id",`
+ * `"versions", "header", "object_dd_threads", "container_threads", "bulk":`
+ * `"auto" | "always" | "never", "page_size": listing entries held and`
+ * `deleted at a time, default 10000}`. A container is listed and emptied a
  * page at a time. Records `delete_object` (with `bulk`,
  * `slo_segments_deleted`, `dlo_segments_deleted`), `delete_segment`,
  * `delete_container`. Large objects lose their segments unless
  * `leave_segments`, on the bulk path too.
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_delete_start(const swc_client *client,
@@ -1179,7 +1208,8 @@ swc_status swc_delete_start(const swc_client *client,
                             swc_op **op);
 
 /**
- * Blocking twin of `swc_delete_start`.
+ * Blocking twin of `swc_delete_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_delete(const swc_client *client,
@@ -1192,19 +1222,19 @@ swc_status swc_delete(const swc_client *client,
                       char **err_json);
 
 /**
- * Starts `upload`: `request_json` `{"container" ("c" or "c/pseudo/dir"),
- * "objects": [path | {"path" (or "fd": a descriptor such as a pipe or
- * standard input, read to its end as a stream and segmented as read),
- * "object_name", "dir_marker", "header",
- * "meta", and per-item "segment_size", "use_slo", "changed",
- * "skip_identical", "leave_segments", "checksum", "resumable", and for an
- * "fd" item "checkpoint" as in swc_upload_stream}], "object_name", "segment_size" (bytes or "100M"), "use_slo"
- * (default: SLO when the cluster has it), "segment_container" (default
- * "<container>_segments", made with the container's policy),
- * "leave_segments", "changed", "skip_identical", "skip_container_put"
- * (also for the segment container), "header", "meta", "checksum",
- * "resumable", "fail_fast", "object_uu_threads", "segment_threads",
- * "extract_archive"}`.
+ * Starts `upload`: `request_json` `{"container" ("c" or "c/pseudo/dir"),`
+ * `"objects": [path | {"path" (or "fd": a descriptor such as a pipe or`
+ * `standard input, read to its end as a stream and segmented as read),`
+ * `"object_name", "dir_marker", "header",`
+ * `"meta", and per-item "segment_size", "use_slo", "changed",`
+ * `"skip_identical", "leave_segments", "checksum", "resumable", and for an`
+ * `"fd" item "checkpoint" as in swc_upload_stream}], "object_name", "segment_size" (bytes or "100M"), "use_slo"`
+ * `(default: SLO when the cluster has it), "segment_container" (default`
+ * `"<container>_segments", made with the container's policy),`
+ * `"leave_segments", "changed", "skip_identical", "skip_container_put"`
+ * `(also for the segment container), "header", "meta", "checksum",`
+ * `"resumable", "fail_fast", "object_uu_threads", "segment_threads",`
+ * `"extract_archive"}`.
  * "resumable" (also per item): a large file's upload that fails, is
  * cancelled or whose process dies keeps the segments that landed, and the
  * same upload run again reuses each one whose local byte range has its
@@ -1238,6 +1268,8 @@ swc_status swc_delete(const swc_client *client,
  * `checksum` true, `fail_fast`, `object_uu_threads`, `fd` items, and
  * headers other than X-Object-Meta-*, Content-Type and (for the whole
  * request) X-Delete-At / X-Delete-After / X-Storage-Policy.
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_upload_start(const swc_client *client,
@@ -1250,7 +1282,8 @@ swc_status swc_upload_start(const swc_client *client,
                             swc_op **op);
 
 /**
- * Blocking twin of `swc_upload_start`.
+ * Blocking twin of `swc_upload_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_upload(const swc_client *client,
@@ -1263,18 +1296,18 @@ swc_status swc_upload(const swc_client *client,
                       char **err_json);
 
 /**
- * Starts `download`: `request_json` `{"container", "objects", "yes_all",
- * "prefix", "marker", "out_file" (one object: a path, or "-" for standard
- * output), "out_directory" (default "."), "remove_prefix",
- * "skip_identical", "no_download", "shuffle", "checksum", "ignore_mtime",
- * "header" (e.g. "Range: bytes=0-99"), "object_dd_threads",
- * "container_threads", "version_id" (one object's version), "range_parts"
- * (fetch a plain object of at least
- * "range_threshold" bytes, default 64 MiB, with that many parallel ranged
- * GETs, verified against the ETag when complete), "segment_threads" (an
- * SLO or DLO downloaded to a file: its segments fetched this many at a
- * time, each checked on its own; default 10, 1 for a single GET),
- * "resume_partial" (see below)}`. Each file is written under a temporary
+ * Starts `download`: `request_json` `{"container", "objects", "yes_all",`
+ * `"prefix", "marker", "out_file" (one object: a path, or "-" for standard`
+ * `output), "out_directory" (default "."), "remove_prefix",`
+ * `"skip_identical", "no_download", "shuffle", "checksum", "ignore_mtime",`
+ * `"header" (e.g. "Range: bytes=0-99"), "object_dd_threads",`
+ * `"container_threads", "version_id" (one object's version), "range_parts"`
+ * `(fetch a plain object of at least`
+ * `"range_threshold" bytes, default 64 MiB, with that many parallel ranged`
+ * `GETs, verified against the ETag when complete), "segment_threads" (an`
+ * `SLO or DLO downloaded to a file: its segments fetched this many at a`
+ * `time, each checked on its own; default 10, 1 for a single GET),`
+ * `"resume_partial" (see below)}`. Each file is written under a temporary
  * name and renamed only when complete and verified (MD5 and length; per
  * segment for SLO and DLO); names that would resolve outside the output
  * directory are refused. With "resume_partial" (not with "no_download"
@@ -1298,6 +1331,8 @@ swc_status swc_upload(const swc_client *client,
  * "resume_partial": `resumed_from` (bytes kept from before),
  * `transferred` (bytes fetched in this run) and `partial_ignored` (why a
  * partial file found was not used)).
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_download_start(const swc_client *client,
@@ -1310,7 +1345,8 @@ swc_status swc_download_start(const swc_client *client,
                               swc_op **op);
 
 /**
- * Blocking twin of `swc_download_start`.
+ * Blocking twin of `swc_download_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_download(const swc_client *client,
@@ -1323,11 +1359,13 @@ swc_status swc_download(const swc_client *client,
                         char **err_json);
 
 /**
- * Starts `copy`: `request_json` `{"container", "objects", "destination":
- * "/container" or "/container/object" (one object; default: the same
- * container), "fresh_metadata", "header", "meta", "object_uu_threads"}`.
+ * Starts `copy`: `request_json` `{"container", "objects", "destination":`
+ * `"/container" or "/container/object" (one object; default: the same`
+ * `container), "fresh_metadata", "header", "meta", "object_uu_threads"}`.
  * The destination container is created first. Records `create_container`,
  * `copy_object` (with `destination`).
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_copy_start(const swc_client *client,
@@ -1340,7 +1378,8 @@ swc_status swc_copy_start(const swc_client *client,
                           swc_op **op);
 
 /**
- * Blocking twin of `swc_copy_start`.
+ * Blocking twin of `swc_copy_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_copy(const swc_client *client,
@@ -1356,17 +1395,19 @@ swc_status swc_copy(const swc_client *client,
  * Starts `orphans`: finds the segments no manifest uses — left by an
  * upload that failed and was never resumed, or an overwrite with
  * `leave_segments` — and deletes them only when asked. `request_json`
- * `{"container" (where the manifests are), "objects" (only the segments
- * written for these; default all), "segment_container" (default
- * "<container>_segments"), "delete" (default false: only list),
- * "older_than" (seconds: only segments at least this old, so an upload
- * running elsewhere is left alone), "object_dd_threads"}`. Only names in
+ * `{"container" (where the manifests are), "objects" (only the segments`
+ * `written for these; default all), "segment_container" (default`
+ * `"<container>_segments"), "delete" (default false: only list),`
+ * `"older_than" (seconds: only segments at least this old, so an upload`
+ * `running elsewhere is left alone), "object_dd_threads"}`. Only names in
  * python-swiftclient's segment shape are judged; a large object whose
  * segments the server does not list keeps all of its own. Deleting in a
  * container that keeps object versions is refused (SWC_E_CONFIG): an
  * older version may use them. Records `orphan_segment` (`for_object`,
  * `bytes`, `last_modified`), `delete_segment` (with `delete`), and last
  * `orphans` (`segments`, `bytes`, `deleted`).
+ * Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+ * key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
  */
 SWC_MUST_USE
 swc_status swc_orphans_start(const swc_client *client,
@@ -1379,7 +1420,8 @@ swc_status swc_orphans_start(const swc_client *client,
                              swc_op **op);
 
 /**
- * Blocking twin of `swc_orphans_start`.
+ * Blocking twin of `swc_orphans_start`: SWC_OK, its start statuses, the final status
+ * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
  */
 SWC_MUST_USE
 swc_status swc_orphans(const swc_client *client,
@@ -1394,10 +1436,10 @@ swc_status swc_orphans(const swc_client *client,
 /**
  * Uploads a stream of unknown length from a read callback (run on the
  * calling thread; return bytes read, 0 at the end, negative on error).
- * `request_json`: `{"container", "object_name" (required),
- * "segment_size" (default 10 MiB), "use_slo", "segment_container",
- * "buffer": "memory" (default) | "file", "buffer_dir", "leave_segments",
- * "skip_container_put", "header", "meta", "checksum"}`. A stream shorter
+ * `request_json`: `{"container", "object_name" (required),`
+ * `"segment_size" (default 10 MiB), "use_slo", "segment_container",`
+ * `"buffer": "memory" (default) | "file", "buffer_dir", "leave_segments",`
+ * `"skip_container_put", "header", "meta", "checksum"}`. A stream shorter
  * than one segment becomes a plain object; otherwise segments
  * `<obj>/slo/<mtime>/<segment_size>/<%08d>` are uploaded while the next
  * one is read, and the manifest written last. Memory: at most two
@@ -1415,7 +1457,9 @@ swc_status swc_orphans(const swc_client *client,
  * "checkpoint") before anything is read or sent. The checkpoint is
  * removed once the object is whole. Blocks; writes an
  * `upload_object` record to `*result_json` (NULL when only the status
- * matters). Statuses as swc_account_head.
+ * matters). Statuses: SWC_OK, SWC_E_CONFIG (the request or the checkpoint,
+ * naming the key), SWC_E_CANCELLED (`read` failed) and the request
+ * statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_upload_stream(const swc_client *client,
@@ -1431,9 +1475,11 @@ swc_status swc_upload_stream(const swc_client *client,
  * SWC_STOP stops with SWC_E_CANCELLED), with `download`'s
  * verification: MD5 and length for a plain object, each segment for SLO
  * and DLO (python-swiftclient and rclone skip large objects).
- * `request_json`: `{"container", "objects": [one name], "header",
- * "checksum"}`. Blocks; writes a `download_object` record (`read_length`,
- * `verified`) to `*result_json` (NULL when only the status matters). Statuses as swc_account_head; a segment
+ * `request_json`: `{"container", "objects": [one name], "header",`
+ * `"checksum"}`. Blocks; writes a `download_object` record (`read_length`,
+ * `verified`) to `*result_json` (NULL when only the status matters).
+ * Statuses: SWC_OK, SWC_E_NOT_FOUND, SWC_E_CANCELLED and the request
+ * statuses of swc_account_head; a segment
  * whose MD5 differs is SWC_E_CHECKSUM (the callback has then received the
  * bytes up to that segment's end: treat them as invalid).
  */
@@ -1449,13 +1495,13 @@ swc_status swc_download_to(const swc_client *client,
 /**
  * Signs a temporary URL exactly as python-swiftclient's
  * `generate_temp_url` (and `swift tempurl`) does. `request_json`:
- * `{"path": "/v1/AUTH_a/c/o" or a full URL, "seconds": lifetime in
- * seconds (number or string, with s/m/min/h/hr/d suffixes), a Unix time
- * with "absolute": true, or "YYYY-MM-DDThh:mm:ss[Z]" / "YYYY-MM-DD" (no Z:
- * local time), "key": the Temp-URL-Key, "method": "GET" (the default; any), "prefix":
- * bool (path ends at a prefix), "iso8601": bool (expiry written as ISO
- * 8601), "ip_range": "a.b.c.d[/n]", "digest": "sha1" | "sha256" (default)
- * | "sha512"}`. "/info" gives the signed-/info form. A query string, a
+ * `{"path": "/v1/AUTH_a/c/o" or a full URL, "seconds": lifetime in`
+ * `seconds (number or string, with s/m/min/h/hr/d suffixes), a Unix time`
+ * `with "absolute": true, or "YYYY-MM-DDThh:mm:ss[Z]" / "YYYY-MM-DD" (no Z:`
+ * `local time), "key": the Temp-URL-Key, "method": "GET" (the default; any), "prefix":`
+ * `bool (path ends at a prefix), "iso8601": bool (expiry written as ISO`
+ * `8601), "ip_range": "a.b.c.d[/n]", "digest": "sha1" | "sha256" (default)`
+ * `| "sha512"}`. "/info" gives the signed-/info form. A query string, a
  * fragment or the last segment's `;params` in "path" are not signed and
  * not printed, as `swift tempurl` parses the path.
  *
@@ -1469,11 +1515,11 @@ SWC_MUST_USE swc_status swc_tempurl(const char *request_json, char **url, char *
 
 /**
  * Signs a FormPost form (the formpost middleware's browser uploads).
- * `request_json`: `{"path": "/v1/AUTH_a/container[/prefix]", "redirect"
- * ("" for none), "max_file_size", "max_file_count", "seconds" (as
- * swc_tempurl), "absolute", "key", "digest": "sha1" | "sha256" (default)
- * | "sha512"}`. On success writes `{"path", "redirect", "max_file_size",
- * "max_file_count", "expires", "signature"}` — the form's hidden fields —
+ * `request_json`: `{"path": "/v1/AUTH_a/container[/prefix]", "redirect"`
+ * `("" for none), "max_file_size", "max_file_count", "seconds" (as`
+ * `swc_tempurl), "absolute", "key", "digest": "sha1" | "sha256" (default)`
+ * `| "sha512"}`. On success writes `{"path", "redirect", "max_file_size",`
+ * `"max_file_count", "expires", "signature"}` — the form's hidden fields —
  * to `*result_json`. No network; thread-safe. Returns SWC_OK;
  * SWC_E_INVALID_ARGUMENT; SWC_E_CONFIG (as swc_tempurl; a missing or empty
  * key too); SWC_E_PANIC.
@@ -1498,6 +1544,8 @@ swc_status swc_formpost_signature(const char *request_json,
  * body (422, SWC_E_CHECKSUM) instead. The `_fd` (regular file), `_path`
  * and `_buffer` forms hash the body first and send its ETag themselves,
  * retrying a refused (damaged) body. Callbacks run on the calling thread.
+ * Statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CHECKSUM, SWC_E_CANCELLED
+ * (`read` returned -1) and the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_object_put(const swc_client *client,
@@ -1518,6 +1566,8 @@ swc_status swc_object_put(const swc_client *client,
  * SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
  * descriptor can seek back. A regular file is read twice: hashed first, its
  * MD5 sent as ETag (see `swc_object_put`).
+ * Statuses: those of `swc_object_put` (SWC_OK, SWC_E_INVALID_ARGUMENT,
+ * SWC_E_CHECKSUM, ...).
  */
 SWC_MUST_USE
 swc_status swc_object_put_fd(const swc_client *client,
@@ -1532,6 +1582,7 @@ swc_status swc_object_put_fd(const swc_client *client,
 
 /**
  * Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
+ * Statuses: those of `swc_object_put` (SWC_OK, SWC_E_CHECKSUM, ...).
  */
 SWC_MUST_USE
 swc_status swc_object_put_path(const swc_client *client,
@@ -1545,6 +1596,8 @@ swc_status swc_object_put_path(const swc_client *client,
 
 /**
  * Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
+ * Statuses: those of `swc_object_put` (SWC_OK, SWC_E_INVALID_ARGUMENT,
+ * SWC_E_CHECKSUM, ...).
  */
 SWC_MUST_USE
 swc_status swc_object_put_buffer(const swc_client *client,
@@ -1559,12 +1612,15 @@ swc_status swc_object_put_buffer(const swc_client *client,
 
 /**
  * Downloads an object to a write callback (run on the calling thread;
- * SWC_STOP stops with SWC_E_CANCELLED). `opts_json`: `{"headers"
- * (e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",
- * "checksum" (default true), "resume" (default true)}`. Length is always
+ * SWC_STOP stops with SWC_E_CANCELLED). `opts_json`: `{"headers"`
+ * `(e.g. Range, If-Match, If-None-Match, If-Modified-Since), "query",`
+ * `"checksum" (default true), "resume" (default true)}`. Length is always
  * verified, MD5 too for whole plain objects; a body that breaks is resumed
  * with Range + If-Match so the callback sees each byte once. The record
- * has `bytes`, `md5`, `verified` and `attempts`.
+ * has `bytes`, `md5`, `verified` and `attempts`. Statuses: SWC_OK,
+ * SWC_E_NOT_FOUND, SWC_E_PRECONDITION (a condition in `headers` not
+ * met), SWC_E_CHECKSUM (length or MD5 wrong), SWC_E_CANCELLED and
+ * the request statuses of swc_account_head.
  */
 SWC_MUST_USE
 swc_status swc_object_get(const swc_client *client,
@@ -1578,7 +1634,8 @@ swc_status swc_object_get(const swc_client *client,
                           char **err_json);
 
 /**
- * Downloads to a file descriptor (not closed).
+ * Downloads to a file descriptor (not closed). Statuses: those of
+ * `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND, SWC_E_CHECKSUM, ...).
  */
 SWC_MUST_USE
 swc_status swc_object_get_fd(const swc_client *client,
@@ -1594,6 +1651,9 @@ swc_status swc_object_get_fd(const swc_client *client,
  * Downloads to a file: written under a temporary name in the same
  * directory and renamed onto `path` only when complete and verified; on
  * any failure nothing is left at `path` (an existing file is untouched).
+ * Statuses: those of `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND,
+ * SWC_E_CHECKSUM, ...); SWC_E_INVALID_ARGUMENT when the file cannot be
+ * written (the record names it).
  */
 SWC_MUST_USE
 swc_status swc_object_get_path(const swc_client *client,
@@ -1608,6 +1668,8 @@ swc_status swc_object_get_path(const swc_client *client,
 /**
  * Downloads into memory the library allocates: on success `*buf` (never
  * NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
+ * Statuses: those of `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND,
+ * SWC_E_CHECKSUM, ...).
  */
 SWC_MUST_USE
 swc_status swc_object_get_buffer(const swc_client *client,
@@ -1623,8 +1685,7 @@ swc_status swc_object_get_buffer(const swc_client *client,
 /**
  * Frees a buffer from `swc_object_get_buffer`. NULL does nothing.
  *
- * # Safety
- * `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
+ * @pre `buf` is NULL or from `swc_object_get_buffer`, not yet freed.
  */
 void swc_buffer_free(uint8_t *buf);
 

@@ -180,7 +180,8 @@ pub extern "C" fn swc_client_new(
 /// entry comes first, the environment over it, `options_json` over both,
 /// as python-openstackclient takes them (openstacksdk alone ignores the
 /// OS_* variables once OS_CLOUD is set; we follow openstackclient). Same
-/// statuses as `swc_client_new`.
+/// statuses as `swc_client_new`: SWC_OK, SWC_E_INVALID_ARGUMENT,
+/// SWC_E_CONFIG, SWC_E_INTERNAL, SWC_E_PANIC.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_client_new_from_env(
@@ -263,8 +264,8 @@ pub extern "C" fn swc_client_auth(
 /// `swc_client_auth` with a cancel token, as every other blocking call
 /// takes: triggering `cancel` (any thread) ends the call, its retries and
 /// backoff included, with SWC_E_CANCELLED. NULL `cancel`: as
-/// `swc_client_auth`. Statuses: those of `swc_client_auth`, and
-/// SWC_E_CANCELLED. Authentication requests and their outcome are logged at
+/// `swc_client_auth`. Statuses: those of `swc_client_auth` (SWC_OK,
+/// SWC_E_AUTH, SWC_E_NETWORK, ...), and SWC_E_CANCELLED. Authentication requests and their outcome are logged at
 /// SWC_LOG_DEBUG (retries at SWC_LOG_INFO), secrets never.
 #[no_mangle]
 #[must_use]
@@ -388,7 +389,8 @@ pub extern "C" fn swc_client_set_log(
 /// `identity` is a fingerprint (SHA-256) of the auth URL, user, project,
 /// scope and catalog filters, never of a secret. Give it to
 /// `swc_client_import_auth` in another process to skip authenticating.
-/// Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`.
+/// Blocks; `cancel` may be NULL. Statuses: those of `swc_client_auth2`
+/// (SWC_OK, SWC_E_AUTH, SWC_E_CANCELLED, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_client_export_auth(

@@ -126,7 +126,8 @@ pub extern "C" fn swc_account_head(
 /// "full_listing", "fetch_until_empty_page"}`. With `on_page` NULL the
 /// record has `listing` (every entry); otherwise each page (a JSON array,
 /// borrowed for the call) goes to `on_page` (SWC_STOP stops) and the
-/// record has only `count` and `pages` — constant memory.
+/// record has only `count` and `pages` — constant memory. Statuses:
+/// SWC_OK, SWC_E_CANCELLED (`on_page` stopped it) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_account_list(
@@ -182,6 +183,7 @@ fn list_into(
 /// POST to the account: metadata headers, and an optional body (`body` may
 /// be NULL when `body_len` is 0), e.g. `"query": "bulk-delete"` with a
 /// newline-separated list of paths. The record has the response `body`.
+/// Statuses: SWC_OK and the request statuses of swc_account_head (SWC_E_AUTH, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_account_post(
@@ -202,7 +204,8 @@ pub extern "C" fn swc_account_post(
     })
 }
 
-/// HEAD a container (`opts_json`: `{"headers", "query"}`). As swc_account_head.
+/// HEAD a container (`opts_json`: `{"headers", "query"}`). Statuses:
+/// SWC_OK, SWC_E_NOT_FOUND (no such container) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_container_head(
@@ -223,7 +226,8 @@ pub extern "C" fn swc_container_head(
 }
 
 /// PUT (create or update) a container, e.g. with `X-Storage-Policy` in
-/// `headers`. As swc_account_head.
+/// `headers`. Statuses: SWC_OK and the request statuses of swc_account_head (SWC_E_AUTH,
+/// SWC_E_CONFLICT, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_container_put(
@@ -243,8 +247,8 @@ pub extern "C" fn swc_container_put(
     })
 }
 
-/// POST container metadata (`X-Container-Meta-*`, ACLs, ...). As
-/// swc_account_head.
+/// POST container metadata (`X-Container-Meta-*`, ACLs, ...). Statuses:
+/// SWC_OK, SWC_E_NOT_FOUND (no such container) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_container_post(
@@ -264,8 +268,8 @@ pub extern "C" fn swc_container_post(
     })
 }
 
-/// DELETE a container (SWC_E_CONFLICT when it is not empty). As
-/// swc_account_head.
+/// DELETE a container. Statuses: SWC_OK, SWC_E_CONFLICT (not empty),
+/// SWC_E_NOT_FOUND and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_container_delete(
@@ -286,7 +290,9 @@ pub extern "C" fn swc_container_delete(
 }
 
 /// Lists a container's objects; as `swc_account_list`, with also `path`,
-/// `versions` and `version_marker` in `opts_json`.
+/// `versions` and `version_marker` in `opts_json`. Statuses: SWC_OK,
+/// SWC_E_NOT_FOUND (no such container), SWC_E_CANCELLED (`on_page`
+/// stopped it) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_container_list(
@@ -315,7 +321,8 @@ pub extern "C" fn swc_container_list(
 }
 
 /// HEAD an object (`opts_json`: `{"headers", "query"}`, e.g. `"query":
-/// "multipart-manifest=get"` or `"symlink=get"`). As swc_account_head.
+/// "multipart-manifest=get"` or `"symlink=get"`). Statuses: SWC_OK,
+/// SWC_E_NOT_FOUND (no such object) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_head(
@@ -336,7 +343,8 @@ pub extern "C" fn swc_object_head(
     })
 }
 
-/// POST object metadata (replaces the user metadata). As swc_account_head.
+/// POST object metadata (replaces the user metadata). Statuses: SWC_OK,
+/// SWC_E_NOT_FOUND (no such object) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_post(
@@ -358,8 +366,8 @@ pub extern "C" fn swc_object_post(
 }
 
 /// DELETE an object (`"query": "multipart-manifest=delete"` for an SLO
-/// and its segments; `"version-id=..."` for one version). As
-/// swc_account_head.
+/// and its segments; `"version-id=..."` for one version). Statuses:
+/// SWC_OK, SWC_E_NOT_FOUND (no such object) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_delete(
@@ -382,7 +390,9 @@ pub extern "C" fn swc_object_delete(
 
 /// Server-side COPY. `opts_json`: `{"destination": "/container/object"
 /// (required), "destination_account", "fresh_metadata": bool, "headers",
-/// "query"}`.
+/// "query"}`. Statuses: SWC_OK, SWC_E_CONFIG (no `destination`),
+/// SWC_E_NOT_FOUND (no source object or destination container) and
+/// the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_copy(
@@ -405,7 +415,8 @@ pub extern "C" fn swc_object_copy(
 
 /// The cluster's capabilities (`GET /info`, no token sent). `opts_json`:
 /// `{"url": "http://proxy:8080" (default: the storage URL's host),
-/// "headers"}`. The record has `info`, the parsed document.
+/// "headers"}`. The record has `info`, the parsed document. Statuses:
+/// SWC_OK and the request statuses of swc_account_head (SWC_E_NETWORK, SWC_E_HTTP, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_info(
@@ -433,7 +444,8 @@ pub extern "C" fn swc_info(
 /// (as swc_object_put: `length` or -1, `rewind` for retries). The response
 /// body goes to `write` when non-NULL, else into the record as `body`
 /// (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
-/// Statuses as swc_account_head.
+/// Statuses: SWC_OK, SWC_E_INVALID_ARGUMENT and the request statuses of swc_account_head (an HTTP
+/// error status maps to its SWC_E_* as for every call).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_request(

@@ -11,13 +11,17 @@ use super::panic::guard;
 use super::swc_status;
 use crate::service::Action;
 use std::ffi::{c_char, c_void};
+// The two streaming calls live in stream.rs; their old path still works.
+pub use super::stream::{swc_download_to, swc_upload_stream};
 
 /// Starts `capabilities`: `request_json` `{"url": proxy URL (default: the
 /// storage URL's cluster), "refresh_cache": bool}`. One record,
 /// `{"action": "capabilities", "capabilities": {..}, "url", "document"}`
 /// (`document`: the /info text as the server sent it, its members in the
 /// server's order, which `capabilities` does not keep); cached per
-/// cluster. The contract is on `swc_op`.
+/// cluster.
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_capabilities_start(
@@ -45,7 +49,8 @@ pub extern "C" fn swc_capabilities_start(
     })
 }
 
-/// Blocking twin of `swc_capabilities_start`.
+/// Blocking twin of `swc_capabilities_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_capabilities(
@@ -78,6 +83,8 @@ pub extern "C" fn swc_capabilities(
 /// container), a container, or each object concurrently. Records
 /// `stat_account` / `stat_container` / `stat_object` with `headers` and
 /// `items` (the labelled facts `swift stat` prints).
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_stat_start(
@@ -105,7 +112,8 @@ pub extern "C" fn swc_stat_start(
     })
 }
 
-/// Blocking twin of `swc_stat_start`.
+/// Blocking twin of `swc_stat_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_stat(
@@ -138,6 +146,8 @@ pub extern "C" fn swc_stat(
 /// (keep only these keys per entry, e.g. ["name"]; "subdir" stays)}`. One
 /// record per page: `list_account_part` / `list_container_part` with
 /// `listing`, the page as the server sent it.
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_list_start(
@@ -165,7 +175,8 @@ pub extern "C" fn swc_list_start(
     })
 }
 
-/// Blocking twin of `swc_list_start`.
+/// Blocking twin of `swc_list_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_list(
@@ -197,6 +208,8 @@ pub extern "C" fn swc_list(
 /// "object_uu_threads"}`: the account, a container (created if missing), or
 /// each object concurrently. Records `post_account` / `post_container`
 /// (`"created": true` when it was made) / `post_object`.
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_post_start(
@@ -224,7 +237,8 @@ pub extern "C" fn swc_post_start(
     })
 }
 
-/// Blocking twin of `swc_post_start`.
+/// Blocking twin of `swc_post_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_post(
@@ -260,6 +274,8 @@ pub extern "C" fn swc_post(
 /// `slo_segments_deleted`, `dlo_segments_deleted`), `delete_segment`,
 /// `delete_container`. Large objects lose their segments unless
 /// `leave_segments`, on the bulk path too.
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_delete_start(
@@ -287,7 +303,8 @@ pub extern "C" fn swc_delete_start(
     })
 }
 
-/// Blocking twin of `swc_delete_start`.
+/// Blocking twin of `swc_delete_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_delete(
@@ -360,6 +377,8 @@ pub extern "C" fn swc_delete(
 /// `checksum` true, `fail_fast`, `object_uu_threads`, `fd` items, and
 /// headers other than X-Object-Meta-*, Content-Type and (for the whole
 /// request) X-Delete-At / X-Delete-After / X-Storage-Policy.
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_upload_start(
@@ -387,7 +406,8 @@ pub extern "C" fn swc_upload_start(
     })
 }
 
-/// Blocking twin of `swc_upload_start`.
+/// Blocking twin of `swc_upload_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_upload(
@@ -449,6 +469,8 @@ pub extern "C" fn swc_upload(
 /// "resume_partial": `resumed_from` (bytes kept from before),
 /// `transferred` (bytes fetched in this run) and `partial_ignored` (why a
 /// partial file found was not used)).
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_download_start(
@@ -476,7 +498,8 @@ pub extern "C" fn swc_download_start(
     })
 }
 
-/// Blocking twin of `swc_download_start`.
+/// Blocking twin of `swc_download_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_download(
@@ -508,6 +531,8 @@ pub extern "C" fn swc_download(
 /// container), "fresh_metadata", "header", "meta", "object_uu_threads"}`.
 /// The destination container is created first. Records `create_container`,
 /// `copy_object` (with `destination`).
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_copy_start(
@@ -535,7 +560,8 @@ pub extern "C" fn swc_copy_start(
     })
 }
 
-/// Blocking twin of `swc_copy_start`.
+/// Blocking twin of `swc_copy_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_copy(
@@ -576,6 +602,8 @@ pub extern "C" fn swc_copy(
 /// older version may use them. Records `orphan_segment` (`for_object`,
 /// `bytes`, `last_modified`), `delete_segment` (with `delete`), and last
 /// `orphans` (`segments`, `bytes`, `deleted`).
+/// Start statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CONFIG (naming the
+/// key), SWC_E_PANIC; the final status and the contract are on `swc_op`.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_orphans_start(
@@ -603,7 +631,8 @@ pub extern "C" fn swc_orphans_start(
     })
 }
 
-/// Blocking twin of `swc_orphans_start`.
+/// Blocking twin of `swc_orphans_start`: SWC_OK, its start statuses, the final status
+/// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_orphans(

@@ -41,7 +41,9 @@ fn write_record(result_json: *mut *mut c_char, rec: &Value) -> crate::error::Res
 /// "checkpoint") before anything is read or sent. The checkpoint is
 /// removed once the object is whole. Blocks; writes an
 /// `upload_object` record to `*result_json` (NULL when only the status
-/// matters). Statuses as swc_account_head.
+/// matters). Statuses: SWC_OK, SWC_E_CONFIG (the request or the checkpoint,
+/// naming the key), SWC_E_CANCELLED (`read` failed) and the request
+/// statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_upload_stream(
@@ -77,7 +79,9 @@ pub extern "C" fn swc_upload_stream(
 /// and DLO (python-swiftclient and rclone skip large objects).
 /// `request_json`: `{"container", "objects": [one name], "header",
 /// "checksum"}`. Blocks; writes a `download_object` record (`read_length`,
-/// `verified`) to `*result_json` (NULL when only the status matters). Statuses as swc_account_head; a segment
+/// `verified`) to `*result_json` (NULL when only the status matters).
+/// Statuses: SWC_OK, SWC_E_NOT_FOUND, SWC_E_CANCELLED and the request
+/// statuses of swc_account_head; a segment
 /// whose MD5 differs is SWC_E_CHECKSUM (the callback has then received the
 /// bytes up to that segment's end: treat them as invalid).
 #[no_mangle]

@@ -81,6 +81,8 @@ fn put_with(
 /// body (422, SWC_E_CHECKSUM) instead. The `_fd` (regular file), `_path`
 /// and `_buffer` forms hash the body first and send its ETag themselves,
 /// retrying a refused (damaged) body. Callbacks run on the calling thread.
+/// Statuses: SWC_OK, SWC_E_INVALID_ARGUMENT, SWC_E_CHECKSUM, SWC_E_CANCELLED
+/// (`read` returned -1) and the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_put(
@@ -111,6 +113,8 @@ pub extern "C" fn swc_object_put(
 /// SWC_E_INVALID_ARGUMENT). The descriptor is not closed. Retried when the
 /// descriptor can seek back. A regular file is read twice: hashed first, its
 /// MD5 sent as ETag (see `swc_object_put`).
+/// Statuses: those of `swc_object_put` (SWC_OK, SWC_E_INVALID_ARGUMENT,
+/// SWC_E_CHECKSUM, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_put_fd(
@@ -134,6 +138,7 @@ pub extern "C" fn swc_object_put_fd(
 }
 
 /// Uploads a file by path (a missing file is SWC_E_INVALID_ARGUMENT).
+/// Statuses: those of `swc_object_put` (SWC_OK, SWC_E_CHECKSUM, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_put_path(
@@ -156,6 +161,8 @@ pub extern "C" fn swc_object_put_path(
 }
 
 /// Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
+/// Statuses: those of `swc_object_put` (SWC_OK, SWC_E_INVALID_ARGUMENT,
+/// SWC_E_CHECKSUM, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_put_buffer(
@@ -200,7 +207,10 @@ fn get_with(call: ObjectCall, sink: &mut (dyn crate::conn::body::BodySink + '_))
 /// "checksum" (default true), "resume" (default true)}`. Length is always
 /// verified, MD5 too for whole plain objects; a body that breaks is resumed
 /// with Range + If-Match so the callback sees each byte once. The record
-/// has `bytes`, `md5`, `verified` and `attempts`.
+/// has `bytes`, `md5`, `verified` and `attempts`. Statuses: SWC_OK,
+/// SWC_E_NOT_FOUND, SWC_E_PRECONDITION (a condition in `headers` not
+/// met), SWC_E_CHECKSUM (length or MD5 wrong), SWC_E_CANCELLED and
+/// the request statuses of swc_account_head.
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_get(
@@ -224,7 +234,8 @@ pub extern "C" fn swc_object_get(
     })
 }
 
-/// Downloads to a file descriptor (not closed).
+/// Downloads to a file descriptor (not closed). Statuses: those of
+/// `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND, SWC_E_CHECKSUM, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_get_fd(
@@ -249,6 +260,9 @@ pub extern "C" fn swc_object_get_fd(
 /// Downloads to a file: written under a temporary name in the same
 /// directory and renamed onto `path` only when complete and verified; on
 /// any failure nothing is left at `path` (an existing file is untouched).
+/// Statuses: those of `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND,
+/// SWC_E_CHECKSUM, ...); SWC_E_INVALID_ARGUMENT when the file cannot be
+/// written (the record names it).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_get_path(
@@ -272,6 +286,8 @@ pub extern "C" fn swc_object_get_path(
 
 /// Downloads into memory the library allocates: on success `*buf` (never
 /// NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
+/// Statuses: those of `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND,
+/// SWC_E_CHECKSUM, ...).
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_get_buffer(
