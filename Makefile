@@ -17,7 +17,9 @@
 # share/man/man1/swc.1 (written by `swc --man` from swc's own help texts)
 # and its bash and zsh completions (share/bash-completion/completions/swc,
 # share/zsh/site-functions/_swc), which ask swc for the words to offer.
-# bindir=, datadir=, mandir= (GNU spellings) move them.
+# bindir=, datadir=, mandir= (GNU spellings) move them. LICENSE and
+# THIRD-PARTY-NOTICES (the licences of the crates compiled in, made by
+# scripts/notices) go to share/doc/libswiftclient/ (docdir=).
 #
 # The release build runs with LTO; the installed libraries are stripped and
 # the shared library carries a .gnu_debuglink to its debug file.
@@ -49,6 +51,8 @@ MANDIR      ?= $(mandir)
 MAN1DIR     ?= $(MANDIR)/man1
 BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
 ZSHCOMPDIR  ?= $(DATADIR)/zsh/site-functions
+docdir      ?= $(DATAROOTDIR)/doc/libswiftclient
+DOCDIR      ?= $(docdir)
 PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 CMAKEDIR   ?= $(LIBDIR)/cmake/swiftclient
 DEBUGDIR   ?= $(LIBDIR)/.debug
@@ -173,6 +177,8 @@ install: $(DIST)/$(REAL)
 	$(INSTALL) -m 644 $(DIST)/swc.1 $(DESTDIR)$(MAN1DIR)/swc.1
 	$(INSTALL) -m 644 examples-c/swc/completion/swc.bash $(DESTDIR)$(BASHCOMPDIR)/swc
 	$(INSTALL) -m 644 examples-c/swc/completion/_swc $(DESTDIR)$(ZSHCOMPDIR)/_swc
+	$(INSTALL) -d $(DESTDIR)$(DOCDIR)
+	$(INSTALL) -m 644 LICENSE THIRD-PARTY-NOTICES $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/swiftclient.h $(DESTDIR)$(LIBDIR)/$(REAL) \
@@ -181,8 +187,9 @@ uninstall:
 	      $(DESTDIR)$(DEBUGDIR)/$(REAL).debug \
 	      $(DESTDIR)$(CMAKEDIR)/swiftclientConfig.cmake $(DESTDIR)$(CMAKEDIR)/swiftclientConfigVersion.cmake \
 	      $(DESTDIR)$(BINDIR)/swc $(DESTDIR)$(MAN1DIR)/swc.1 \
-	      $(DESTDIR)$(BASHCOMPDIR)/swc $(DESTDIR)$(ZSHCOMPDIR)/_swc
-	-rmdir $(DESTDIR)$(CMAKEDIR) 2>/dev/null
+	      $(DESTDIR)$(BASHCOMPDIR)/swc $(DESTDIR)$(ZSHCOMPDIR)/_swc \
+	      $(DESTDIR)$(DOCDIR)/LICENSE $(DESTDIR)$(DOCDIR)/THIRD-PARTY-NOTICES
+	-rmdir $(DESTDIR)$(CMAKEDIR) $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 clean-dist:
 	rm -rf $(DIST) $(REL).log $(REL)/native-static-libs

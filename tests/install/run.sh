@@ -28,7 +28,8 @@ major=${ver%%.*}
 # The SONAME carries the minor version while the API is 0.x (README, "ABI").
 if [ "$major" = 0 ]; then abi=${ver%.*}; else abi=$major; fi
 for f in "$PREFIX/include/swiftclient.h" "$lib/libswiftclient.so.$ver" "$lib/libswiftclient.a" \
-         "$lib/pkgconfig/swiftclient.pc" "$lib/.debug/libswiftclient.so.$ver.debug"; do
+         "$lib/pkgconfig/swiftclient.pc" "$lib/.debug/libswiftclient.so.$ver.debug" \
+         "$PREFIX/share/doc/libswiftclient/LICENSE" "$PREFIX/share/doc/libswiftclient/THIRD-PARTY-NOTICES"; do
   [ -f "$f" ] || fail "missing $f"
 done
 [ "$(readlink "$lib/libswiftclient.so.$abi")" = "libswiftclient.so.$ver" ] || fail "bad SONAME link"
@@ -52,7 +53,7 @@ for f in usr/include/swiftclient.h usr/lib/x86_64-linux-gnu/libswiftclient.so.$v
          usr/lib/x86_64-linux-gnu/pkgconfig/swiftclient.pc \
          usr/lib/x86_64-linux-gnu/cmake/swiftclient/swiftclientConfig.cmake \
          usr/bin/swc usr/share/man/man1/swc.1 usr/share/bash-completion/completions/swc \
-         usr/share/zsh/site-functions/_swc; do
+         usr/share/zsh/site-functions/_swc usr/share/doc/libswiftclient/THIRD-PARTY-NOTICES; do
   [ -e "$dest/$f" ] || fail "lower-case variables: missing $f"
 done
 # A system libdir: swc linked again for it, without a RUNPATH.
