@@ -27,6 +27,8 @@
 CARGO   ?= cargo
 DOXYGEN ?= doxygen
 OBJCOPY ?= objcopy
+LD      ?= ld
+AR      ?= ar
 STRIP   ?= strip
 INSTALL ?= install
 
@@ -99,24 +101,51 @@ comma := ,
 all: build
 	@$(MAKE) --no-print-directory swc
 
-# One cargo invocation builds the rlib, the cdylib (linked with its SONAME)
-# and the staticlib; rustc prints the system libraries a static link needs.
-# That line only appears when rustc runs, so it is kept in a file, and the
-# crate is rebuilt if the file is missing.
+# One cargo invocation builds the staticlib alone: rustc applies the
+# profile's LTO to it only when no rlib is built beside it. rustc prints the
+# system libraries a static link needs; that line only appears when rustc
+# runs, so it is kept in a file, and the crate is rebuilt if the file is
+# missing.
+#
+# Both installed libraries are made from the staticlib, through one
+# relocatable object (`ld -r`) holding what the exported functions need
+# (Rust's std and every crate included, unused sections dropped) in which
+# every symbol but the ABI list's (abi/swiftclient.symbols) is made local:
+#  - libswiftclient.a is that object alone, so a static link sees only
+#    swc_* globals: no clash with another Rust library's std or crates, or
+#    with the program's own md5_compress...;
+#    (The LLVM bitcode rustc embeds in each crate's object goes: nothing
+#    reads it, it was most of the old 74 MiB archive, and an LLVM linker
+#    plugin of another LLVM version aborts `nm` on it.)
+#  - libswiftclient.so is linked from it with a version script, so its
+#    symbols are versioned (swc_x@@SWC_0.1; rustc's own version script is
+#    anonymous and cannot be combined with a named one, hence not rustc).
 build:
 	@test -n "$(VERSION)" || { echo "cannot read the version from Cargo.toml" >&2; exit 1; }
 	@if [ ! -s $(REL)/native-static-libs ]; then $(CARGO) clean --release -p swiftclient; fi
-	$(CARGO) rustc --release --lib -- -C link-arg=-Wl,-soname,$(SONAME) --print native-static-libs 2> $(REL).log || { cat $(REL).log >&2; exit 1; }
+	$(CARGO) rustc --release --lib --crate-type staticlib -- --print native-static-libs 2> $(REL).log || { cat $(REL).log >&2; exit 1; }
 	@grep -Ev 'native-static-libs|^note: |^$$' $(REL).log >&2 || true
 	@libs=$$(sed -n 's/.*native-static-libs: //p' $(REL).log | tail -n 1); \
 	  if [ -n "$$libs" ]; then mkdir -p $(REL) && printf '%s\n' "$$libs" > $(REL)/native-static-libs; fi
 	@test -s $(REL)/native-static-libs || { echo "rustc did not report native-static-libs" >&2; exit 1; }
 	mkdir -p $(DIST)
-	$(OBJCOPY) --only-keep-debug $(REL)/libswiftclient.so $(DIST)/$(REAL).debug
-	$(STRIP) --strip-unneeded -o $(DIST)/$(REAL) $(REL)/libswiftclient.so
+	grep -v '^#' abi/swiftclient.symbols | grep . > $(DIST)/swiftclient.syms
+	{ echo 'SWC_$(ABI) {'; echo '  global:'; sed 's/.*/    &;/' $(DIST)/swiftclient.syms; \
+	  echo '  local: *;'; echo '};'; } > $(DIST)/swiftclient.map
+	$(LD) -r --gc-sections -z noexecstack $$(sed 's/^/-u /' $(DIST)/swiftclient.syms) \
+	  -o $(DIST)/swiftclient-all.o $(REL)/libswiftclient.a
+	$(OBJCOPY) --keep-global-symbols=$(DIST)/swiftclient.syms --remove-section=.llvmbc --remove-section=.llvmcmd \
+	  $(DIST)/swiftclient-all.o $(DIST)/swiftclient.o
+	$(CC) -shared -o $(DIST)/libswiftclient.so.full $(DIST)/swiftclient.o \
+	  -Wl,-soname,$(SONAME) -Wl,--version-script=$(DIST)/swiftclient.map -Wl,--gc-sections \
+	  -Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed -Wl,-O1 $(LDFLAGS) $$(cat $(REL)/native-static-libs)
+	$(OBJCOPY) --only-keep-debug $(DIST)/libswiftclient.so.full $(DIST)/$(REAL).debug
+	$(STRIP) --strip-unneeded -o $(DIST)/$(REAL) $(DIST)/libswiftclient.so.full
 	cd $(DIST) && $(OBJCOPY) --add-gnu-debuglink=$(REAL).debug $(REAL) && \
 	  ln -sf $(REAL) $(SONAME) && ln -sf $(SONAME) libswiftclient.so
-	$(STRIP) --strip-debug -o $(DIST)/libswiftclient.a $(REL)/libswiftclient.a
+	$(STRIP) --strip-unneeded -o $(DIST)/libswiftclient.o $(DIST)/swiftclient.o
+	rm -f $(DIST)/libswiftclient.a && $(AR) rcD $(DIST)/libswiftclient.a $(DIST)/libswiftclient.o
+	rm -f $(DIST)/swiftclient-all.o $(DIST)/swiftclient.o $(DIST)/libswiftclient.o $(DIST)/libswiftclient.so.full
 	@echo "built $(DIST)/$(REAL) ($$(stat -c %s $(DIST)/$(REAL)) bytes, SONAME $(SONAME))"
 
 # swc and its man page, after the library (`make` runs this after build).

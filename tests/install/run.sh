@@ -41,6 +41,19 @@ if readelf -S "$lib/libswiftclient.so.$ver" | has '\.debug_info'; then fail "sha
 bad=$(nm -D --defined-only "$lib/libswiftclient.so.$ver" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^swc_/ { print $3 }')
 [ -z "$bad" ] || fail "exports outside swc_*: $bad"
 if ldd "$lib/libswiftclient.so.$ver" | has -E 'libssl|libcrypto'; then fail "links OpenSSL"; fi
+# The ABI list (abi/swiftclient.symbols) is what both libraries define:
+# the .so's dynamic symbols are versioned (version node SWC_<abi>, from a
+# linker version script), and the archive's only globals are swc_* (the
+# rest of Rust's std and the crates localised, so they cannot collide with
+# another Rust library or the program's own symbols).
+abi_list=$(grep -v '^#' abi/swiftclient.symbols | grep . | sort)
+versioned=$(readelf --dyn-syms -W "$lib/libswiftclient.so.$ver" | awk '$7 != "UND" && $8 ~ /^swc_/ { print $8 }' | sort)
+want=$(sed "s/\$/@@SWC_$abi/" <<<"$abi_list" | sort)
+[ "$versioned" = "$want" ] \
+  || fail "the .so's swc_* symbols are not exactly the ABI list, each versioned SWC_$abi: $(diff <(echo "$versioned") <(echo "$want") | head -5)"
+globals=$(nm -g --defined-only "$lib/libswiftclient.a" | awk 'NF == 3 { print $3 }' | sort)
+[ "$globals" = "$abi_list" ] \
+  || fail "libswiftclient.a defines other globals than the ABI list: $(comm -23 <(echo "$globals") <(echo "$abi_list") | head -5)"
 # swc: the binary, its man page and completions (no cluster needed).
 tests/install/swc.sh "$PREFIX"
 
@@ -128,7 +141,20 @@ echo "install test: CMake find_package builds (shared and static) run; $major.$(
 
 # No executable stack, linked either way (an assembly object without
 # .note.GNU-stack gives one to every program that links it).
-for f in "$lib/libswiftclient.so.$ver" "$work/sync-dynamic" "$work/sync-static"; do
+# The Go example, linked with the static archive (libc and the rest
+# dynamic, as Go's cgo links by default): a .pc naming the archive itself.
+if command -v go >/dev/null; then
+  mkdir -p "$work/gopc"
+  printf 'Name: swiftclient\nDescription: static\nVersion: %s\nCflags: -I%s\nLibs: %s %s\n' \
+    "$ver" "$PREFIX/include" "$lib/libswiftclient.a" "$(pkg-config --static --libs-only-l swiftclient | sed 's/-lswiftclient//')" \
+    >"$work/gopc/swiftclient.pc"
+  (cd bindings/go && PKG_CONFIG_PATH=$work/gopc go build -o "$work/swcgo-static" ./examples/swcgo) \
+    || fail "the Go example does not link with libswiftclient.a"
+  if ldd "$work/swcgo-static" | has libswiftclient; then fail "static Go build needs the .so"; fi
+  gostatic=$work/swcgo-static
+fi
+
+for f in "$lib/libswiftclient.so.$ver" "$work/sync-dynamic" "$work/sync-static" ${gostatic:+"$gostatic"}; do
   readelf -lW "$f" | has 'GNU_STACK' || fail "$f: no GNU_STACK header"
   if readelf -lW "$f" | grep 'GNU_STACK' | has 'RWE'; then fail "$f: executable stack"; fi
 done
@@ -147,5 +173,18 @@ for kind in dynamic static; do
   cmp "$work/src/sub/note.txt" "$work/out-$kind/sub/note.txt" || fail "$kind: note.txt differs"
   echo "install test: $kind build uploaded and downloaded 2 files, bytes match"
 done
+if [ -n "${gostatic:-}" ]; then
+  "$gostatic" "install-go-$$" "$work/src" "$work/out-go" >/dev/null || fail "static swcgo failed"
+  cmp "$work/src/big.bin" "$work/out-go/src/big.bin" || fail "static swcgo: big.bin differs"
+  echo "install test: the Go example linked with libswiftclient.a uploaded and downloaded, bytes match"
+fi
+# The sizes README.md states ("under **N MiB**") hold.
 size=$(stat -c %s "$lib/libswiftclient.so.$ver")
-echo "install test: passed (libswiftclient.so.$ver: $size bytes stripped, SONAME libswiftclient.so.$abi)"
+asize=$(stat -c %s "$lib/libswiftclient.a")
+so_max=$(grep -o 'stripped `libswiftclient.so` is under \*\*[0-9]* MiB\*\*' README.md | tr -dc 0-9)
+a_max=$(grep -o '`libswiftclient.a` under \*\*[0-9]* MiB\*\*' README.md | tr -dc 0-9)
+[ -n "$so_max" ] && [ -n "$a_max" ] || fail "README.md does not state the libraries' sizes"
+[ "$size" -le $((so_max * 1048576)) ] || fail "libswiftclient.so is $size bytes, README.md says under $so_max MiB"
+[ "$asize" -le $((a_max * 1048576)) ] || fail "libswiftclient.a is $asize bytes, README.md says under $a_max MiB"
+echo "install test: passed (libswiftclient.so.$ver: $size bytes stripped, under ${so_max} MiB as README says;" \
+  "libswiftclient.a: $asize bytes, under ${a_max} MiB; SONAME libswiftclient.so.$abi)"
