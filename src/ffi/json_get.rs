@@ -72,7 +72,7 @@ fn lookup(json: *const c_char, path: *const c_char) -> Result<Value, Miss> {
 /// an exception to the out-parameter rule, so the caller can allocate
 /// `*len + 1` bytes and call again. With `buf` NULL and `cap` 0 only the
 /// length is asked: SWC_OK. Otherwise the string and a NUL are copied when
-/// they fit in `cap` bytes (a string holding "\u0000" is copied whole:
+/// they fit in `cap` bytes (a string holding a NUL, `\u0000` in JSON, is copied whole:
 /// `*len` tells its end).
 ///
 /// Statuses: SWC_OK; SWC_E_NOT_FOUND (no such member or index, or null);
