@@ -491,6 +491,19 @@ void swc_cancel_free(swc_cancel *cancel);
  * Validates the options without touching the network. On success writes
  * the new client to `*client` (free it with `swc_client_free`).
  *
+ * @code
+ *   swc_client *mine = NULL;
+ *   char *err = NULL;
+ *   if (swc_client_new("{\"auth\": \"http://127.0.0.1:8080/auth/v1.0\","
+ *                      " \"user\": \"test:tester\", \"key\": \"testing\"}",
+ *                      &mine, &err) != SWC_OK) {
+ *       fprintf(stderr, "%s\n", err);
+ *       swc_string_free(err);
+ *       return;
+ *   }
+ *   swc_client_free(mine);
+ * @endcode
+ *
  * Returns SWC_OK; SWC_E_INVALID_ARGUMENT (`client` NULL, `options_json` not
  * UTF-8); SWC_E_CONFIG (bad JSON, unknown key, wrong type, inconsistent
  * options, unreadable certificate file — the record's `key` names the
@@ -1284,6 +1297,17 @@ swc_status swc_upload_start(const swc_client *client,
 /**
  * Blocking twin of `swc_upload_start`: SWC_OK, its start statuses, the final status
  * (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
+ *
+ * @code
+ *   char *summary = NULL, *err = NULL;
+ *   swc_status st = swc_upload(client,
+ *                              "{\"container\": \"photos\", \"objects\": [\"2026/\"],"
+ *                              " \"segment_size\": \"100M\"}",
+ *                              NULL, NULL, NULL, NULL, &summary, &err);
+ *   if (st != SWC_OK) fprintf(stderr, "%s\n", err);
+ *   swc_string_free(summary);
+ *   swc_string_free(err);
+ * @endcode
  */
 SWC_MUST_USE
 swc_status swc_upload(const swc_client *client,
@@ -1598,6 +1622,18 @@ swc_status swc_object_put_path(const swc_client *client,
  * Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
  * Statuses: those of `swc_object_put` (SWC_OK, SWC_E_INVALID_ARGUMENT,
  * SWC_E_CHECKSUM, ...).
+ *
+ * @code
+ *   const char text[] = "hello";
+ *   char *err = NULL;
+ *   if (swc_object_put_buffer(client, "photos", "hello.txt",
+ *                             "{\"content_type\": \"text/plain\"}",
+ *                             (const uint8_t *)text, sizeof text - 1,
+ *                             NULL, NULL, &err) != SWC_OK) {
+ *       fprintf(stderr, "upload: %s\n", err);
+ *       swc_string_free(err);
+ *   }
+ * @endcode
  */
 SWC_MUST_USE
 swc_status swc_object_put_buffer(const swc_client *client,
@@ -1670,6 +1706,21 @@ swc_status swc_object_get_path(const swc_client *client,
  * NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
  * Statuses: those of `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND,
  * SWC_E_CHECKSUM, ...).
+ *
+ * @code
+ *   uint8_t *buf = NULL;
+ *   size_t len = 0;
+ *   char *err = NULL;
+ *   swc_status st = swc_object_get_buffer(client, "photos", "hello.txt", NULL,
+ *                                         &buf, &len, NULL, NULL, &err);
+ *   if (st == SWC_OK) {
+ *       fwrite(buf, 1, len, stdout);
+ *       swc_buffer_free(buf);
+ *   } else {
+ *       fprintf(stderr, "%s: %s\n", swc_status_message(st), err);
+ *       swc_string_free(err);
+ *   }
+ * @endcode
  */
 SWC_MUST_USE
 swc_status swc_object_get_buffer(const swc_client *client,

@@ -72,3 +72,49 @@ fn no_rust_doc_heading_in_the_c_text() {
         .expect("swc_string_free");
     assert!(free.2.contains("@pre `s` is NULL"), "{}", free.2);
 }
+
+/// Every `@code` example in the header compiles as C99 with every warning
+/// an error (SWC_MUST_USE included), inside a function given a client.
+#[test]
+fn every_example_compiles() {
+    let mut examples = Vec::new();
+    for (name, _, doc) in functions() {
+        let mut rest = doc.as_str();
+        while let Some(start) = rest.find("@code") {
+            let end = start + rest[start..].find("@endcode").expect("@endcode");
+            let body: String = rest[start + 5..end]
+                .lines()
+                .map(|l| l.trim_start().strip_prefix('*').unwrap_or(l))
+                .collect::<Vec<_>>()
+                .join("\n");
+            examples.push((name.clone(), body));
+            rest = &rest[end..];
+        }
+    }
+    assert!(examples.len() >= 4, "{} examples", examples.len());
+    let dir = std::env::temp_dir().join(format!("swc-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (i, (name, body)) in examples.iter().enumerate() {
+        let src = dir.join(format!("ex{i}.c"));
+        let text = format!(
+            "#include <stdio.h>\n#include \"swiftclient.h\"\n\
+             void example(const swc_client *client);\n\
+             void example(const swc_client *client) {{\n{body}\n(void)client;\n}}\n"
+        );
+        std::fs::write(&src, &text).unwrap();
+        let out = std::process::Command::new("cc")
+            .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-c", "-o"])
+            .arg(dir.join(format!("ex{i}.o")))
+            .arg("-I")
+            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/include"))
+            .arg(&src)
+            .output()
+            .expect("cc");
+        assert!(
+            out.status.success(),
+            "{name}'s example:\n{text}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

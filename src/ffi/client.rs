@@ -147,6 +147,19 @@ fn create(mut options: Options, out: *mut *mut swc_client) -> Result<()> {
 /// Validates the options without touching the network. On success writes
 /// the new client to `*client` (free it with `swc_client_free`).
 ///
+/// @code
+///   swc_client *mine = NULL;
+///   char *err = NULL;
+///   if (swc_client_new("{\"auth\": \"http://127.0.0.1:8080/auth/v1.0\","
+///                      " \"user\": \"test:tester\", \"key\": \"testing\"}",
+///                      &mine, &err) != SWC_OK) {
+///       fprintf(stderr, "%s\n", err);
+///       swc_string_free(err);
+///       return;
+///   }
+///   swc_client_free(mine);
+/// @endcode
+///
 /// Returns SWC_OK; SWC_E_INVALID_ARGUMENT (`client` NULL, `options_json` not
 /// UTF-8); SWC_E_CONFIG (bad JSON, unknown key, wrong type, inconsistent
 /// options, unreadable certificate file — the record's `key` names the

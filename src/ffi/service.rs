@@ -408,6 +408,17 @@ pub extern "C" fn swc_upload_start(
 
 /// Blocking twin of `swc_upload_start`: SWC_OK, its start statuses, the final status
 /// (`swc_op`), or SWC_E_WOULD_DEADLOCK when called from a library thread.
+///
+/// @code
+///   char *summary = NULL, *err = NULL;
+///   swc_status st = swc_upload(client,
+///                              "{\"container\": \"photos\", \"objects\": [\"2026/\"],"
+///                              " \"segment_size\": \"100M\"}",
+///                              NULL, NULL, NULL, NULL, &summary, &err);
+///   if (st != SWC_OK) fprintf(stderr, "%s\n", err);
+///   swc_string_free(summary);
+///   swc_string_free(err);
+/// @endcode
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_upload(

@@ -163,6 +163,18 @@ pub extern "C" fn swc_object_put_path(
 /// Uploads `len` bytes from memory (`buf` may be NULL when `len` is 0).
 /// Statuses: those of `swc_object_put` (SWC_OK, SWC_E_INVALID_ARGUMENT,
 /// SWC_E_CHECKSUM, ...).
+///
+/// @code
+///   const char text[] = "hello";
+///   char *err = NULL;
+///   if (swc_object_put_buffer(client, "photos", "hello.txt",
+///                             "{\"content_type\": \"text/plain\"}",
+///                             (const uint8_t *)text, sizeof text - 1,
+///                             NULL, NULL, &err) != SWC_OK) {
+///       fprintf(stderr, "upload: %s\n", err);
+///       swc_string_free(err);
+///   }
+/// @endcode
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_put_buffer(
@@ -288,6 +300,21 @@ pub extern "C" fn swc_object_get_path(
 /// NULL) and `*len` are written; free `*buf` with `swc_buffer_free`.
 /// Statuses: those of `swc_object_get` (SWC_OK, SWC_E_NOT_FOUND,
 /// SWC_E_CHECKSUM, ...).
+///
+/// @code
+///   uint8_t *buf = NULL;
+///   size_t len = 0;
+///   char *err = NULL;
+///   swc_status st = swc_object_get_buffer(client, "photos", "hello.txt", NULL,
+///                                         &buf, &len, NULL, NULL, &err);
+///   if (st == SWC_OK) {
+///       fwrite(buf, 1, len, stdout);
+///       swc_buffer_free(buf);
+///   } else {
+///       fprintf(stderr, "%s: %s\n", swc_status_message(st), err);
+///       swc_string_free(err);
+///   }
+/// @endcode
 #[no_mangle]
 #[must_use]
 pub extern "C" fn swc_object_get_buffer(
