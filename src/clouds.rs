@@ -266,6 +266,20 @@ fn read(path: &Path, cloud: &str) -> Result<Found> {
     })
 }
 
+/// The options the entry `cloud` of a clouds.yaml text gives (None when
+/// the text has no such cloud); what `read` and `to_options` do to a file,
+/// for the fuzz targets (src/fuzzing.rs).
+pub(crate) fn options_of_text(text: &str, cloud: &str) -> Result<Option<Options>> {
+    let d = serde_norway::Deserializer::from_str(text);
+    let found = FileSeed(cloud)
+        .deserialize(d)
+        .map_err(|e| Error::config("cloud", e.to_string()))?;
+    found
+        .entry
+        .map(|e| to_options(e, cloud, "clouds.yaml"))
+        .transpose()
+}
+
 /// The options cloud `name` gives: its clouds.yaml entry (from
 /// `clouds_file` when given, else looked up) with secure.yaml's merged over.
 pub fn options_for(name: &str, clouds_file: Option<&str>, lookup: &Lookup) -> Result<Options> {

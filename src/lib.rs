@@ -23,6 +23,8 @@ pub mod clouds;
 pub mod conn;
 pub mod error;
 pub mod ffi;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod hex;
 pub mod http;
 pub mod log;

@@ -36,16 +36,12 @@ pub async fn authenticate(
         return Err(e);
     }
     let h = resp.headers();
-    let get = |name: &str| {
-        h.get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-    };
-    let token = get("x-storage-token").or_else(|| get("x-auth-token"));
-    // Replaced by the configured URL afterwards (auth::authenticate).
-    let storage_url = get("x-storage-url").or(have_url.then_some(""));
-    let (Some(token), Some(storage_url)) = (token, storage_url) else {
+    let Some(Answer {
+        token,
+        storage_url,
+        expires,
+    }) = read_answer(h, have_url, SystemTime::now())
+    else {
         let mut e = Error::new(
             Status::Auth,
             "v1 auth answered without X-Storage-Url and a token (X-Storage-Token or X-Auth-Token)",
@@ -55,10 +51,6 @@ pub async fn authenticate(
         e.transaction_id = http::transaction_id(h);
         return Err(e);
     };
-    let expires = get("x-auth-token-expires")
-        .and_then(|v| v.parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| SystemTime::now() + Duration::from_secs_f64(s));
     Ok(AuthResult {
         storage_url: storage_url.to_string(),
         token: Secret::new(token),
@@ -66,5 +58,40 @@ pub async fn authenticate(
         version: AuthVersion::V1,
         project: None,
         access: None,
+    })
+}
+
+/// What a successful v1 answer's headers give.
+pub(crate) struct Answer<'a> {
+    pub token: &'a str,
+    pub storage_url: &'a str,
+    pub expires: Option<SystemTime>,
+}
+
+/// Reads the token, storage URL and expiry from a v1 answer's headers
+/// (None when the token or the URL is missing). Apart from the network
+/// call so the fuzz targets (src/fuzzing.rs) reach it.
+pub(crate) fn read_answer(
+    h: &reqwest::header::HeaderMap,
+    have_url: bool,
+    now: SystemTime,
+) -> Option<Answer<'_>> {
+    let get = |name: &str| {
+        h.get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+    };
+    let token = get("x-storage-token").or_else(|| get("x-auth-token"))?;
+    // Replaced by the configured URL afterwards (auth::authenticate).
+    let storage_url = get("x-storage-url").or(have_url.then_some(""))?;
+    let expires = get("x-auth-token-expires")
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| now + Duration::from_secs_f64(s));
+    Some(Answer {
+        token,
+        storage_url,
+        expires,
     })
 }

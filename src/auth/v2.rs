@@ -159,7 +159,7 @@ pub async fn authenticate(
 
 /// A v2 token's expiry: ISO 8601 as Keystone writes it, or (ViPR/ECS) a
 /// Unix time in milliseconds, as a number or a string of digits.
-fn expiry(v: &Value) -> Option<std::time::SystemTime> {
+pub(crate) fn expiry(v: &Value) -> Option<std::time::SystemTime> {
     let millis = match v {
         Value::Number(n) => n.as_u64(),
         Value::String(s) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {

@@ -38,10 +38,10 @@ impl RawPage {
 
 /// What paging needs from the last entry of a page.
 #[derive(serde::Deserialize)]
-struct LastEntry {
-    name: Option<String>,
-    subdir: Option<String>,
-    version_id: Option<String>,
+pub(crate) struct LastEntry {
+    pub name: Option<String>,
+    pub subdir: Option<String>,
+    pub version_id: Option<String>,
 }
 
 /// Lists `path` ("" for the account, "/<container>"). Each non-empty page

@@ -201,15 +201,18 @@ fn retry_after_too_long(e: Error, wait: Duration, limit: Duration) -> Error {
 
 /// Seconds from a Retry-After header (delta-seconds or HTTP date).
 fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
-    let v = resp.headers().get("retry-after")?.to_str().ok()?.trim();
+    let v = resp.headers().get("retry-after")?.to_str().ok()?;
+    retry_after_value(v, std::time::SystemTime::now())
+}
+
+/// The wait a Retry-After value asks for, at `now`.
+pub(crate) fn retry_after_value(v: &str, now: std::time::SystemTime) -> Option<Duration> {
+    let v = v.trim();
     if let Ok(s) = v.parse::<f64>() {
         return (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s));
     }
     let t = httpdate::parse_http_date(v).ok()?;
-    Some(
-        t.duration_since(std::time::SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(t.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Sleeps, or returns `Cancelled` as soon as the token fires.

@@ -47,6 +47,19 @@ pub enum Action {
 }
 
 impl Action {
+    /// Every operation (the fuzz targets take their list from here).
+    pub const ALL: [Action; 9] = [
+        Action::Capabilities,
+        Action::Stat,
+        Action::List,
+        Action::Post,
+        Action::Delete,
+        Action::Upload,
+        Action::Download,
+        Action::Copy,
+        Action::Orphans,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             Action::Capabilities => "capabilities",

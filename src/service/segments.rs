@@ -65,6 +65,15 @@ pub enum Existing {
     },
 }
 
+/// (container, object) of a stored manifest entry's "/container/object";
+/// None when it has no '/' between the two. The stored manifest names
+/// segments as they are, not URL-quoted ("/c/a%20b" is the object
+/// "a%20b"), as Swift's SLO reads them.
+pub(crate) fn segment_location(path: &str) -> Option<(String, String)> {
+    let (sc, sn) = path.trim_start_matches('/').split_once('/')?;
+    Some((sc.to_string(), sn.to_string()))
+}
+
 /// Reads an SLO manifest (`?multipart-manifest=get`), recursing into
 /// nested SLOs (`sub_slo`).
 pub async fn slo_segments(ctx: &Ctx, c: &str, o: &str, depth: u32) -> Result<Vec<Segment>> {
@@ -111,18 +120,12 @@ async fn slo_segments_of(
     let mut out = Vec::new();
     for e in entries {
         let path = e.path();
-        let (sc, sn) = path
-            .trim_start_matches('/')
-            .split_once('/')
-            .ok_or_else(|| {
-                Error::new(
-                    Status::Http,
-                    format!("bad segment path \"{path}\" in {c}/{o}"),
-                )
-            })?;
-        // The stored manifest names segments as they are, not URL-quoted
-        // ("/c/a%20b" is the object "a%20b"), as Swift's SLO reads them.
-        let (sc, sn) = (sc.to_string(), sn.to_string());
+        let (sc, sn) = segment_location(path).ok_or_else(|| {
+            Error::new(
+                Status::Http,
+                format!("bad segment path \"{path}\" in {c}/{o}"),
+            )
+        })?;
         if e.has_range() {
             // Only part of this segment is in the object: the object's bytes
             // are not the segments laid end to end, so they cannot be
