@@ -209,7 +209,10 @@ fn retry_after(resp: &reqwest::Response) -> Option<Duration> {
 pub(crate) fn retry_after_value(v: &str, now: std::time::SystemTime) -> Option<Duration> {
     let v = v.trim();
     if let Ok(s) = v.parse::<f64>() {
-        return (s.is_finite() && s >= 0.0).then(|| Duration::from_secs_f64(s));
+        // A wait too long for a Duration (1e300 s) is the longest one: over
+        // any max_retry_after, so refused with its message, never a panic.
+        return (s.is_finite() && s >= 0.0)
+            .then(|| Duration::try_from_secs_f64(s).unwrap_or(Duration::MAX));
     }
     let t = httpdate::parse_http_date(v).ok()?;
     Some(t.duration_since(now).unwrap_or(Duration::ZERO))
@@ -539,6 +542,20 @@ pub async fn execute(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_retry_after_too_long_for_a_duration_is_the_longest_wait() {
+        let now = std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+        // Found by the scalars fuzz target: Duration::from_secs_f64 panicked.
+        let huge = "888888888888888888888888888888888888820";
+        assert_eq!(retry_after_value(huge, now), Some(Duration::MAX));
+        assert_eq!(
+            retry_after_value(" 2.5 ", now),
+            Some(Duration::from_millis(2500))
+        );
+        assert_eq!(retry_after_value("-1", now), None);
+        assert_eq!(retry_after_value("inf", now), None);
+    }
 
     #[test]
     fn urls_from_a_parsed_base_are_what_whole_parsing_gives() {
