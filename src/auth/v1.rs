@@ -88,10 +88,40 @@ pub(crate) fn read_answer(
     let expires = get("x-auth-token-expires")
         .and_then(|v| v.parse::<f64>().ok())
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| now + Duration::from_secs_f64(s));
+        // An expiry too far for a Duration or a SystemTime (1e300 s) is no
+        // expiry the client can act on: as if none was sent, not a panic.
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        .and_then(|d| now.checked_add(d));
     Some(Answer {
         token,
         storage_url,
         expires,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::{HeaderMap, HeaderValue};
+
+    #[test]
+    fn an_expiry_too_far_away_reads_as_none() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_764_000_000);
+        let mut h = HeaderMap::new();
+        h.insert("x-auth-token", HeaderValue::from_static("AUTH_tk1"));
+        h.insert(
+            "x-storage-url",
+            HeaderValue::from_static("http://s/v1/AUTH_a"),
+        );
+        // Found by the auth fuzz target: Duration::from_secs_f64 panicked.
+        h.insert("x-auth-token-expires", HeaderValue::from_static("1e300"));
+        let a = read_answer(&h, false, now).unwrap();
+        assert_eq!(
+            (a.token, a.storage_url, a.expires),
+            ("AUTH_tk1", "http://s/v1/AUTH_a", None)
+        );
+        h.insert("x-auth-token-expires", HeaderValue::from_static("86399.5"));
+        let a = read_answer(&h, false, now).unwrap();
+        assert_eq!(a.expires, Some(now + Duration::from_secs_f64(86399.5)));
+    }
 }
