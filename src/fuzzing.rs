@@ -195,7 +195,11 @@ pub fn listing(data: &[u8]) {
         last_name: None,
         last_version: None,
     };
-    let values = page.values().expect("a page read once reads again");
+    // A page paging accepts may still fail here (a number out of range,
+    // 1e666, is a RawValue but no Value): an error, not a panic.
+    let Ok(values) = page.values() else {
+        return;
+    };
     assert_eq!(values.len(), entries.len());
     for e in values.iter().map(ObjectEntry::of) {
         let _ = e.is_slo();
