@@ -4,8 +4,8 @@
 //! host's root (OpenStack Swift: `/v1/AUTH_x` → `/info`).
 
 use super::opts::InfoOpts;
-use super::request::{execute, or_cancel, root_of, Base, Call};
-use super::{drain, response_record, with_headers};
+use super::request::{execute_read, or_cancel, root_of, Base, Call};
+use super::with_headers;
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
 use reqwest::Method;
@@ -39,7 +39,7 @@ pub async fn info_document(
         let mut call = with_headers(Call::new(Method::GET, path), &o.headers);
         call.auth = false;
         call.base = Base::Absolute(root.clone());
-        let sent = match execute(client, &call, None, cancel).await {
+        let sent = match execute_read(client, &call, cancel).await {
             // Not there (404; Swift says 400 to a path it cannot parse):
             // the next place.
             Err(e) if e.http_status.is_some_and(|s| (400..500).contains(&s)) => {
@@ -48,9 +48,7 @@ pub async fn info_document(
             }
             other => other?,
         };
-        let mut rec = response_record(&sent.resp, sent.attempts);
-        let url = sent.url.clone();
-        let body = drain(sent.resp, "GET", &url).await?;
+        let (mut rec, url, body) = (sent.record, sent.url, sent.body);
         match serde_json::from_str::<Value>(&body) {
             Ok(info) => {
                 rec["info"] = info;

@@ -4,8 +4,8 @@
 //! the last marker, not from the beginning.
 
 use super::opts::ListOpts;
-use super::request::{execute, Call};
-use super::{drain, response_record, with_headers};
+use super::request::{execute_read, Call};
+use super::with_headers;
 use crate::client::Client;
 use crate::error::{Error, Result, Status};
 use reqwest::Method;
@@ -112,14 +112,12 @@ pub async fn list_raw(
         if o.reverse {
             q.push(("reverse".into(), "true".into()));
         }
-        let sent = execute(client, &call, None, cancel).await?;
-        let record = response_record(&sent.resp, sent.attempts);
-        let status = sent.resp.status().as_u16();
-        let body = drain(sent.resp, "GET", &sent.url).await?;
-        // The page is read: its share of a memory ceiling goes back before
+        // A page broken mid-body is asked for again from the same marker.
+        // Its share of a memory ceiling goes back once it is read, before
         // the page is handed on (a caller may send requests meanwhile,
         // which must never wait on memory this one holds).
-        drop(sent.memory);
+        let sent = execute_read(client, &call, cancel).await?;
+        let (record, status, body) = (sent.record, sent.status, sent.body);
         let not_array = |e: serde_json::Error| {
             Error::new(Status::Http, format!("listing is not a JSON array: {e}"))
                 .with_request("GET", &sent.url)

@@ -539,6 +539,61 @@ pub async fn execute(
     }
 }
 
+/// A request whose (small) body is read whole, with its response record.
+pub struct Read {
+    pub record: serde_json::Value,
+    pub status: u16,
+    pub url: String,
+    pub body: String,
+}
+
+/// `execute`, then the whole body; a body broken on the way (a connection
+/// reset, an idle timeout) is asked for again with the same retry budget
+/// and backoff. For GETs whose body is read before anything is handed on
+/// (listing pages, `/info`), so asking again repeats nothing; a download,
+/// which hands bytes on as they come, resumes instead.
+pub async fn execute_read(
+    client: &Client,
+    call: &Call,
+    cancel: &CancellationToken,
+) -> Result<Read> {
+    let s = client.settings();
+    let mut backoff = crate::backoff::Backoff::new(s.starting_backoff, s.max_backoff);
+    let mut broken = 0u32;
+    loop {
+        let sent = execute(client, call, None, cancel).await?;
+        let mut record = super::response_record(&sent.resp, sent.attempts);
+        let status = sent.resp.status().as_u16();
+        let url = sent.url;
+        let read = or_cancel(cancel, async { Ok(sent.resp.bytes().await) }).await?;
+        // The page is read (or lost): its share of a memory ceiling goes
+        // back before the caller sends anything else.
+        drop(sent.memory);
+        let err = match read {
+            Ok(b) => {
+                record["attempts"] = serde_json::json!(sent.attempts + broken);
+                let body = String::from_utf8_lossy(&b).into_owned();
+                return Ok(Read {
+                    record,
+                    status,
+                    url,
+                    body,
+                });
+            }
+            Err(e) => client
+                .http()
+                .transport_error(call.method.as_str(), &url, &e),
+        };
+        broken += 1;
+        if !err.retryable || broken > s.retries {
+            return Err(err.attempts(sent.attempts + broken - 1));
+        }
+        let delay = backoff.next_delay(None);
+        announce_retry(client, call, &url, &err, broken, delay);
+        sleep_or_cancel(delay, cancel).await?;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
