@@ -159,13 +159,8 @@ fn project(body: &str, fields: &[String]) -> Result<String> {
     match serde_json::from_str::<Vec<BTreeMap<&str, &RawValue>>>(body) {
         Ok(entries) => write_entries(&mut out, &entries, fields),
         Err(_) => {
-            let entries: Vec<BTreeMap<String, Box<RawValue>>> = serde_json::from_str(body)
-                .map_err(|e| {
-                    Error::new(
-                        crate::error::Status::Http,
-                        format!("listing is not a JSON array: {e}"),
-                    )
-                })?;
+            let entries: Vec<BTreeMap<String, Box<RawValue>>> =
+                serde_json::from_str(body).map_err(crate::conn::listing::unreadable)?;
             write_entries(&mut out, &entries, fields);
         }
     }
