@@ -476,7 +476,9 @@ mod tests {
         assert_eq!(f.names, ["a", "b"]);
         let a = f.entry.unwrap().auth.unwrap();
         assert_eq!(a.password.unwrap().expose(), "12345");
-        assert!(a.project_id.is_some());
+        // An unquoted all-digit id keeps its zeros: the scalar is read as
+        // the string field wants it, not as a number first.
+        assert_eq!(a.project_id.as_deref(), Some("0042"));
     }
 
     #[test]
