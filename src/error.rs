@@ -57,9 +57,12 @@ impl Error {
         Error::new(Status::InvalidArgument, message)
     }
 
+    /// A configuration error naming `key`; "" when no one key is at fault
+    /// (the whole text is not JSON, not an object): the record then has
+    /// no `key` rather than an empty one.
     pub fn config(key: &str, message: impl Into<String>) -> Error {
         let mut e = Error::new(Status::Config, message);
-        e.key = Some(key.to_string());
+        e.key = (!key.is_empty()).then(|| key.to_string());
         e
     }
 
