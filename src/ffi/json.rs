@@ -92,21 +92,22 @@ fn key_error(key: &str, why: &str) -> Error {
     crate::conn::invalid_field(key, format!("\"{key}\": {why}"))
 }
 
-/// The key argument as UTF-8 (the record's `key` is "key" when it is not).
-fn key_arg<'a>(p: *const c_char) -> Result<&'a str> {
+/// The key argument, named `arg` ("key", or "name" for a header), as
+/// UTF-8 (the record's `key` is `arg` when it is not).
+fn key_arg<'a>(p: *const c_char, arg: &str) -> Result<&'a str> {
     if p.is_null() {
         return Err(crate::conn::invalid_field(
-            "key",
-            "argument \"key\" must not be NULL",
+            arg,
+            format!("argument \"{arg}\" must not be NULL"),
         ));
     }
     // SAFETY: the caller passes a NUL-terminated string for the call.
     let c = unsafe { CStr::from_ptr(p) };
     c.to_str().map_err(|e| {
         crate::conn::invalid_field(
-            "key",
+            arg,
             format!(
-                "the key \"{}\" is not valid UTF-8 (at byte {})",
+                "argument \"{arg}\" (\"{}\") is not valid UTF-8 (at byte {})",
                 c.to_string_lossy(),
                 e.valid_up_to()
             ),
@@ -208,13 +209,23 @@ fn change(
     key: *const c_char,
     f: impl FnOnce(&mut swc_json, &str) -> Result<()>,
 ) -> swc_status {
+    change_named(json, key, "key", f)
+}
+
+/// `change` for a key argument the C function calls `arg`.
+fn change_named(
+    json: *mut swc_json,
+    key: *const c_char,
+    arg: &str,
+    f: impl FnOnce(&mut swc_json, &str) -> Result<()>,
+) -> swc_status {
     // SAFETY: the caller passes NULL or a live builder it does not use
     // elsewhere during the call (the header's thread-safety rule).
     let Some(b) = (unsafe { json.as_mut() }) else {
         return Status::InvalidArgument.code();
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let key = key_arg(key)?;
+        let key = key_arg(key, arg)?;
         f(b, key)
     }))
     .unwrap_or_else(|_| {
@@ -376,7 +387,7 @@ pub extern "C" fn swc_json_set_header(
     name: *const c_char,
     value: *const c_char,
 ) -> swc_status {
-    change(json, name, |b, name| {
+    change_named(json, name, "name", |b, name| {
         if name.is_empty() {
             return Err(key_error(name, "a header name must not be empty"));
         }
