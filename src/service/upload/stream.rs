@@ -63,8 +63,13 @@ pub struct StreamRequest {
 impl StreamRequest {
     pub fn parse(text: Option<&str>) -> Result<StreamRequest> {
         let r: StreamRequest = crate::conn::opts::parse(text, "request")?;
-        crate::conn::object_path(&r.container, &r.object_name)
-            .map_err(|e| Error::config("object_name", e.message.clone()))?;
+        // Each name's error names its own key: a container over the limit
+        // is "container", not "object_name".
+        crate::conn::check_container("container", &r.container)
+            .and_then(|()| crate::conn::check_object("object_name", &r.object_name))
+            .map_err(|e| {
+                Error::config(e.key.as_deref().unwrap_or("object_name"), e.message.clone())
+            })?;
         match r.buffer.as_deref() {
             None | Some("memory" | "file") => {}
             Some(o) => {
