@@ -878,7 +878,8 @@ swc_status swc_info(const swc_client *client,
  * `opts_json`: `{"headers", "query", "base": "storage" (default)`
  * `or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool`
  * `(send the token, default true)}`. A body is sent when `read` is non-NULL
- * (as swc_object_put: `length` or -1, `rewind` for retries). The response
+ * (as swc_object_put: `length` or -1, `rewind` for retries); `read` NULL
+ * with a `length` above 0 is SWC_E_INVALID_ARGUMENT (`key` "read"). The response
  * body goes to `write` when non-NULL, else into the record as `body`
  * (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
  * Statuses: SWC_OK, SWC_E_INVALID_ARGUMENT and the request statuses of swc_account_head (an HTTP

@@ -441,7 +441,8 @@ pub extern "C" fn swc_info(
 /// `opts_json`: `{"headers", "query", "base": "storage" (default)
 /// or "root" (below scheme://host:port, e.g. "/healthcheck"), "auth": bool
 /// (send the token, default true)}`. A body is sent when `read` is non-NULL
-/// (as swc_object_put: `length` or -1, `rewind` for retries). The response
+/// (as swc_object_put: `length` or -1, `rewind` for retries); `read` NULL
+/// with a `length` above 0 is SWC_E_INVALID_ARGUMENT (`key` "read"). The response
 /// body goes to `write` when non-NULL, else into the record as `body`
 /// (at most 1 MiB; larger is SWC_E_INVALID_ARGUMENT: pass `write`).
 /// Statuses: SWC_OK, SWC_E_INVALID_ARGUMENT and the request statuses of swc_account_head (an HTTP
@@ -468,6 +469,14 @@ pub extern "C" fn swc_request(
         let path = name(path, "path")?;
         let (o, scope): (RawOpts, _) = parse_call(opts_json, "request options")?;
         let length = known_length(length)?;
+        if let (None, Some(n @ 1..)) = (read, length) {
+            // A length promises a body; without a reader none would be sent
+            // (the server's 411 would not say which argument was wrong).
+            return Err(crate::conn::invalid_field(
+                "read",
+                format!("argument \"read\" is NULL but \"length\" is {n}: a body needs a reader"),
+            ));
+        }
         let mut source = read.map(|read| CallbackSource::new(read, rewind, read_user_data, length));
         let mut sink = write.map(|write| CallbackSink {
             write,
