@@ -54,14 +54,14 @@ fn cases_of(p: &Param, valid: Option<&Arg>) -> Vec<Case> {
                     json_literal(&Value::Object(bad)),
                 ));
             }
-            if m.get("container").is_some_and(Value::is_string) {
-                let mut long = m.clone();
-                long.insert("container".into(), Value::String("c".repeat(257)));
-                out.push(case(
-                    n,
-                    "too_long:container",
-                    json_literal(&Value::Object(long)),
-                ));
+            // Names in a request, one byte over Swift's limits.
+            for (k, limit) in [("container", 256), ("object_name", 1024)] {
+                if m.get(k).is_some_and(Value::is_string) {
+                    let mut long = m.clone();
+                    long.insert(k.into(), Value::String("c".repeat(limit + 1)));
+                    let kind = format!("too_long:{k}");
+                    out.push(case(n, &kind, json_literal(&Value::Object(long))));
+                }
             }
         }
     }

@@ -131,7 +131,8 @@ pub fn check(f: &Function, l: &Line) -> Option<String> {
             (&[CONFIG], !rec || key(&record) == k)
         }
         "too_long" if l.kind.contains(':') => {
-            (&[INVALID, CONFIG], !rec || key(&record) == "container")
+            let k = l.kind.split_once(':').map_or("", |(_, k)| k);
+            (&[INVALID, CONFIG], !rec || key(&record) == k)
         }
         "too_long" => (&[INVALID], !rec || key(&record) == p),
         "range" => (&[INVALID], !rec || names(&record, p)),
