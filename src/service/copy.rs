@@ -29,7 +29,7 @@ pub struct CopyRequest {
 impl CopyRequest {
     pub fn parse(text: Option<&str>) -> Result<CopyRequest> {
         let r: CopyRequest = crate::conn::opts::parse(text, "request")?;
-        crate::conn::check_container("container", &r.container)?;
+        super::require_container(&r.container, "copy")?;
         if r.objects.is_empty() {
             return Err(Error::config(
                 "objects",

@@ -175,3 +175,16 @@ pub fn limit(key: &str, v: Option<usize>) -> Result<usize> {
         )),
     }
 }
+
+/// A bulk request's `container`, which the operation cannot do without:
+/// missing (or empty) is SWC_E_CONFIG saying so, as delete and download
+/// say it; a name that is there is checked as any container name.
+pub(crate) fn require_container(container: &str, op: &str) -> Result<()> {
+    if container.is_empty() {
+        return Err(Error::config(
+            "container",
+            format!("{op} needs \"container\""),
+        ));
+    }
+    crate::conn::check_container("container", container)
+}

@@ -106,7 +106,7 @@ impl UploadRequest {
     pub fn parse(text: Option<&str>) -> Result<UploadRequest> {
         let r: UploadRequest = crate::conn::opts::parse(text, "request")?;
         let (c, _) = split_container(&r.container);
-        crate::conn::check_container("container", c)?;
+        crate::service::require_container(c, "upload")?;
         if r.objects.is_empty() {
             return Err(Error::config(
                 "objects",

@@ -65,7 +65,7 @@ impl StreamRequest {
         let r: StreamRequest = crate::conn::opts::parse(text, "request")?;
         // Each name's error names its own key: a container over the limit
         // is "container", not "object_name".
-        crate::conn::check_container("container", &r.container)
+        crate::service::require_container(&r.container, "an upload stream")
             .and_then(|()| crate::conn::check_object("object_name", &r.object_name))
             .map_err(|e| {
                 Error::config(e.key.as_deref().unwrap_or("object_name"), e.message.clone())
