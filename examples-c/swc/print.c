@@ -591,7 +591,8 @@ static void print_record_error(struct swc *s, json_t *r) {
     }
     if (s->mode == M_STAT && obj && print_swift_error(er, "Object")) return;
     if (s->mode == M_DOWNLOAD && obj) {
-        if (http == 404)
+        /* Only the object's own 404: a segment's is an error about it. */
+        if (http == 404 && !strcmp(jstr(er, "status_name"), "SWC_E_NOT_FOUND"))
             fprintf(stderr, "Object '%s/%s' not found\n", cont, obj);
         else
             fprintf(stderr, "Error downloading object '%s/%s': %s\nFailed Transaction ID: %s\n", cont, obj, error,

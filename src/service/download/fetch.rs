@@ -168,8 +168,23 @@ async fn fetch_into(down: &Arc<Down>, w: &Want, target: &Target, mut rec: Value)
             return Ok(done);
         }
     }
-    if let Some(extra) = fetch_parallel(down, (c, o), target, &existing, &head).await? {
-        return Ok(pieces_done(rec, extra, &head));
+    // Pieces at once, fetched once more (the object inspected again) for
+    // the reasons a single GET would be.
+    match fetch_parallel(down, (c, o), target, &existing, &head).await {
+        Ok(Some(extra)) => return Ok(pieces_done(rec, extra, &head)),
+        Ok(None) => {}
+        Err(e) => {
+            let Some(why) = again_for(down, &e) else {
+                return Err(e);
+            };
+            (existing, head) = inspect(&down.ctx, down, c, o).await?;
+            match fetch_parallel(down, (c, o), target, &existing, &head).await {
+                Ok(Some(extra)) => return Ok(why.mark(pieces_done(rec, extra, &head))),
+                // Now a kind fetched with one GET, below.
+                Ok(None) => {}
+                Err(second) => return Err(told_beside(e, &second)),
+            }
+        }
     }
     match get_once_more(down, (c, o), Some(existing), None, target).await? {
         (Some((resp, verified)), again) => Ok(again.mark(finished(rec, &resp, verified))),
@@ -184,7 +199,8 @@ enum Again {
     /// The body did not check out (MD5 or length): damaged on the way.
     Checksum,
     /// The object changed while a broken body was being resumed (412 to
-    /// the resuming GET's If-Match): fetched again from byte 0.
+    /// the resuming GET's If-Match), or a segment of it went away:
+    /// fetched again from byte 0.
     Changed,
 }
 
@@ -199,11 +215,38 @@ impl Again {
     }
 }
 
-/// `get_verified` into a fresh sink; once more when the body did not
-/// check out, or the object changed under a resumed GET (then inspected
-/// again, as it may now be another kind). Nothing reaches the file's name
-/// from a failed try (the sink is finished as failed). Not when the
-/// caller's own headers set conditions or a range: a 412 is then theirs.
+/// Whether a failed fetch is worth once more, and why: a body that did not
+/// check out, or an object that changed (a 412 to a resumed GET's
+/// If-Match; a segment gone while the object itself was there — a DLO is
+/// whatever its segments are — or a damaged large object, which the second
+/// try shows). Never when the caller's own headers set conditions or a
+/// range: a 412 is then theirs.
+fn again_for(down: &Down, e: &Error) -> Option<Again> {
+    if down.caller_conditions() {
+        return None;
+    }
+    match e.status {
+        Status::Checksum => Some(Again::Checksum),
+        Status::Precondition => Some(Again::Changed),
+        Status::Http if e.http_status == Some(404) => Some(Again::Changed),
+        _ => None,
+    }
+}
+
+/// The first failure is what went wrong (a rotten segment may be
+/// quarantined by the time of the second try, which then fails
+/// otherwise); the second is told beside it.
+fn told_beside(mut first: Error, second: &Error) -> Error {
+    first
+        .message
+        .push_str(&format!("; fetched once more: {}", second.message));
+    first
+}
+
+/// `get_verified` into a fresh sink; once more when `again_for` says so
+/// (the object then inspected again, as it may now be another kind).
+/// Nothing reaches the file's name from a failed try (the sink is finished
+/// as failed).
 async fn get_once_more(
     down: &Down,
     (c, o): (&str, &str),
@@ -217,10 +260,9 @@ async fn get_once_more(
         let mut sink = target.sink(down)?;
         let got = get_verified(down, c, o, existing.as_ref(), listed, sink.as_mut()).await;
         let retry = match &got {
-            _ if again != Again::No || down.caller_conditions() => None,
-            Err(e) if e.status == Status::Checksum => Some(Again::Checksum),
-            Err(e) if e.status == Status::Precondition => Some(Again::Changed),
-            _ => None,
+            _ if again != Again::No => None,
+            Err(e) => again_for(down, e),
+            Ok(_) => None,
         };
         match (got, retry) {
             (Ok(None), _) => {
@@ -228,16 +270,9 @@ async fn get_once_more(
                 return Ok((None, again));
             }
             (Ok(Some(done)), _) => return Ok((Some(done), again)),
-            // The first failure is what went wrong (a rotten segment may be
-            // quarantined by the time of the second try, which then fails
-            // otherwise); the second is told beside it.
             (Err(e), None) => {
                 return Err(match first {
-                    Some(mut f) => {
-                        f.message
-                            .push_str(&format!("; fetched once more: {}", e.message));
-                        f
-                    }
+                    Some(f) => told_beside(f, &e),
                     None => e,
                 })
             }

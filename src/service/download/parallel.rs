@@ -173,6 +173,16 @@ async fn fetch_piece(run: &Run, p: Piece) {
         Err(mut e) => {
             if e.status != Status::Cancelled || !run.stop.is_cancelled() {
                 e.message = format!("{}: {}", p.label, e.message);
+                // The object was found; a part of it was not. Not the
+                // object's SWC_E_NOT_FOUND: a segment deleted behind the
+                // download's back (a DLO is then another object: fetched
+                // once more) or a damaged large object.
+                if e.status == Status::NotFound {
+                    e.status = Status::Http;
+                    e.message.push_str(
+                        " (the segment is gone: deleted while downloading, or the large object is damaged)",
+                    );
+                }
                 let mut failure = run.failure.lock().unwrap_or_else(|p| p.into_inner());
                 failure.get_or_insert(e);
             }
