@@ -466,3 +466,46 @@ fn keystone_down_or_stalled_at_reauthentication() {
         unsafe { swc_client_free(c) };
     }
 }
+
+/// A token refused again right after a re-authentication (a token life of
+/// seconds meeting a busy client; tempauth hands out a user's current
+/// token, however little life it has left): authenticated again within
+/// the retry budget, not failed after the first re-authentication. Beyond
+/// the budget: SWC_E_AUTH.
+#[test]
+fn a_token_refused_again_after_reauthentication() {
+    let (_rt, fp, c) = common::faultproxy::ffi_client_through_proxy_with(
+        json!({"starting_backoff": 0.05, "max_backoff": 0.2}),
+    );
+    let refuse = |n| {
+        (0..n).for_each(|_| {
+            fp.push(Fault::OnMatch(
+                "HEAD /v1/AUTH_test ".into(),
+                Box::new(Fault::Status(401, vec![])),
+            ))
+        })
+    };
+    let auths = || {
+        fp.heads()
+            .iter()
+            .filter(|h| h.starts_with("GET /auth/v1.0"))
+            .count()
+    };
+    let before = auths();
+    refuse(3);
+    let (st, recs, v) = svc(swc_stat, c, json!({}));
+    assert_eq!(st, 0, "{v} {recs:?}");
+    assert!(fp.plan_is_empty());
+    assert_eq!(auths() - before, 3, "one authentication per refusal");
+
+    // Refused every time: the budget (1 free + 5 retries) ends it.
+    refuse(12);
+    let (st, recs, _) = svc(swc_stat, c, json!({}));
+    assert_ne!(st, 0);
+    assert_eq!(
+        recs[0]["error_record"]["status_name"], "SWC_E_AUTH",
+        "{recs:?}"
+    );
+    fp.clear();
+    unsafe { swc_client_free(c) };
+}

@@ -371,7 +371,7 @@ fn announce_retry(
 
 /// Executes a call with the client's retry policy. Non-2xx answers become
 /// errors (after retries, where retryable).
-// Long (~125 lines) on purpose: the retry loop's decisions (success, one
+// Long (~135 lines) on purpose: the retry loop's decisions (success, one
 // re-authentication on 401, retryable or not, the budget, rewinding the
 // body) read best in one place; its steps are the functions above.
 pub async fn execute(
@@ -452,15 +452,25 @@ pub async fn execute(
                         memory: memory.take(),
                     });
                 }
+                // A token refused: authenticate again and retry. The first
+                // time is free (a token expires or is revoked once in a
+                // while); a token refused again — a token life of seconds
+                // meeting a busy client, or a cluster handing out a token
+                // about to expire — is tried again within the retry budget,
+                // after a backoff, as any failure worth another try.
                 if code == 401
-                    && !reauthed
                     && call.auth
                     && client.can_reauthenticate()
+                    && (!reauthed || attempts <= s.retries)
                     && body.as_deref_mut().map_or(Ok(true), |b| b.rewind())?
                 {
                     {
+                        if reauthed {
+                            sleep_or_cancel(backoff.next_delay(None), cancel).await?;
+                        } else {
+                            attempts -= 1; // the first re-auth is not charged to the budget
+                        }
                         reauthed = true;
-                        attempts -= 1; // the re-auth retry is not charged to the budget
                         client.log(Level::Info, || {
                             "token rejected (401): authenticating again".into()
                         });
