@@ -13,12 +13,10 @@ pub fn parse<T: DeserializeOwned + Default>(text: Option<&str>, what: &str) -> R
         None | Some("") | Some("null") => return Ok(T::default()),
         Some(t) => t,
     };
-    // A text wrong as a whole has no key to name (the record leaves `key`
-    // out, as for the client's options); the message names the argument.
     let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::config("", format!("{what}: not valid JSON: {e}")))?;
+        .map_err(|e| Error::config(what, format!("{what} are not valid JSON: {e}")))?;
     let Value::Object(map) = value else {
-        return Err(Error::config("", format!("{what}: must be a JSON object")));
+        return Err(Error::config(what, format!("{what} must be a JSON object")));
     };
     for (k, v) in &map {
         let mut one = serde_json::Map::new();
@@ -33,15 +31,8 @@ pub fn parse<T: DeserializeOwned + Default>(text: Option<&str>, what: &str) -> R
             return Err(Error::config(k, msg));
         }
     }
-    // Each key read well alone: what is left is a key that is missing.
-    serde_json::from_value(Value::Object(map)).map_err(|e| {
-        let msg = e.to_string();
-        let missing = msg
-            .strip_prefix("missing field `")
-            .and_then(|m| m.split('`').next())
-            .unwrap_or("");
-        Error::config(missing, format!("{what}: {msg}"))
-    })
+    serde_json::from_value(Value::Object(map))
+        .map_err(|e| Error::config(what, format!("{what}: {e}")))
 }
 
 /// Request headers as given: names and values checked for HTTP validity
