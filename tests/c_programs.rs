@@ -11,21 +11,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// target/<profile>, where the cdylib lives (the test binary is in deps/).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    assert!(
-        dir.join("libswiftclient.so").exists(),
-        "build the library first (cargo build): {}",
-        dir.display()
-    );
-    dir
-}
+use common::clib::{lib_dir, root, SANITIZE, VALGRIND};
 
 fn out_dir() -> PathBuf {
     let d = lib_dir().join("c-tests");
@@ -33,62 +19,24 @@ fn out_dir() -> PathBuf {
     d
 }
 
-/// AddressSanitizer (with LeakSanitizer) and UndefinedBehaviorSanitizer,
-/// as the C tests are also built: any finding fails the run.
-const SANITIZE: &[&str] = &[
-    "-fsanitize=address,undefined",
-    "-fno-omit-frame-pointer",
-    "-fno-sanitize-recover=undefined",
-];
-
+/// The C tests are held to -Wpedantic too, as C99 and as C++.
 fn compile(compiler: &str, lang: &[&str], src: &Path, out: &Path) {
-    let mut cmd = Command::new(compiler);
-    cmd.args(lang)
-        .args(["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-g", "-I"])
-        .arg(root().join("include"))
-        .arg("-I")
-        .arg(root().join("tests/c"))
-        .arg(src)
-        .arg("-L")
-        .arg(lib_dir())
-        .args(["-lswiftclient", "-lpthread", "-o"])
-        .arg(out);
-    let st = cmd
-        .status()
-        .unwrap_or_else(|e| panic!("cannot run {compiler}: {e}"));
-    assert!(
-        st.success(),
-        "{compiler} {lang:?} failed on {}",
-        src.display()
-    );
+    common::clib::compile(compiler, &[lang, &["-Wpedantic"]].concat(), src, out);
 }
 
+/// Runs a C test (under `prefix`, e.g. valgrind): it must exit 0 and
+/// report no failure.
 fn run(prefix: &[&str], exe: &Path) {
-    let (prog, args) = match prefix.split_first() {
-        Some((p, rest)) => (
-            p.to_string(),
-            rest.iter()
-                .map(|s| s.to_string())
-                .chain([exe.display().to_string()])
-                .collect::<Vec<_>>(),
-        ),
-        None => (exe.display().to_string(), vec![]),
-    };
-    let out = Command::new(&prog)
-        .args(&args)
-        .env("LD_LIBRARY_PATH", lib_dir())
-        .env("ASAN_OPTIONS", "detect_leaks=1")
-        .env("UBSAN_OPTIONS", "print_stacktrace=1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {prog}: {e}"));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let ran = common::clib::run(prefix, exe);
     assert!(
-        out.status.success(),
-        "{prog} {args:?} failed ({:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
-        out.status
+        ran.status.success(),
+        "{prefix:?} {} failed ({:?})\nstdout:\n{}\nstderr:\n{}",
+        exe.display(),
+        ran.status,
+        ran.stdout,
+        ran.stderr
     );
-    assert!(stdout.contains(" passed, 0 failed"), "{stdout}");
+    assert!(ran.stdout.contains(" passed, 0 failed"), "{}", ran.stdout);
 }
 
 fn c99_cxx_valgrind(name: &str) {
@@ -102,16 +50,7 @@ fn c99_cxx_valgrind(name: &str) {
     run(&[], &c_exe);
     run(&[], &cxx_exe);
     run(&[], &asan_exe);
-    run(
-        &[
-            "valgrind",
-            "-q",
-            "--leak-check=full",
-            "--errors-for-leak-kinds=definite,indirect",
-            "--error-exitcode=99",
-        ],
-        &c_exe,
-    );
+    run(VALGRIND, &c_exe);
 }
 
 #[test]
@@ -167,18 +106,11 @@ fn readme_quickstart_is_the_example_and_runs() {
     compile("cc", &["-std=c99"], &src, &c_exe);
     compile("c++", &["-x", "c++", "-std=c++11"], &src, &cxx_exe);
     compile("cc", &[&["-std=c99"], SANITIZE].concat(), &src, &asan_exe);
-    let valgrind = [
-        "valgrind",
-        "-q",
-        "--leak-check=full",
-        "--errors-for-leak-kinds=definite,indirect",
-        "--error-exitcode=99",
-    ];
     for (i, (prefix, exe)) in [
         (&[][..], &c_exe),
         (&[][..], &cxx_exe),
         (&[][..], &asan_exe),
-        (&valgrind[..], &c_exe),
+        (VALGRIND, &c_exe),
     ]
     .into_iter()
     .enumerate()

@@ -54,38 +54,65 @@ fn plan(fp: &FaultProxy, pattern: &str, kind: Kind, upload: bool, at: usize) {
 }
 
 /// A fault proxy in front of the cluster, and a C client whose requests,
-/// authentication included, all go through it (not yet authenticated).
-fn through_proxy() -> (tokio::runtime::Runtime, FaultProxy, *mut swc_client) {
+/// authentication included, all go through it (not yet authenticated);
+/// the client is freed when this goes.
+struct Proxied {
+    fp: FaultProxy,
+    c: *mut swc_client,
+    _rt: tokio::runtime::Runtime,
+}
+
+impl Drop for Proxied {
+    fn drop(&mut self) {
+        unsafe { swc_client_free(self.c) };
+    }
+}
+
+fn through_proxy() -> Proxied {
     let rt = rt_threads(1);
     let fp = rt.block_on(FaultProxy::start(&env("SWC_TEST_PROXY_URL")));
     let c = ffi_client(&json!({
         "auth": format!("{}/auth/v1.0", fp.url), "user": "test:tester", "key": "testing",
         "timeout": 1.5, "starting_backoff": 0.05, "max_backoff": 0.5, "retries": 5,
     }));
-    (rt, fp, c)
+    Proxied { fp, c, _rt: rt }
+}
+
+/// What a bulk operation through the proxy returned, and how long it took.
+struct Outcome {
+    st: i32,
+    recs: Vec<Value>,
+    reply: Value,
+    took: Duration,
+}
+
+fn run_op(p: &Proxied, f: Twin, req: Value) -> Outcome {
+    let t = Instant::now();
+    let (st, recs, reply) = svc(f, p.c, req);
+    Outcome {
+        st,
+        recs,
+        reply,
+        took: t.elapsed(),
+    }
 }
 
 /// One row of the table; panics (after printing it) when the case did not
-/// hold.
-fn report(
-    op: &str,
-    kind: Kind,
-    (st, t, v): (i32, Instant, &Value),
-    fp: &FaultProxy,
-    held: Result<(), String>,
-) {
+/// hold. A loss is told with the failed records' errors.
+fn report(op: &str, kind: Kind, out: &Outcome, fp: &FaultProxy, held: Result<(), String>) {
     let met = fp.plan_is_empty();
+    let st = out.st;
     let message = if st == 0 {
         String::new()
     } else {
-        format!(" ({})", v["message"])
+        format!(" ({})", out.reply["message"])
     };
     let row = format!(
         "| {op} | {kind:?} | status {st}{message} in {:.1} s | fault met: {met} | {} |",
-        t.elapsed().as_secs_f64(),
+        out.took.as_secs_f64(),
         match &held {
             Ok(()) => "nothing lost".to_string(),
-            Err(e) => format!("LOST: {e}"),
+            Err(e) => format!("LOST: {e}; {}", failures(&out.recs)),
         }
     );
     println!("{row}");
@@ -145,7 +172,7 @@ fn stored_right(
 fn an_upload_of_files() {
     let rc = client(&v1_options());
     for kind in KINDS {
-        let (_rt, fp, c) = through_proxy();
+        let p = through_proxy();
         let cont = unique("fm-up");
         let dir = tmpdir("fm-up");
         let want: Vec<(String, Vec<u8>)> = (0..10)
@@ -159,28 +186,20 @@ fn an_upload_of_files() {
             .map(|(n, _)| json!({"path": dir.join(n), "object_name": n}))
             .collect();
         plan(
-            &fp,
+            &p.fp,
             &format!("PUT /v1/AUTH_test/{cont}/f"),
             kind,
             true,
             50_000,
         );
-        let t = Instant::now();
-        let (st, recs, v) = svc(
+        let out = run_op(
+            &p,
             swc_upload,
-            c,
             json!({"container": cont, "objects": objects}),
         );
-        let held = stored_right(&rc, &cont, &want, st == 0);
-        report(
-            "upload of 10 files",
-            kind,
-            (st, t, &v),
-            &fp,
-            held.map_err(|e| format!("{e}; {}", failures(&recs))),
-        );
+        let held = stored_right(&rc, &cont, &want, out.st == 0);
+        report("upload of 10 files", kind, &out, &p.fp, held);
         rt().block_on(cleanup(&rc, &cont));
-        unsafe { swc_client_free(c) };
     }
 }
 
@@ -188,58 +207,49 @@ fn an_upload_of_files() {
 fn a_segmented_upload() {
     let rc = client(&v1_options());
     for kind in KINDS {
-        let (_rt, fp, c) = through_proxy();
+        let p = through_proxy();
         let cont = unique("fm-seg");
         let segs = format!("{cont}_segments");
         let dir = tmpdir("fm-seg");
-        let (p, body) = data_file(&dir, "big", 3_000_000, 5);
+        let (path, body) = data_file(&dir, "big", 3_000_000, 5);
         plan(
-            &fp,
+            &p.fp,
             &format!("PUT /v1/AUTH_test/{segs}/"),
             kind,
             true,
             200_000,
         );
-        let t = Instant::now();
-        let req = json!({"container": cont, "objects": [{"path": p, "object_name": "big"}],
+        let req = json!({"container": cont, "objects": [{"path": path, "object_name": "big"}],
                          "segment_size": "512K"});
-        let (st, recs, v) = svc(swc_upload, c, req);
-        let mut held = stored_right(&rc, &cont, &[("big".into(), body)], st == 0);
+        let out = run_op(&p, swc_upload, req);
+        let mut held = stored_right(&rc, &cont, &[("big".into(), body)], out.st == 0);
         // Six segments of 512 KiB: no more (a retried segment stored twice
         // under two names would be an orphan), and none when it failed.
         let left = rt().block_on(stored_names(&rc, &segs));
-        let expected = if st == 0 { 6 } else { 0 };
+        let expected = if out.st == 0 { 6 } else { 0 };
         if held.is_ok() && left.len() != expected {
             held = Err(format!("{} segments stored: {left:?}", left.len()));
         }
-        report(
-            "segmented upload (3 MB)",
-            kind,
-            (st, t, &v),
-            &fp,
-            held.map_err(|e| format!("{e}; {}", failures(&recs))),
-        );
+        report("segmented upload (3 MB)", kind, &out, &p.fp, held);
         rt().block_on(cleanup(&rc, &segs));
         rt().block_on(cleanup(&rc, &cont));
-        unsafe { swc_client_free(c) };
     }
 }
 
 /// Downloads `names` of `cont` through the fault planned on `pattern`, and
 /// checks the files against `want`.
 fn download_case(op: &str, kind: Kind, cont: &str, want: &[(String, Vec<u8>)], pattern: &str) {
-    let (_rt, fp, c) = through_proxy();
+    let p = through_proxy();
     let dir = tmpdir("fm-dl");
-    plan(&fp, pattern, kind, false, 100_000);
+    plan(&p.fp, pattern, kind, false, 100_000);
     let names: Vec<&str> = want.iter().map(|(n, _)| n.as_str()).collect();
-    let t = Instant::now();
     let req = json!({"container": cont, "objects": names, "out_directory": &*dir});
-    let (st, recs, v) = svc(swc_download, c, req);
+    let out = run_op(&p, swc_download, req);
     let mut held = Ok(());
     for (name, body) in want {
         match std::fs::read(dir.join(name)) {
             Ok(got) if got != *body => held = Err(format!("{name}: a file with other bytes")),
-            Err(_) if st == 0 => held = Err(format!("{name}: no file after success")),
+            Err(_) if out.st == 0 => held = Err(format!("{name}: no file after success")),
             _ => {}
         }
     }
@@ -251,14 +261,7 @@ fn download_case(op: &str, kind: Kind, cont: &str, want: &[(String, Vec<u8>)], p
     if held.is_ok() && !extra.is_empty() {
         held = Err(format!("left in the directory: {extra:?}"));
     }
-    report(
-        op,
-        kind,
-        (st, t, &v),
-        &fp,
-        held.map_err(|e| format!("{e}; {}", failures(&recs))),
-    );
-    unsafe { swc_client_free(c) };
+    report(op, kind, &out, &p.fp, held);
 }
 
 #[test]
@@ -322,27 +325,25 @@ fn a_paged_listing() {
         }
     });
     for kind in KINDS {
-        let (_rt, fp, c) = through_proxy();
+        let p = through_proxy();
         // The fault on a page after the first (it carries a marker).
-        plan(&fp, &format!("/{cont}?"), kind, false, 600);
-        let t = Instant::now();
-        let (st, recs, v) = svc(swc_list, c, json!({"container": cont, "limit": 10}));
-        let got: Vec<String> = recs
+        plan(&p.fp, &format!("/{cont}?"), kind, false, 600);
+        let out = run_op(&p, swc_list, json!({"container": cont, "limit": 10}));
+        let got: Vec<String> = out
+            .recs
             .iter()
             .flat_map(|r| r["listing"].as_array().cloned().unwrap_or_default())
             .map(|e| e["name"].as_str().unwrap_or("").to_string())
             .collect();
-        let held = if st == 0 && got != want {
+        let held = if out.st == 0 && got != want {
             Err(format!("listed {} names, not the 35: {got:?}", got.len()))
         } else {
             Ok(())
         };
-        let held = held.map_err(|e| format!("{e}; {}", failures(&recs)));
-        if st != 0 {
-            eprintln!("{recs:#?}");
+        if out.st != 0 {
+            eprintln!("{:#?}", out.recs);
         }
-        report("listing in pages of 10", kind, (st, t, &v), &fp, held);
-        unsafe { swc_client_free(c) };
+        report("listing in pages of 10", kind, &out, &p.fp, held);
     }
     rt().block_on(cleanup(&rc, &cont));
 }
@@ -351,7 +352,7 @@ fn a_paged_listing() {
 fn a_bulk_delete() {
     let rc = client(&v1_options());
     for kind in KINDS {
-        let (_rt, fp, c) = through_proxy();
+        let p = through_proxy();
         let cont = unique("fm-del");
         rt().block_on(async {
             mkcontainer(&rc, &cont).await;
@@ -359,41 +360,31 @@ fn a_bulk_delete() {
                 put(&rc, &cont, &format!("o{i}"), b"bytes", json!({})).await;
             }
         });
-        plan(&fp, "bulk-delete", kind, false, 50);
-        let t = Instant::now();
-        let (st, recs, v) = svc(swc_delete, c, json!({"container": cont, "bulk": "always"}));
+        plan(&p.fp, "bulk-delete", kind, false, 50);
+        let out = run_op(&p, swc_delete, json!({"container": cont, "bulk": "always"}));
         let left = rt().block_on(stored_names(&rc, &cont));
-        let held = if st == 0 && !left.is_empty() {
+        let held = if out.st == 0 && !left.is_empty() {
             Err(format!("exit 0 with {} objects left: {left:?}", left.len()))
         } else {
             Ok(())
         };
-        report(
-            "bulk delete of 30",
-            kind,
-            (st, t, &v),
-            &fp,
-            held.map_err(|e| format!("{e}; {}", failures(&recs))),
-        );
+        report("bulk delete of 30", kind, &out, &p.fp, held);
         rt().block_on(cleanup(&rc, &cont));
-        unsafe { swc_client_free(c) };
     }
 }
 
 #[test]
 fn authentication() {
     for kind in KINDS {
-        let (_rt, fp, c) = through_proxy();
-        plan(&fp, "GET /auth/v1.0", kind, false, 20);
-        let t = Instant::now();
-        let (st, recs, v) = svc(swc_stat, c, json!({}));
-        let held = match recs.first() {
-            Some(r) if st == 0 && r["success"] != Value::Bool(true) => Err(format!("{r}")),
-            None if st == 0 => Err(format!("no record: {v}")),
+        let p = through_proxy();
+        plan(&p.fp, "GET /auth/v1.0", kind, false, 20);
+        let out = run_op(&p, swc_stat, json!({}));
+        let held = match out.recs.first() {
+            Some(r) if out.st == 0 && r["success"] != Value::Bool(true) => Err(format!("{r}")),
+            None if out.st == 0 => Err(format!("no record: {}", out.reply)),
             _ => Ok(()),
         };
-        report("authentication (then stat)", kind, (st, t, &v), &fp, held);
-        unsafe { swc_client_free(c) };
+        report("authentication (then stat)", kind, &out, &p.fp, held);
     }
 }
 

@@ -16,64 +16,15 @@ mod hostile;
 use hostile::header::{self, Function};
 use hostile::judge::{self, Line};
 use hostile::valid::{self, literal, Ctx};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// target/<profile>, where the cdylib lives (the test binary is in deps/).
-fn lib_dir() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    assert!(
-        dir.join("libswiftclient.so").exists(),
-        "build the library first (cargo build)"
-    );
-    dir
-}
-
-fn compile(src: &Path, out: &Path, extra: &[&str]) {
-    let st = Command::new("cc")
-        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-g"])
-        .args(extra)
-        .arg("-I")
-        .arg(root().join("include"))
-        .arg("-I")
-        .arg(root().join("tests/c"))
-        .arg(src)
-        .arg("-L")
-        .arg(lib_dir())
-        .args(["-lswiftclient", "-lpthread", "-o"])
-        .arg(out)
-        .status()
-        .expect("cc");
-    assert!(st.success(), "cc failed on {}", src.display());
-}
+use common::clib::{compile, lib_dir, SANITIZE, VALGRIND};
 
 /// Runs the program (under `prefix`, e.g. valgrind): its stdout, stderr
 /// and whether it exited with 0.
 fn run(prefix: &[&str], exe: &Path) -> (String, String, bool) {
-    let mut cmd = match prefix.split_first() {
-        Some((p, rest)) => {
-            let mut c = Command::new(p);
-            c.args(rest).arg(exe);
-            c
-        }
-        None => Command::new(exe),
-    };
-    let out = cmd
-        .env("LD_LIBRARY_PATH", lib_dir())
-        .env("ASAN_OPTIONS", "detect_leaks=1")
-        .env("UBSAN_OPTIONS", "print_stacktrace=1")
-        .output()
-        .expect("run the program");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        out.status.success(),
-    )
+    let ran = common::clib::run(prefix, exe);
+    (ran.stdout, ran.stderr, ran.status.success())
 }
 
 /// Every case's result judged; all failures as one list.
@@ -156,28 +107,13 @@ fn every_function_meets_its_contract_under_hostile_arguments() {
     let out = lib_dir().join("c-tests");
     std::fs::create_dir_all(&out).unwrap();
     let (plain, asan) = (out.join("hostile_c"), out.join("hostile_asan"));
-    compile(&src_path, &plain, &[]);
-    compile(
-        &src_path,
-        &asan,
-        &[
-            "-fsanitize=address,undefined",
-            "-fno-omit-frame-pointer",
-            "-fno-sanitize-recover=undefined",
-        ],
-    );
+    compile("cc", &["-std=c99"], &src_path, &plain);
+    compile("cc", &[&["-std=c99"], SANITIZE].concat(), &src_path, &asan);
 
     let mut runs: Vec<(&str, Vec<&str>, &Path)> =
         vec![("plain", vec![], &plain), ("asan", vec![], &asan)];
-    let valgrind = [
-        "valgrind",
-        "-q",
-        "--leak-check=full",
-        "--errors-for-leak-kinds=definite,indirect",
-        "--error-exitcode=99",
-    ];
     if std::env::var_os("SWC_HOSTILE_VALGRIND").is_some() {
-        runs.push(("valgrind", valgrind.to_vec(), &plain));
+        runs.push(("valgrind", VALGRIND.to_vec(), &plain));
     }
     let mut report = Vec::new();
     for (name, prefix, exe) in runs {

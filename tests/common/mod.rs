@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod body;
+pub mod clib;
 pub mod faultproxy;
 pub mod fixture;
 pub mod swc;
