@@ -7,7 +7,12 @@
  *  - Where a function takes `char **err_json` and it is non-NULL, a failure
  *    stores a JSON error record there: {"status", "status_name", "message",
  *    "http_status", "http_reason", "transaction_id", "method", "url",
- *    "retryable", ...}. Free it with swc_string_free.
+ *    "retryable", "key", ...}. Free it with swc_string_free. Its `key`
+ *    says what was wrong where one thing was: an option by its key in the
+ *    JSON; a JSON argument that is not a JSON object at all, or a name
+ *    over Swift's limits, by the parameter's name (`options_json`,
+ *    `opts_json`, `request_json`, `state_json`, `object_name`...). A NULL
+ *    or non-UTF-8 argument is named in the message.
  *  - Out-parameters are written only on success.
  *  - A `char *` the library returns belongs to the caller: free it with
  *    swc_string_free. A string handed to a callback is borrowed until the

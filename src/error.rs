@@ -66,6 +66,15 @@ impl Error {
         e
     }
 
+    /// Names `key` as what was wrong when nothing more precise is named
+    /// (a text wrong as a whole is named by the argument that carried it).
+    pub fn or_key(mut self, key: &str) -> Error {
+        if self.key.is_none() {
+            self.key = Some(key.to_string());
+        }
+        self
+    }
+
     pub fn internal(message: impl Into<String>) -> Error {
         Error::new(Status::Internal, message)
     }

@@ -128,7 +128,7 @@ pub enum Imported {
 /// project); a client without credentials takes any state.
 pub fn restore(text: &str, identity: Option<&str>, margin: Duration) -> Result<Imported> {
     let s: AuthState = serde_json::from_str(text)
-        .map_err(|e| Error::config("state", format!("the auth state is not valid: {e}")))?;
+        .map_err(|e| Error::config("state_json", format!("the auth state is not valid: {e}")))?;
     if s.format != FORMAT {
         return Err(Error::config(
             "format",

@@ -7,16 +7,34 @@ use serde::Deserialize;
 use serde_json::Value;
 
 /// Parses a JSON object into `T` key by key, so an error names its key.
-/// `None`, "" and "null" give `T::default()`.
+/// `None`, "" and "null" give `T::default()`. `what` names the text in
+/// messages, and is the error's key when the text is wrong as a whole.
 pub fn parse<T: DeserializeOwned + Default>(text: Option<&str>, what: &str) -> Result<T> {
+    parse_arg(text, what, what)
+}
+
+/// A bulk operation's request, from the C argument `request_json`.
+pub fn parse_request<T: DeserializeOwned + Default>(text: Option<&str>) -> Result<T> {
+    parse_arg(text, "request_json", "request")
+}
+
+/// `parse` for a text a C argument carried: when the text is wrong as a
+/// whole (not JSON, not an object) the error's key is the argument's name
+/// (`arg`), so the record names what the caller passed; an error inside
+/// the object names its key, as always.
+pub fn parse_arg<T: DeserializeOwned + Default>(
+    text: Option<&str>,
+    arg: &str,
+    what: &str,
+) -> Result<T> {
     let text = match text.map(str::trim) {
         None | Some("") | Some("null") => return Ok(T::default()),
         Some(t) => t,
     };
     let value: Value = serde_json::from_str(text)
-        .map_err(|e| Error::config(what, format!("{what} are not valid JSON: {e}")))?;
+        .map_err(|e| Error::config(arg, format!("{what} are not valid JSON: {e}")))?;
     let Value::Object(map) = value else {
-        return Err(Error::config(what, format!("{what} must be a JSON object")));
+        return Err(Error::config(arg, format!("{what} must be a JSON object")));
     };
     for (k, v) in &map {
         let mut one = serde_json::Map::new();
@@ -32,7 +50,7 @@ pub fn parse<T: DeserializeOwned + Default>(text: Option<&str>, what: &str) -> R
         }
     }
     serde_json::from_value(Value::Object(map))
-        .map_err(|e| Error::config(what, format!("{what}: {e}")))
+        .map_err(|e| Error::config(arg, format!("{what}: {e}")))
 }
 
 /// Request headers as given: names and values checked for HTTP validity

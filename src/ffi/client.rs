@@ -174,7 +174,8 @@ pub extern "C" fn swc_client_new(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let opts = Options::from_json(optional(options_json, "options_json")?)?;
+        let opts = Options::from_json(optional(options_json, "options_json")?)
+            .map_err(|e| e.or_key("options_json"))?;
         create(opts, client)
     })
 }
@@ -203,7 +204,8 @@ pub extern "C" fn swc_client_new_from_env(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let over = Options::from_json(optional(options_json, "options_json")?)?;
+        let over = Options::from_json(optional(options_json, "options_json")?)
+            .map_err(|e| e.or_key("options_json"))?;
         create(Options::from_env().overlay(&over)?, client)
     })
 }
@@ -290,8 +292,11 @@ pub extern "C" fn swc_client_auth2(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let opts: crate::client::AuthRecordOpts =
-            crate::conn::opts::parse(optional(opts_json, "opts_json")?, "auth options")?;
+        let opts: crate::client::AuthRecordOpts = crate::conn::opts::parse_arg(
+            optional(opts_json, "opts_json")?,
+            "opts_json",
+            "auth options",
+        )?;
         cancellable(
             client,
             cancel,

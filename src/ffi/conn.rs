@@ -11,7 +11,7 @@ use super::strings::{optional, slice, write_string};
 use super::swc_status;
 use crate::client::Client;
 use crate::conn::events::{with_scope, Scope};
-use crate::conn::opts::{parse, CopyOpts, InfoOpts, ListOpts, RequestOpts};
+use crate::conn::opts::{parse_arg, CopyOpts, InfoOpts, ListOpts, RequestOpts};
 use crate::conn::raw::{self, RawOpts};
 use crate::conn::{account, container, info, listing, object};
 use crate::error::{Error, Result};
@@ -57,13 +57,13 @@ pub(super) fn parse_call<T: DeserializeOwned + Default>(
     let rest = rest.as_deref();
     if common.record_keys.is_some() {
         // Only bulk requests take it: the call's own parser names it.
-        return Ok((parse(text, what)?, Scope::default()));
+        return Ok((parse_arg(text, "opts_json", what)?, Scope::default()));
     }
     let scope = Scope {
         hook: None,
         trans_id_extra: common.trans_id_extra.map(std::sync::Arc::from),
     };
-    Ok((parse(rest, what)?, scope))
+    Ok((parse_arg(rest, "opts_json", what)?, scope))
 }
 
 pub(super) fn name<'a>(p: *const c_char, what: &str) -> Result<&'a str> {

@@ -3,7 +3,7 @@
 use super::panic::guard;
 use super::strings::{check_out, optional, write_string};
 use super::swc_status;
-use crate::conn::opts::parse;
+use crate::conn::opts::parse_arg;
 use crate::tempurl::{formpost, generate, FormPostRequest, TempUrlRequest};
 use std::ffi::c_char;
 
@@ -33,7 +33,11 @@ pub extern "C" fn swc_tempurl(
 ) -> swc_status {
     guard(err_json, || {
         check_out(url, "url")?;
-        let r: TempUrlRequest = parse(optional(request_json, "request_json")?, "temp URL request")?;
+        let r: TempUrlRequest = parse_arg(
+            optional(request_json, "request_json")?,
+            "request_json",
+            "temp URL request",
+        )?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());
@@ -59,7 +63,11 @@ pub extern "C" fn swc_formpost_signature(
 ) -> swc_status {
     guard(err_json, || {
         check_out(result_json, "result_json")?;
-        let r: FormPostRequest = parse(optional(request_json, "request_json")?, "form request")?;
+        let r: FormPostRequest = parse_arg(
+            optional(request_json, "request_json")?,
+            "request_json",
+            "form request",
+        )?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0.0, |d| d.as_secs_f64());

@@ -28,7 +28,7 @@ pub struct CopyRequest {
 
 impl CopyRequest {
     pub fn parse(text: Option<&str>) -> Result<CopyRequest> {
-        let r: CopyRequest = crate::conn::opts::parse(text, "request")?;
+        let r: CopyRequest = crate::conn::opts::parse_request(text)?;
         super::require_container(&r.container, "copy")?;
         if r.objects.is_empty() {
             return Err(Error::config(

@@ -47,7 +47,7 @@ pub struct DeleteRequest {
 
 impl DeleteRequest {
     pub fn parse(text: Option<&str>) -> Result<DeleteRequest> {
-        let r: DeleteRequest = crate::conn::opts::parse(text, "request")?;
+        let r: DeleteRequest = crate::conn::opts::parse_request(text)?;
         if r.container.is_none() && !r.yes_all {
             return Err(Error::config(
                 "container",

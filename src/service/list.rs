@@ -35,7 +35,7 @@ pub struct ListRequest {
 
 impl ListRequest {
     pub fn parse(text: Option<&str>) -> Result<ListRequest> {
-        let r: ListRequest = crate::conn::opts::parse(text, "request")?;
+        let r: ListRequest = crate::conn::opts::parse_request(text)?;
         if let Some(c) = &r.container {
             crate::conn::check_container("container", c)?;
         }

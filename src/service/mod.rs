@@ -85,10 +85,9 @@ pub fn prepare(action: Action, request_json: Option<&str>) -> Result<Job> {
     {
         Box::new(move |ctx| Box::pin(f(ctx, req)))
     }
-    let what = "request";
     Ok(match action {
         Action::Capabilities => job(
-            crate::conn::opts::parse(request_json, what)?,
+            crate::conn::opts::parse_request(request_json)?,
             capabilities::run,
         ),
         Action::Stat => job(stat::StatRequest::parse(request_json)?, stat::run),

@@ -41,7 +41,7 @@ pub struct OrphansRequest {
 
 impl OrphansRequest {
     pub fn parse(text: Option<&str>) -> Result<OrphansRequest> {
-        let r: OrphansRequest = crate::conn::opts::parse(text, "request")?;
+        let r: OrphansRequest = crate::conn::opts::parse_request(text)?;
         super::require_container(&r.container, "orphans")?;
         if let Some(sc) = &r.segment_container {
             crate::conn::check_container("segment_container", sc)?;

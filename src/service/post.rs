@@ -26,7 +26,7 @@ pub struct PostRequest {
 
 impl PostRequest {
     pub fn parse(text: Option<&str>) -> Result<PostRequest> {
-        let r: PostRequest = crate::conn::opts::parse(text, "request")?;
+        let r: PostRequest = crate::conn::opts::parse_request(text)?;
         if let Some(c) = &r.container {
             crate::conn::check_container("container", c)?;
         }

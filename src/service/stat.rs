@@ -23,7 +23,7 @@ pub struct StatRequest {
 
 impl StatRequest {
     pub fn parse(text: Option<&str>) -> Result<StatRequest> {
-        let r: StatRequest = crate::conn::opts::parse(text, "request")?;
+        let r: StatRequest = crate::conn::opts::parse_request(text)?;
         if let Some(c) = &r.container {
             crate::conn::check_container("container", c)?;
         }

@@ -121,10 +121,9 @@ pub fn check(f: &Function, l: &Line) -> Option<String> {
             &[INVALID],
             !rec || names(&record, "key") || names(&record, p),
         ),
-        "malformed" | "type0" | "type1" | "type2" => (
-            &[CONFIG],
-            !rec || names(&record, p) || !key(&record).is_empty(),
-        ),
+        // Wrong as a whole (not JSON, not an object): `key` is the
+        // argument, as the header's rules say.
+        "malformed" | "type0" | "type1" | "type2" => (&[CONFIG], !rec || key(&record) == p),
         "unknown_key" => (&[CONFIG], !rec || names(&record, "zz_no_such_key")),
         "bad_value" => {
             let k = l.kind.split_once(':').map_or("", |(_, k)| k);

@@ -57,7 +57,7 @@ pub struct DownloadRequest {
 
 impl DownloadRequest {
     pub fn parse(text: Option<&str>) -> Result<DownloadRequest> {
-        let r: DownloadRequest = crate::conn::opts::parse(text, "request")?;
+        let r: DownloadRequest = crate::conn::opts::parse_request(text)?;
         match (&r.container, r.yes_all) {
             (None, false) => {
                 return Err(Error::config(

@@ -104,7 +104,7 @@ pub struct UploadRequest {
 
 impl UploadRequest {
     pub fn parse(text: Option<&str>) -> Result<UploadRequest> {
-        let r: UploadRequest = crate::conn::opts::parse(text, "request")?;
+        let r: UploadRequest = crate::conn::opts::parse_request(text)?;
         let (c, _) = split_container(&r.container);
         crate::service::require_container(c, "upload")?;
         if r.objects.is_empty() {

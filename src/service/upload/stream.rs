@@ -62,7 +62,7 @@ pub struct StreamRequest {
 
 impl StreamRequest {
     pub fn parse(text: Option<&str>) -> Result<StreamRequest> {
-        let r: StreamRequest = crate::conn::opts::parse(text, "request")?;
+        let r: StreamRequest = crate::conn::opts::parse_request(text)?;
         // Each name's error names its own key: a container over the limit
         // is "container", not "object_name".
         crate::service::require_container(&r.container, "an upload stream")
