@@ -24,9 +24,9 @@ func (c *Client) ExportAuth(ctx context.Context) (string, error) {
 	defer c.mu.RUnlock()
 	var res, errRec *C.char
 	var st C.swc_status
-	withCancel(ctx, func(tok *C.swc_cancel) { st = C.swc_client_export_auth(cl, tok, &res, &errRec) })
+	c.withCancel(ctx, func(tok *C.swc_cancel) { st = C.swc_client_export_auth(cl, tok, &res, &errRec) })
 	if st != 0 {
-		return "", takeError(st, errRec, ctxCause(ctx))
+		return "", takeError(st, errRec, c.cancelCause(ctx))
 	}
 	defer C.swc_string_free(res)
 	return C.GoString(res), nil

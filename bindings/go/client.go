@@ -57,6 +57,16 @@ type Client struct {
 	credCb cgo.Handle
 	opsMu  sync.Mutex
 	ops    map[*C.swc_op]struct{}
+	// calls: the cancel tokens of the calls in flight (one request, an
+	// ObjectReader's GET, an ObjectWriter's upload, an authentication),
+	// which Close triggers as it cancels ops: a call waiting on its caller
+	// (a reader nobody reads) must not hold Close for ever.
+	calls map[*C.swc_cancel]struct{}
+	// atClose: what Close runs to release a library callback blocked in a
+	// pipe (an ObjectReader's GET nobody reads, an ObjectWriter's upload
+	// nobody writes to), which a cancel token alone cannot end.
+	atClose  map[uint64]func()
+	nextHook uint64
 	// closing: Close has begun; operations registered from now on are
 	// cancelled at once.
 	closing bool
@@ -87,7 +97,8 @@ func newClient(opts Options, fromEnv bool) (*Client, error) {
 	if st != 0 {
 		return nil, takeError(st, errRec, nil)
 	}
-	c := &Client{c: cl, ops: map[*C.swc_op]struct{}{}}
+	c := &Client{c: cl, ops: map[*C.swc_op]struct{}{}, calls: map[*C.swc_cancel]struct{}{},
+		atClose: map[uint64]func(){}}
 	runtime.SetFinalizer(c, func(c *Client) { _ = c.Close() })
 	return c, nil
 }
@@ -113,15 +124,25 @@ func marshalOptions(opts interface{}) (string, error) {
 	return string(b), nil
 }
 
-// Close cancels the client's running bulk operations, waits for calls in
-// progress to return, and frees the client. Calling it again is a no-op.
+// Close cancels the client's running bulk operations and calls (an open
+// ObjectReader's GET and ObjectWriter's upload too: their next Read or
+// Write returns an error whose cause is ErrClosed), waits for them to
+// return, and frees the client. Calling it again is a no-op.
 func (c *Client) Close() error {
 	c.opsMu.Lock()
 	c.closing = true
 	for op := range c.ops {
 		C.swc_op_cancel(op)
 	}
+	for tok := range c.calls {
+		C.swc_cancel_trigger(tok)
+	}
+	hooks := c.atClose
+	c.atClose = map[uint64]func(){}
 	c.opsMu.Unlock()
+	for _, f := range hooks {
+		f()
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -217,9 +238,9 @@ func (c *Client) Auth(ctx context.Context, force, includeToken bool) (*AuthInfo,
 	var res, errRec *C.char
 	var st C.swc_status
 	// Cancelling ctx ends the authentication, its retries and backoff too.
-	withCancel(ctx, func(tok *C.swc_cancel) { st = C.swc_client_auth2(cl, cjs, tok, &res, &errRec) })
+	c.withCancel(ctx, func(tok *C.swc_cancel) { st = C.swc_client_auth2(cl, cjs, tok, &res, &errRec) })
 	if st != 0 {
-		return nil, takeError(st, errRec, ctxCause(ctx))
+		return nil, takeError(st, errRec, c.cancelCause(ctx))
 	}
 	defer C.swc_string_free(res)
 	var info AuthInfo
@@ -229,16 +250,29 @@ func (c *Client) Auth(ctx context.Context, force, includeToken bool) (*AuthInfo,
 	return &info, nil
 }
 
-// withCancel runs f with a swc_cancel token that ctx triggers (nil when ctx
-// can never be cancelled), and returns ctx's error if it fired.
-func withCancel(ctx context.Context, f func(tok *C.swc_cancel)) {
-	if ctx.Done() == nil {
-		f(nil)
-		return
-	}
+// withCancel runs f with a swc_cancel token that ctx triggers, and that
+// Close triggers too (see calls).
+func (c *Client) withCancel(ctx context.Context, f func(tok *C.swc_cancel)) {
 	var tok *C.swc_cancel
 	if C.swc_cancel_new(&tok) != 0 {
 		f(nil)
+		return
+	}
+	defer C.swc_cancel_free(tok)
+	c.opsMu.Lock()
+	c.calls[tok] = struct{}{}
+	if c.closing {
+		C.swc_cancel_trigger(tok)
+	}
+	c.opsMu.Unlock()
+	// Before the token is freed: Close triggers only registered tokens.
+	defer func() {
+		c.opsMu.Lock()
+		delete(c.calls, tok)
+		c.opsMu.Unlock()
+	}()
+	if ctx.Done() == nil {
+		f(tok)
 		return
 	}
 	stop, finished := make(chan struct{}), make(chan struct{})
@@ -253,5 +287,37 @@ func withCancel(ctx context.Context, f func(tok *C.swc_cancel)) {
 	f(tok)
 	close(stop)
 	<-finished
-	C.swc_cancel_free(tok)
+}
+
+// onClose registers f for Close to run (at once when Close has begun); the
+// function returned unregisters it.
+func (c *Client) onClose(f func()) (drop func()) {
+	c.opsMu.Lock()
+	if c.closing {
+		c.opsMu.Unlock()
+		f()
+		return func() {}
+	}
+	id := c.nextHook
+	c.nextHook++
+	c.atClose[id] = f
+	c.opsMu.Unlock()
+	return func() {
+		c.opsMu.Lock()
+		delete(c.atClose, id)
+		c.opsMu.Unlock()
+	}
+}
+
+// cancelCause is why a call was cancelled: its context, or Close.
+func (c *Client) cancelCause(ctx context.Context) error {
+	if err := ctxCause(ctx); err != nil {
+		return err
+	}
+	c.opsMu.Lock()
+	defer c.opsMu.Unlock()
+	if c.closing {
+		return ErrClosed
+	}
+	return nil
 }

@@ -165,7 +165,7 @@ func (c *Client) callRaw(ctx context.Context, s *callState, f cfunc) ([]byte, er
 	}
 	var res, errRec *C.char
 	var st C.swc_status
-	withCancel(ctx, func(tok *C.swc_cancel) { st = f(cl, tok, &res, &errRec) })
+	c.withCancel(ctx, func(tok *C.swc_cancel) { st = f(cl, tok, &res, &errRec) })
 	c.mu.RUnlock()
 	var raw []byte
 	var callErr error
@@ -175,7 +175,7 @@ func (c *Client) callRaw(ctx context.Context, s *callState, f cfunc) ([]byte, er
 			cause = s.cause()
 		}
 		if cause == nil {
-			cause = ctxCause(ctx)
+			cause = c.cancelCause(ctx)
 		}
 		callErr = takeError(st, errRec, cause)
 	} else {

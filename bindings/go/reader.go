@@ -65,7 +65,8 @@ var ErrReaderClosed = errors.New("swiftclient: object reader is closed")
 
 // OpenObject opens container/object for reading. ctx governs the reader's
 // whole life: cancelling it fails the Read in progress and those after.
-// The GET starts at the first Read. Close the reader before its Client.
+// The GET starts at the first Read. Closing the Client ends the reader's
+// GET: its Reads then fail with ErrClosed.
 func (c *Client) OpenObject(ctx context.Context, container, object string, o *OpenOptions) (*ObjectReader, error) {
 	r := &ObjectReader{c: c, ctx: ctx, container: container, object: object}
 	if o != nil {
@@ -154,8 +155,15 @@ func (r *ObjectReader) start() {
 	ctx, cancel := context.WithCancel(r.ctx)
 	pr, pw := io.Pipe()
 	s := &getStream{pr: pr, off: r.pos, cancel: cancel, done: make(chan struct{})}
+	// Closing the Client ends the GET even while the library waits in the
+	// pipe for a Read; the reader then reads ErrClosed.
+	drop := r.c.onClose(func() {
+		cancel()
+		pw.CloseWithError(ErrClosed)
+	})
 	go func() {
 		defer close(s.done)
+		defer drop()
 		_, err := r.c.GetObject(ctx, r.container, r.object, pw,
 			&GetOptions{RequestOptions: RequestOptions{Headers: h}, SkipChecksum: r.opts.SkipChecksum})
 		s.err = err

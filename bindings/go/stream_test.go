@@ -357,3 +357,64 @@ func TestCancellingTheContextEndsAReader(t *testing.T) {
 		t.Fatalf("Read after cancel: %d, %v", n, err)
 	}
 }
+
+// Closing the Client while a reader's GET waits for a Read and a writer's
+// upload waits for a Write ends both at once (it waited for ever): the
+// reader and the writer then fail with ErrClosed, and no object is written.
+func TestClosingTheClientEndsOpenReadersAndWriters(t *testing.T) {
+	ctx := context.Background()
+	setup := newClient(t)
+	cont := containerName(t)
+	cleanContainer(t, setup, cont)
+	if _, err := setup.PutContainer(ctx, cont, nil); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Repeat([]byte("0123456789abcdef"), 1<<16) // 1 MiB
+	if _, err := setup.PutObject(ctx, cont, "big", bytes.NewReader(data), nil); err != nil {
+		t.Fatal(err)
+	}
+
+	c, err := swiftclient.New(swiftclient.Options{
+		"auth": authURL(t), "user": "test:tester", "key": "testing", "auth_version": "1.0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := c.OpenObject(ctx, cont, "big", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := io.ReadFull(r, make([]byte, 10)); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.CreateObject(ctx, cont, "never.bin", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("some bytes")); err != nil {
+		t.Fatal(err)
+	}
+
+	closed := make(chan error, 1)
+	go func() { closed <- c.Close() }()
+	select {
+	case err := <-closed:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("Close still waits for the open reader and writer after 20 s")
+	}
+	if _, err := io.ReadAll(r); !errors.Is(err, swiftclient.ErrClosed) {
+		t.Fatalf("Read after the client closed: %v, want ErrClosed", err)
+	}
+	if _, err := w.Write([]byte("more")); !errors.Is(err, swiftclient.ErrClosed) {
+		t.Fatalf("Write after the client closed: %v, want ErrClosed", err)
+	}
+	if err := w.Close(); !errors.Is(err, swiftclient.ErrClosed) {
+		t.Fatalf("the writer's Close after the client closed: %v, want ErrClosed", err)
+	}
+	if _, err := setup.HeadObject(ctx, cont, "never.bin", nil); !errors.Is(err, swiftclient.ErrNotFound) {
+		t.Fatalf("never.bin: %v, want ErrNotFound", err)
+	}
+}

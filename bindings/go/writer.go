@@ -113,7 +113,11 @@ func (c *Client) CreateObject(ctx context.Context, container, object string, o *
 	// end is closed, so that the callback reads the context's error (the
 	// cause the upload's error carries); a reader end closed by its own
 	// side would read io.ErrClosedPipe.
+	// Closing the Client ends the upload the same way, with ErrClosed: no
+	// object is written.
+	drop := c.onClose(func() { pw.CloseWithError(ErrClosed) })
 	go func() {
+		defer drop()
 		select {
 		case <-uctx.Done():
 			pw.CloseWithError(uctx.Err())
