@@ -60,6 +60,32 @@ EOF
 # its path relative to the workspace, so a copy building into this tree's
 # target/ would leave test binaries that look fresh to the next run here but
 # carry the copy's (deleted) source paths.
+#
+# The dependencies are the same crates built the same way, so the copy's
+# target directory starts with this tree's debug build of them (cargo finds
+# them fresh and compiles only the copy's own crate): a copy, not links,
+# since rustc rewrites what it rebuilds. The package's own targets (its
+# library, build script and tests, as `cargo metadata` names them) are left
+# out, so nothing of this tree's crate can be taken for the copy's.
+seed_target() {
+  local from=$ROOT/target/debug to=$ROOT/target/gate/debug own
+  [ -d "$from/deps" ] && [ ! -d "$to" ] || return 0
+  own=$(cargo metadata --no-deps --format-version 1 --manifest-path "$ROOT/Cargo.toml" | python3 -c '
+import json, sys
+names = {t["name"] for p in json.load(sys.stdin)["packages"] for t in p["targets"]}
+names |= {n.replace("-", "_") for n in names}
+print("|".join(sorted(names)))')
+  local dir
+  for dir in deps .fingerprint build; do
+    [ -d "$from/$dir" ] || continue
+    mkdir -p "$to/$dir"
+    (cd "$from/$dir" && find . -mindepth 1 -maxdepth 1 -printf '%f\0' |
+      grep -zEv "^(lib)?($own)-[0-9a-f]{16}([.].*)?\$" |
+      xargs -0 -r cp -a --reflink=auto -t "$to/$dir/")
+  done
+}
+seed_target
+
 run() {
   env SWC_TEST_EXTERNAL=1 SWC_TEST_INSTALL_PREFIX="$PREFIX" \
     CARGO_TARGET_DIR="$ROOT/target/gate" TMPDIR="$copy" "$@" \
