@@ -9,10 +9,11 @@
  *    "http_status", "http_reason", "transaction_id", "method", "url",
  *    "retryable", "key", ...}. Free it with swc_string_free. Its `key`
  *    says what was wrong where one thing was: an option by its key in the
- *    JSON; a JSON argument that is not a JSON object at all, or a name
- *    over Swift's limits, by the parameter's name (`options_json`,
- *    `opts_json`, `request_json`, `state_json`, `object_name`...). A NULL
- *    or non-UTF-8 argument is named in the message.
+ *    JSON; an argument by its parameter's name (`client`, `options_json`,
+ *    `request_json`, `object_name`, `read`...) when it is NULL where a
+ *    value is needed, not UTF-8, not a JSON object at all, or a name over
+ *    Swift's limits. (The swc_json_* setters name the member a bad value
+ *    was for.)
  *  - Out-parameters are written only on success.
  *  - A `char *` the library returns belongs to the caller: free it with
  *    swc_string_free. A string handed to a callback is borrowed until the

@@ -57,6 +57,18 @@ impl Error {
         Error::new(Status::InvalidArgument, message)
     }
 
+    /// An invalid C argument, named by its parameter in `key`.
+    pub fn argument(name: &str, message: impl Into<String>) -> Error {
+        let mut e = Error::invalid(message);
+        e.key = (!name.is_empty()).then(|| name.to_string());
+        e
+    }
+
+    /// A C argument that must not be NULL.
+    pub fn null_argument(name: &str) -> Error {
+        Error::argument(name, format!("argument \"{name}\" must not be NULL"))
+    }
+
     /// A configuration error naming `key`; "" when no one key is at fault
     /// (the whole text is not JSON, not an object): the record then has
     /// no `key` rather than an empty one.

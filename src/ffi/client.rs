@@ -29,7 +29,7 @@ impl swc_client {
     /// The client behind a C pointer (NULL is an error).
     pub(crate) fn from_ptr<'a>(p: *const swc_client) -> Result<&'a swc_client> {
         // SAFETY: a non-NULL pointer came from swc_client_new and is not yet freed.
-        unsafe { p.as_ref() }.ok_or_else(|| Error::invalid("argument \"client\" must not be NULL"))
+        unsafe { p.as_ref() }.ok_or_else(|| Error::null_argument("client"))
     }
 
     /// Remembers an operation so that freeing the client can stop it and
@@ -450,7 +450,7 @@ pub extern "C" fn swc_client_import_auth(
         let c = swc_client::from_ptr(client)?;
         check_out(result_json, "result_json")?;
         let text = optional(state_json, "state_json")?
-            .ok_or_else(|| Error::invalid("argument \"state_json\" must not be NULL"))?;
+            .ok_or_else(|| Error::null_argument("state_json"))?;
         let rec = c.rt.block_on(c.client.import_state(text))??;
         write_string(result_json, &rec.to_string())
     })

@@ -67,8 +67,7 @@ pub(super) fn parse_call<T: DeserializeOwned + Default>(
 }
 
 pub(super) fn name<'a>(p: *const c_char, what: &str) -> Result<&'a str> {
-    optional(p, what)?
-        .ok_or_else(|| Error::invalid(format!("argument \"{what}\" must not be NULL")))
+    optional(p, what)?.ok_or_else(|| Error::null_argument(what))
 }
 
 /// A body length from C: -1 is "unknown" (chunked transfer), 0 or more the

@@ -295,7 +295,7 @@ pub extern "C" fn swc_op_wait(
     summary_json: *mut *mut c_char,
 ) -> swc_status {
     guard(std::ptr::null_mut(), || {
-        let o = op_ref(op).ok_or_else(|| Error::invalid("argument \"op\" must not be NULL"))?;
+        let o = op_ref(op).ok_or_else(|| Error::null_argument("op"))?;
         if timeout_ms < 0 && tokio::runtime::Handle::try_current().is_ok() {
             return Err(Error::new(
                 Status::WouldDeadlock,

@@ -57,8 +57,7 @@ pub extern "C" fn swc_upload_stream(
 ) -> swc_status {
     guard(err_json, || {
         let c = swc_client::from_ptr(client)?;
-        let read =
-            read.ok_or_else(|| crate::error::Error::invalid("argument \"read\" must not be NULL"))?;
+        let read = read.ok_or_else(|| crate::error::Error::null_argument("read"))?;
         let req = crate::service::upload::stream::StreamRequest::parse(super::strings::optional(
             request_json,
             "request_json",
@@ -97,8 +96,7 @@ pub extern "C" fn swc_download_to(
 ) -> swc_status {
     guard(err_json, || {
         let c = swc_client::from_ptr(client)?;
-        let write = write
-            .ok_or_else(|| crate::error::Error::invalid("argument \"write\" must not be NULL"))?;
+        let write = write.ok_or_else(|| crate::error::Error::null_argument("write"))?;
         let req = crate::service::download::DownloadRequest::parse(super::strings::optional(
             request_json,
             "request_json",

@@ -13,10 +13,13 @@ pub fn optional<'a>(p: *const c_char, name: &str) -> Result<Option<&'a str>> {
     // SAFETY: the caller promises a NUL-terminated string that outlives the call.
     let c = unsafe { CStr::from_ptr(p) };
     c.to_str().map(Some).map_err(|e| {
-        Error::invalid(format!(
-            "argument \"{name}\" is not valid UTF-8 (at byte {})",
-            e.valid_up_to()
-        ))
+        Error::argument(
+            name,
+            format!(
+                "argument \"{name}\" is not valid UTF-8 (at byte {})",
+                e.valid_up_to()
+            ),
+        )
     })
 }
 
@@ -40,9 +43,10 @@ pub fn to_c(s: &str) -> Result<*mut c_char> {
 /// Checks that a required out-parameter is non-NULL.
 pub fn check_out<T>(p: *mut T, name: &str) -> Result<()> {
     if p.is_null() {
-        Err(Error::invalid(format!(
-            "out-parameter \"{name}\" must not be NULL"
-        )))
+        Err(Error::argument(
+            name,
+            format!("out-parameter \"{name}\" must not be NULL"),
+        ))
     } else {
         Ok(())
     }
@@ -84,9 +88,10 @@ pub fn write_out<T>(out: *mut T, v: T) -> Result<()> {
 pub fn slice<'a>(p: *const u8, len: usize, name: &str) -> Result<&'a [u8]> {
     if p.is_null() {
         if len > 0 {
-            return Err(Error::invalid(format!(
-                "argument \"{name}\" is NULL but its length is {len}"
-            )));
+            return Err(Error::argument(
+                name,
+                format!("argument \"{name}\" is NULL but its length is {len}"),
+            ));
         }
         return Ok(&[]);
     }

@@ -99,7 +99,7 @@ pub extern "C" fn swc_object_put(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let read = read.ok_or_else(|| Error::invalid("argument \"read\" must not be NULL"))?;
+        let read = read.ok_or_else(|| Error::null_argument("read"))?;
         let src = CallbackSource::new(read, rewind, user_data, known_length(length)?);
         put_with(
             ObjectCall::new(client, container, object, opts_json, cancel, result_json),
@@ -237,7 +237,7 @@ pub extern "C" fn swc_object_get(
     err_json: *mut *mut c_char,
 ) -> swc_status {
     guard(err_json, || {
-        let write = write.ok_or_else(|| Error::invalid("argument \"write\" must not be NULL"))?;
+        let write = write.ok_or_else(|| Error::null_argument("write"))?;
         let mut sink = CallbackSink { write, user_data };
         get_with(
             ObjectCall::new(client, container, object, opts_json, cancel, result_json),

@@ -64,6 +64,13 @@ fn names(r: &Value, what: &str) -> bool {
     key(r) == what || has_word(message(r), what) || has_word(message(r), stem)
 }
 
+/// The record's `key` is the parameter `p` (for a JSON builder's value,
+/// the message names it, and `key` the member).
+fn keyed(f: &Function, r: &Value, p: &str) -> bool {
+    let builder_value = f.name.starts_with("swc_json_") && p.starts_with("value");
+    key(r) == p || (builder_value && names(r, p))
+}
+
 /// Whether a failing call of `f` given `param` hostile has a record to
 /// show: through `err_json`, or a builder's `swc_json_error`.
 fn has_record(f: &Function, param: &str) -> bool {
@@ -112,10 +119,15 @@ pub fn check(f: &Function, l: &Line) -> Option<String> {
             &[OK, INVALID, CONFIG],
             l.status == OK || !rec || names(&record, p) || !key(&record).is_empty(),
         ),
-        "null" => (&[OK, INVALID], l.status == OK || !rec || names(&record, p)),
+        // An argument is named by its parameter in `key`; a JSON builder's
+        // value by the member it is for (the header says so).
+        "null" => (
+            &[OK, INVALID],
+            l.status == OK || !rec || keyed(f, &record, p),
+        ),
         "utf8" => (
             &[INVALID, CONFIG],
-            !rec || (names(&record, p) && message(&record).contains("UTF-8")),
+            !rec || (keyed(f, &record, p) && message(&record).contains("UTF-8")),
         ),
         "malformed" if p == "json" || p == "value_json" => (
             &[INVALID],
