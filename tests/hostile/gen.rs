@@ -63,6 +63,28 @@ fn cases_of(p: &Param, valid: Option<&Arg>) -> Vec<Case> {
                     out.push(case(n, &kind, json_literal(&Value::Object(long))));
                 }
             }
+            // An object's name in a bulk request's `objects`, too long.
+            if let Some(Value::Array(items)) = m.get("objects") {
+                let long = "o".repeat(1025);
+                let item = match items.first() {
+                    Some(Value::String(_)) => Some(Value::String(long)),
+                    Some(Value::Object(o)) if o.contains_key("object_name") => {
+                        let mut o = o.clone();
+                        o.insert("object_name".into(), Value::String(long));
+                        Some(Value::Object(o))
+                    }
+                    _ => None,
+                };
+                if let Some(item) = item {
+                    let mut bad = m.clone();
+                    bad.insert("objects".into(), Value::Array(vec![item]));
+                    out.push(case(
+                        n,
+                        "too_long:objects",
+                        json_literal(&Value::Object(bad)),
+                    ));
+                }
+            }
         }
     }
     if p.is_json_value() {
