@@ -57,14 +57,11 @@ type Client struct {
 	credCb cgo.Handle
 	opsMu  sync.Mutex
 	ops    map[*C.swc_op]struct{}
-	// calls: the cancel tokens of the calls in flight (one request, an
-	// ObjectReader's GET, an ObjectWriter's upload, an authentication),
-	// which Close triggers as it cancels ops: a call waiting on its caller
-	// (a reader nobody reads) must not hold Close for ever.
-	calls map[*C.swc_cancel]struct{}
-	// atClose: what Close runs to release a library callback blocked in a
-	// pipe (an ObjectReader's GET nobody reads, an ObjectWriter's upload
-	// nobody writes to), which a cancel token alone cannot end.
+	// atClose: what Close runs, under opsMu, to end the calls in flight:
+	// each call's cancel token (one request, an authentication...), and
+	// the pipes an ObjectReader's GET or an ObjectWriter's upload waits in,
+	// which a token alone cannot end. A call waiting on its caller (a
+	// reader nobody reads) must not hold Close for ever.
 	atClose  map[uint64]func()
 	nextHook uint64
 	// closing: Close has begun; operations registered from now on are
@@ -97,8 +94,7 @@ func newClient(opts Options, fromEnv bool) (*Client, error) {
 	if st != 0 {
 		return nil, takeError(st, errRec, nil)
 	}
-	c := &Client{c: cl, ops: map[*C.swc_op]struct{}{}, calls: map[*C.swc_cancel]struct{}{},
-		atClose: map[uint64]func(){}}
+	c := &Client{c: cl, ops: map[*C.swc_op]struct{}{}, atClose: map[uint64]func(){}}
 	runtime.SetFinalizer(c, func(c *Client) { _ = c.Close() })
 	return c, nil
 }
@@ -134,15 +130,13 @@ func (c *Client) Close() error {
 	for op := range c.ops {
 		C.swc_op_cancel(op)
 	}
-	for tok := range c.calls {
-		C.swc_cancel_trigger(tok)
-	}
-	hooks := c.atClose
-	c.atClose = map[uint64]func(){}
-	c.opsMu.Unlock()
-	for _, f := range hooks {
+	// Under the lock: a call unregisters its hook (under it too) before
+	// freeing its token, so no hook runs on a freed token.
+	for _, f := range c.atClose {
 		f()
 	}
+	c.atClose = map[uint64]func(){}
+	c.opsMu.Unlock()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed {
@@ -251,7 +245,7 @@ func (c *Client) Auth(ctx context.Context, force, includeToken bool) (*AuthInfo,
 }
 
 // withCancel runs f with a swc_cancel token that ctx triggers, and that
-// Close triggers too (see calls).
+// Close triggers too (see atClose).
 func (c *Client) withCancel(ctx context.Context, f func(tok *C.swc_cancel)) {
 	var tok *C.swc_cancel
 	if C.swc_cancel_new(&tok) != 0 {
@@ -259,18 +253,8 @@ func (c *Client) withCancel(ctx context.Context, f func(tok *C.swc_cancel)) {
 		return
 	}
 	defer C.swc_cancel_free(tok)
-	c.opsMu.Lock()
-	c.calls[tok] = struct{}{}
-	if c.closing {
-		C.swc_cancel_trigger(tok)
-	}
-	c.opsMu.Unlock()
-	// Before the token is freed: Close triggers only registered tokens.
-	defer func() {
-		c.opsMu.Lock()
-		delete(c.calls, tok)
-		c.opsMu.Unlock()
-	}()
+	// Unregistered before the token is freed (defers run last first).
+	defer c.onClose(func() { C.swc_cancel_trigger(tok) })()
 	if ctx.Done() == nil {
 		f(tok)
 		return
